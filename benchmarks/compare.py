@@ -1,0 +1,868 @@
+"""Side-by-side benchmark: ridgeboot against what users write today.
+
+Runs, in ONE process and interleaved (the implementations alternate within every
+repetition), each workload of the performance table in DESIGN.md:
+
+    bootstrap  n=2000 p=100 B=500, 1 alpha     numpy loop, sklearn resample+Ridge
+    path       n=5000 p=200 B=200, 20 alphas   numpy eigh loop, sklearn Ridge per alpha
+    targets    n=20000 p=50 t=1000 B=20, 10 a  numpy eigh loop
+    wide       n=500 p=2000 B=100, 1 alpha     numpy loop in kernel (n x n) form
+    small      one fit n=200 p=10              sklearn Ridge().fit, hand-written numpy
+    gram       Gram kernel throughput          numpy DGEMM GFLOP/s (same run)
+    threads    rb.bootstrap n_threads=1 vs 2
+
+Before timing, every workload checks that the implementations agree (the numpy
+loops refit exactly the rows ridgeboot drew, via rb.bootstrap_counts) and stops
+with an AssertionError if they do not.
+
+Usage::
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/compare.py \
+        [--quick] [--workload NAME ...] [--json FILE] [--repeat N] [--settle S]
+
+Notes on the numbers
+--------------------
+* "eff. GFLOP/s" is the workload's *model* flop count (the same for every
+  implementation; see ``flop model`` in the output) divided by the median time,
+  so an implementation that does redundant work is not credited for it.
+* The Gram XᵀX is symmetric: its model cost is n·p² (what a SYRK does), and a
+  multinomial replicate touches only the ≈63.2 % of rows drawn at least once.
+* "numpy DGEMM GFLOP/s" is A.T @ B with two *distinct* (n, p) operands, counted
+  as 2·n·p² flops.  numpy turns ``X.T @ X`` (same buffer) into a SYRK doing n·p²
+  flops; that rate is reported too, counted honestly as n·p².
+* The flop floor is the workload's model flop count divided by the numpy DGEMM
+  rate measured in this run: a lower bound on the time of any implementation.
+* OpenBLAS worker threads busy-wait for ~0.1 s after each BLAS call and would
+  steal a core from whatever runs next, so every timed call is preceded by a
+  pause (``--settle``, default 0.15 s) that is not timed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+from sklearn.linear_model import Ridge
+from sklearn.utils import resample
+from threadpoolctl import threadpool_info, threadpool_limits
+
+try:  # the library may not be built yet: the baselines still run on their own
+    import ridgeboot as rb
+
+    RB_IMPORT_ERROR: str | None = None
+except Exception as exc:  # noqa: BLE001 - report any import failure, keep going
+    rb = None
+    RB_IMPORT_ERROR = f"{type(exc).__name__}: {exc}"
+
+OPENBLAS_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS",
+                 "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+WORKLOADS = ("bootstrap", "path", "targets", "wide", "small", "gram", "threads")
+
+# agreement tolerances (float64 throughout)
+RTOL = 1e-6
+ATOL_REL = 1e-8  # absolute tolerance, relative to the largest |reference| entry
+
+
+# --------------------------------------------------------------------------- data
+def make_data(n: int, p: int, t: int | None = None, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Correlated features with non-zero means, a linear signal plus noise, an offset."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    X += 0.5 * rng.standard_normal((n, 1))  # a common factor correlates the features
+    X += rng.normal(0.0, 2.0, size=p)  # non-zero column means: the intercept matters
+    shape = (p,) if t is None else (p, t)
+    w = rng.standard_normal(shape) / np.sqrt(p)
+    noise = rng.standard_normal(n if t is None else (n, t))
+    y = X @ w + 3.0 + noise
+    return X, y
+
+
+def bootstrap_fraction(n: int) -> float:
+    """Expected fraction of rows drawn at least once by a multinomial bootstrap (≈ 0.632)."""
+    return 1.0 - (1.0 - 1.0 / n) ** n
+
+
+def counts_for(n: int, n_boot: int, seed: int) -> np.ndarray:
+    """The (B, n) row counts ridgeboot uses; a numpy stand-in when ridgeboot is absent."""
+    if rb is not None:
+        return np.asarray(rb.bootstrap_counts(n, n_boot, seed=seed))
+    rng = np.random.default_rng(seed)
+    return np.stack([np.bincount(rng.integers(0, n, n), minlength=n) for _ in range(n_boot)])
+
+
+RowSource = Callable[[int], np.ndarray]
+
+
+def rows_from_counts(counts: np.ndarray) -> RowSource:
+    """Row indices of replicate b: row i repeated counts[b, i] times."""
+    ar = np.arange(counts.shape[1])
+    return lambda b: np.repeat(ar, counts[b])
+
+
+def rows_random(n: int, seed: int) -> RowSource:
+    """What users write: ``rng.integers(0, n, n)`` per replicate."""
+    rng = np.random.default_rng(seed)
+    return lambda b: rng.integers(0, n, n)
+
+
+# ------------------------------------------------------------------ numpy baselines
+def numpy_bootstrap(X: np.ndarray, y: np.ndarray, alpha: float, n_boot: int,
+                    rows: RowSource) -> tuple[np.ndarray, np.ndarray]:
+    """The classic loop: X[idx], centre, ``np.linalg.solve(Xb.T@Xb + a*I, Xb.T@yb)``."""
+    p = X.shape[1]
+    eye = np.eye(p)
+    coefs = np.empty((n_boot, p))
+    intercepts = np.empty(n_boot)
+    for b in range(n_boot):
+        idx = rows(b)
+        Xb = X[idx]
+        yb = y[idx]
+        xm = Xb.mean(axis=0)
+        ym = yb.mean()
+        Xb -= xm
+        yb = yb - ym
+        w = np.linalg.solve(Xb.T @ Xb + alpha * eye, Xb.T @ yb)
+        coefs[b] = w
+        intercepts[b] = ym - xm @ w
+    return coefs, intercepts
+
+
+def numpy_bootstrap_eigh(X: np.ndarray, y: np.ndarray, alphas: np.ndarray, n_boot: int,
+                         rows: RowSource) -> tuple[np.ndarray, np.ndarray]:
+    """One ``np.linalg.eigh`` of the Gram per replicate, then every alpha in O(p²·t).
+
+    y may be (n,) or (n, t); returns coefs (B, k, p[, t]) and intercepts (B, k[, t]).
+    """
+    p = X.shape[1]
+    tail = y.shape[1:]
+    alphas = np.asarray(alphas, dtype=float)
+    coefs = np.empty((n_boot, alphas.size, p, *tail))
+    intercepts = np.empty((n_boot, alphas.size, *tail))
+    for b in range(n_boot):
+        idx = rows(b)
+        Xb = X[idx]
+        yb = y[idx]
+        xm = Xb.mean(axis=0)
+        ym = yb.mean(axis=0)
+        Xb -= xm
+        yb = yb - ym
+        evals, V = np.linalg.eigh(Xb.T @ Xb)
+        z = V.T @ (Xb.T @ yb)  # (p,) or (p, t)
+        if y.ndim == 1:
+            w = (V @ (z[:, None] / (evals[:, None] + alphas[None, :]))).T  # (k, p)
+            coefs[b] = w
+            intercepts[b] = ym - w @ xm
+        else:
+            for k, a in enumerate(alphas):
+                w = V @ (z / (evals + a)[:, None])  # (p, t)
+                coefs[b, k] = w
+                intercepts[b, k] = ym - xm @ w
+    return coefs, intercepts
+
+
+def numpy_bootstrap_kernel(X: np.ndarray, y: np.ndarray, alpha: float, n_boot: int,
+                           rows: RowSource) -> tuple[np.ndarray, np.ndarray]:
+    """Wide data (p > n): dual form, solve (K + a*I) d = y with K = Xb Xbᵀ (n x n)."""
+    n, p = X.shape
+    eye = np.eye(n)
+    coefs = np.empty((n_boot, p))
+    intercepts = np.empty(n_boot)
+    for b in range(n_boot):
+        idx = rows(b)
+        Xb = X[idx]
+        yb = y[idx]
+        xm = Xb.mean(axis=0)
+        ym = yb.mean()
+        Xb -= xm
+        yb = yb - ym
+        dual = np.linalg.solve(Xb @ Xb.T + alpha * eye[: len(idx), : len(idx)], yb)
+        w = Xb.T @ dual
+        coefs[b] = w
+        intercepts[b] = ym - xm @ w
+    return coefs, intercepts
+
+
+def numpy_ridge(X: np.ndarray, y: np.ndarray, alpha: float) -> tuple[np.ndarray, float]:
+    """Hand-written closed form for one fit with intercept."""
+    xm = X.mean(axis=0)
+    ym = y.mean()
+    Xc = X - xm
+    w = np.linalg.solve(Xc.T @ Xc + alpha * np.eye(X.shape[1]), Xc.T @ (y - ym))
+    return w, float(ym - xm @ w)
+
+
+# ---------------------------------------------------------------- sklearn baselines
+def sklearn_bootstrap(X: np.ndarray, y: np.ndarray, alpha: float, n_boot: int, seed: int,
+                      rows: RowSource | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``sklearn.utils.resample`` + ``Ridge(alpha).fit`` per replicate."""
+    coefs = np.empty((n_boot, X.shape[1]))
+    intercepts = np.empty(n_boot)
+    for b in range(n_boot):
+        if rows is None:
+            Xb, yb = resample(X, y, random_state=seed + b)
+        else:
+            idx = rows(b)
+            Xb, yb = X[idx], y[idx]
+        m = Ridge(alpha=alpha).fit(Xb, yb)
+        coefs[b] = m.coef_
+        intercepts[b] = m.intercept_
+    return coefs, intercepts
+
+
+def sklearn_path(X: np.ndarray, y: np.ndarray, alphas: np.ndarray, n_boot: int, seed: int,
+                 rows: RowSource | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``Ridge(alpha=a).fit`` for every alpha of every replicate."""
+    coefs = np.empty((n_boot, len(alphas), X.shape[1]))
+    intercepts = np.empty((n_boot, len(alphas)))
+    for b in range(n_boot):
+        if rows is None:
+            Xb, yb = resample(X, y, random_state=seed + b)
+        else:
+            idx = rows(b)
+            Xb, yb = X[idx], y[idx]
+        for k, a in enumerate(alphas):
+            m = Ridge(alpha=float(a)).fit(Xb, yb)
+            coefs[b, k] = m.coef_
+            intercepts[b, k] = m.intercept_
+    return coefs, intercepts
+
+
+# ----------------------------------------------------------------------- agreement
+def agree(name: str, got: Any, ref: Any) -> str:
+    """Assert got ≈ ref (rtol RTOL, atol ATOL_REL·max|ref|); return a one-line summary."""
+    got = np.asarray(got, dtype=float)
+    ref = np.asarray(ref, dtype=float)
+    assert got.shape == ref.shape, f"{name}: shape {got.shape} != reference {ref.shape}"
+    scale = float(np.max(np.abs(ref))) if ref.size else 1.0
+    diff = float(np.max(np.abs(got - ref))) if ref.size else 0.0
+    np.testing.assert_allclose(got, ref, rtol=RTOL, atol=ATOL_REL * scale,
+                               err_msg=f"{name} disagrees")
+    return f"{name}: max|diff| {diff:.1e} (max|ref| {scale:.2g})"
+
+
+# ------------------------------------------------------------------------- timing
+@dataclass
+class Impl:
+    """One implementation of a workload, timed as ``fn()`` then scaled."""
+
+    key: str
+    label: str
+    fn: Callable[[], object]
+    flops: float  # model flops of what one *scaled* measurement represents
+    replicates: int  # replicates (or fits) one scaled measurement represents
+    scale: float = 1.0  # measured time x scale = time for the whole workload (extrapolation)
+    inner: int = 1  # fn() does `inner` units; times are per unit
+    is_rb: bool = False
+    note: str = ""
+    times: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times) if self.times else float("nan")
+
+
+@dataclass
+class Target:
+    """A DESIGN.md target: ``kind`` is "speedup" (baseline/rb time) or "gflops" (rate ratio)."""
+
+    label: str
+    baseline: str
+    required: float
+    kind: str = "speedup"
+    contender: str = "ridgeboot"
+
+
+@dataclass
+class Workload:
+    name: str
+    title: str
+    sizes: dict[str, Any]
+    impls: list[Impl]
+    targets: list[Target]
+    flops: float
+    flop_model: str
+    checks: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def run_interleaved(impls: list[Impl], repeat: int, settle: float) -> None:
+    """Time every implementation `repeat` times, rotating the order each repetition."""
+    m = len(impls)
+    if m == 0:
+        return
+    for r in range(repeat):
+        order = impls[r % m:] + impls[: r % m]
+        for impl in order:
+            time.sleep(settle)  # let BLAS / pool threads stop spinning (not timed)
+            t0 = time.perf_counter()
+            impl.fn()
+            dt = time.perf_counter() - t0
+            impl.times.append(dt / impl.inner * impl.scale)
+
+
+# --------------------------------------------------------------- DGEMM reference
+def measure_dgemm(n: int = 4000, p: int = 400, repeat: int = 7,
+                  settle: float = 0.15) -> dict[str, float]:
+    """numpy DGEMM (A.T @ B, distinct operands) and SYRK (X.T @ X) rates, honest flops."""
+    X = np.random.default_rng(1).standard_normal((n, p))
+    X2 = X.copy()
+    X.T @ X2  # warm-up
+    X.T @ X
+    impls = [Impl("gemm", "A.T@B", lambda: X.T @ X2, 2.0 * n * p * p, 1),
+             Impl("syrk", "X.T@X", lambda: X.T @ X, 1.0 * n * p * p, 1)]
+    run_interleaved(impls, repeat, settle)
+    return {"n": n, "p": p,
+            "dgemm_gflops": impls[0].flops / impls[0].median / 1e9,
+            "dgemm_seconds": impls[0].median,
+            "syrk_gflops": impls[1].flops / impls[1].median / 1e9,
+            "syrk_seconds": impls[1].median,
+            "syrk_as_2np2_gflops": 2.0 * n * p * p / impls[1].median / 1e9}
+
+
+# --------------------------------------------------------------------- workloads
+def rb_impl(label: str, fn: Callable[[], object], flops: float, replicates: int,
+            key: str = "ridgeboot", note: str = "") -> list[Impl]:
+    if rb is None:
+        return []
+    return [Impl(key, label, fn, flops, replicates, is_rb=True, note=note)]
+
+
+def wl_bootstrap(quick: bool) -> Workload:
+    n, p, alpha, seed = 2000, 100, 1.0, 11
+    B = 50 if quick else 500
+    b_sk = 10 if quick else 50
+    n_check = min(B, 20)
+    X, y = make_data(n, p, seed=1)
+    f = bootstrap_fraction(n)
+    per = f * n * p * p + 2 * f * n * p
+    wl = Workload("bootstrap", f"bootstrap n={n} p={p} B={B}, 1 alpha, intercept",
+                  {"n": n, "p": p, "B": B, "alphas": 1}, [], [
+                      Target("numpy loop", "numpy", 10.0)], per * B,
+                  "per replicate 0.632·n·p² (weighted Gram) + 2·0.632·n·p (Xᵀy)")
+
+    # agreement on the same rows
+    counts = counts_for(n, n_check, seed)
+    ref_c, ref_i = numpy_bootstrap(X, y, alpha, n_check, rows_from_counts(counts))
+    sk_c, sk_i = sklearn_bootstrap(X, y, alpha, 3, seed, rows_from_counts(counts))
+    if rb is not None:
+        boot = rb.bootstrap(X, y, alpha, n_boot=B, keep_coefs=True, seed=seed)
+        wl.checks.append(agree(f"ridgeboot vs numpy loop, coefs of {n_check} replicates",
+                               boot.coefs[:n_check], ref_c))
+        wl.checks.append(agree("ridgeboot vs numpy loop, intercepts",
+                               boot.intercepts[:n_check], ref_i))
+        wl.checks.append(agree("ridgeboot vs sklearn Ridge, coefs of 3 replicates",
+                               boot.coefs[:3], sk_c))
+    else:
+        wl.checks.append(agree("sklearn vs numpy loop, coefs of 3 replicates", sk_c, ref_c[:3]))
+
+    wl.impls += rb_impl("ridgeboot rb.bootstrap",
+                        lambda: rb.bootstrap(X, y, alpha, n_boot=B, keep_coefs=True, seed=seed),
+                        per * B, B)
+    wl.impls.append(Impl("numpy", "numpy loop X[idx], solve",
+                         lambda: numpy_bootstrap(X, y, alpha, B, rows_random(n, seed)),
+                         per * B, B))
+    wl.impls.append(Impl("sklearn", "sklearn resample+Ridge",
+                         lambda: sklearn_bootstrap(X, y, alpha, b_sk, seed),
+                         per * B, B, scale=B / b_sk,
+                         note=f"extrapolated x{B / b_sk:g} from B={b_sk}"))
+    return wl
+
+
+def wl_path(quick: bool) -> Workload:
+    n, p, seed = 5000, 200, 12
+    B = 10 if quick else 200
+    b_sk = 1 if quick else 2
+    alphas = np.logspace(-1, 4, 20)
+    k = alphas.size
+    X, y = make_data(n, p, seed=2)
+    f = bootstrap_fraction(n)
+    per = f * n * p * p + 2 * f * n * p + 2 * p * p * k
+    wl = Workload("path", f"bootstrap path n={n} p={p} B={B}, {k} alphas",
+                  {"n": n, "p": p, "B": B, "alphas": k}, [],
+                  [Target("numpy eigh loop", "numpy", 8.0),
+                   Target("sklearn Ridge per alpha", "sklearn", 300.0)], per * B,
+                  "per replicate 0.632·n·p² + 2·0.632·n·p + 2·p²·k (factorization excluded)")
+    n_check = min(B, 5)
+    counts = counts_for(n, n_check, seed)
+    ref_c, ref_i = numpy_bootstrap_eigh(X, y, alphas, n_check, rows_from_counts(counts))
+    sk_c, sk_i = sklearn_path(X, y, alphas, 1, seed, rows_from_counts(counts))
+    if rb is not None:
+        boot = rb.bootstrap(X, y, alphas, n_boot=B, keep_coefs=True, seed=seed)
+        wl.checks.append(agree(f"ridgeboot vs numpy eigh loop, coefs of {n_check} replicates",
+                               boot.coefs[:n_check], ref_c))
+        wl.checks.append(agree("ridgeboot vs numpy eigh loop, intercepts",
+                               boot.intercepts[:n_check], ref_i))
+        wl.checks.append(agree(f"ridgeboot vs sklearn Ridge, replicate 0, {k} alphas",
+                               boot.coefs[:1], sk_c))
+    else:
+        wl.checks.append(agree("sklearn vs numpy eigh loop, replicate 0", sk_c, ref_c[:1]))
+    wl.impls += rb_impl("ridgeboot rb.bootstrap",
+                        lambda: rb.bootstrap(X, y, alphas, n_boot=B, keep_coefs=True, seed=seed),
+                        per * B, B)
+    wl.impls.append(Impl("numpy", "numpy loop, eigh per replicate",
+                         lambda: numpy_bootstrap_eigh(X, y, alphas, B, rows_random(n, seed)),
+                         per * B, B))
+    wl.impls.append(Impl("sklearn", "sklearn Ridge per alpha",
+                         lambda: sklearn_path(X, y, alphas, b_sk, seed),
+                         per * B, B, scale=B / b_sk,
+                         note=f"EXTRAPOLATED x{B / b_sk:g} from {b_sk} replicate(s)"))
+    return wl
+
+
+def wl_targets(quick: bool) -> Workload:
+    n, p, t, seed = 20000, 50, 1000, 13
+    B = 2 if quick else 20
+    alphas = np.logspace(-1, 4, 10)
+    k = alphas.size
+    X, Y = make_data(n, p, t, seed=3)
+    f = bootstrap_fraction(n)
+    per = f * n * p * p + 2 * f * n * p * t + 2 * p * p * t * (k + 1)
+    wl = Workload("targets", f"many targets n={n} p={p} t={t} B={B}, {k} alphas",
+                  {"n": n, "p": p, "t": t, "B": B, "alphas": k}, [],
+                  [Target("numpy eigh loop", "numpy", 10.0)], per * B,
+                  "per replicate 0.632·n·p² + 2·0.632·n·p·t + 2·p²·t·(k+1)")
+    n_check = min(B, 2)
+    counts = counts_for(n, n_check, seed)
+    ref_c, ref_i = numpy_bootstrap_eigh(X, Y, alphas, n_check, rows_from_counts(counts))
+    if rb is not None:
+        boot = rb.bootstrap(X, Y, alphas, n_boot=B, keep_coefs=True, seed=seed)
+        wl.checks.append(agree(f"ridgeboot vs numpy eigh loop, coefs of {n_check} replicates",
+                               boot.coefs[:n_check], ref_c))
+        wl.checks.append(agree("ridgeboot vs numpy eigh loop, intercepts",
+                               boot.intercepts[:n_check], ref_i))
+        del boot
+    else:
+        wl.checks.append("(ridgeboot absent: nothing to compare the numpy loop with)")
+    del ref_c, ref_i
+    wl.impls += rb_impl("ridgeboot rb.bootstrap",
+                        lambda: rb.bootstrap(X, Y, alphas, n_boot=B, keep_coefs=True, seed=seed),
+                        per * B, B)
+    wl.impls.append(Impl("numpy", "numpy loop, eigh per replicate",
+                         lambda: numpy_bootstrap_eigh(X, Y, alphas, B, rows_random(n, seed)),
+                         per * B, B))
+    return wl
+
+
+def wl_wide(quick: bool) -> Workload:
+    n, p, alpha, seed = 500, 2000, 1.0, 14
+    B = 5 if quick else 100
+    X, y = make_data(n, p, seed=4)
+    f = bootstrap_fraction(n)
+    m = f * n
+    per = m * m * p + 2 * m * p + m**3 / 3
+    wl = Workload("wide", f"wide n={n} p={p} B={B}, 1 alpha",
+                  {"n": n, "p": p, "B": B, "alphas": 1}, [],
+                  [Target("numpy kernel loop", "numpy", 10.0)], per * B,
+                  "per replicate m²·p + 2·m·p + m³/3 with m = 0.632·n distinct rows")
+    n_check = min(B, 3)
+    counts = counts_for(n, n_check, seed)
+    ref_c, ref_i = numpy_bootstrap_kernel(X, y, alpha, n_check, rows_from_counts(counts))
+    if rb is not None:
+        boot = rb.bootstrap(X, y, alpha, n_boot=B, keep_coefs=True, seed=seed)
+        wl.checks.append(agree(f"ridgeboot vs numpy kernel loop, coefs of {n_check} replicates",
+                               boot.coefs[:n_check], ref_c))
+        wl.checks.append(agree("ridgeboot vs numpy kernel loop, intercepts",
+                               boot.intercepts[:n_check], ref_i))
+    else:
+        prim_c, _ = numpy_bootstrap(X, y, alpha, 1, rows_from_counts(counts))
+        wl.checks.append(agree("numpy kernel loop vs primal solve, replicate 0",
+                               ref_c[:1], prim_c))
+    wl.impls += rb_impl("ridgeboot rb.bootstrap",
+                        lambda: rb.bootstrap(X, y, alpha, n_boot=B, keep_coefs=True, seed=seed),
+                        per * B, B)
+    wl.impls.append(Impl("numpy", "numpy loop, kernel (n x n) form",
+                         lambda: numpy_bootstrap_kernel(X, y, alpha, B, rows_random(n, seed)),
+                         per * B, B))
+    return wl
+
+
+def wl_small(quick: bool) -> Workload:
+    n, p, alpha = 200, 10, 1.0
+    inner = 100 if quick else 400
+    X, y = make_data(n, p, seed=5)
+    flops = n * p * p + 2 * n * p
+    wl = Workload("small", f"one small fit n={n} p={p} ({inner} fits per timing)",
+                  {"n": n, "p": p, "fits_per_timing": inner}, [],
+                  [Target("sklearn Ridge().fit", "sklearn", 20.0),
+                   Target("hand-written numpy", "numpy", 1.5)], flops,
+                  "n·p² + 2·n·p per fit")
+    ref_w, ref_b = numpy_ridge(X, y, alpha)
+    sk = Ridge(alpha=alpha).fit(X, y)
+    wl.checks.append(agree("sklearn vs numpy closed form, coef", sk.coef_, ref_w))
+    if rb is not None:
+        r = rb.ridge(X, y, alpha)
+        wl.checks.append(agree("ridgeboot vs numpy closed form, coef", r.coef, ref_w))
+        wl.checks.append(agree("ridgeboot vs numpy closed form, intercept", r.intercept, ref_b))
+
+    def loop(fn: Callable[[], object]) -> Callable[[], None]:
+        def run() -> None:
+            for _ in range(inner):
+                fn()
+        return run
+
+    wl.impls += [Impl(i.key, i.label, loop(i.fn), flops, 1, inner=inner, is_rb=True)
+                 for i in rb_impl("ridgeboot rb.ridge", lambda: rb.ridge(X, y, alpha), flops, 1)]
+    wl.impls.append(Impl("numpy", "hand-written numpy closed form",
+                         loop(lambda: numpy_ridge(X, y, alpha)), flops, 1, inner=inner))
+    wl.impls.append(Impl("sklearn", "sklearn Ridge().fit",
+                         loop(lambda: Ridge(alpha=alpha).fit(X, y)), flops, 1, inner=inner))
+    return wl
+
+
+def wl_gram(quick: bool) -> Workload:
+    n, p, alpha, seed = 4000, 400, 1.0, 15
+    B = 10 if quick else 50
+    X, y = make_data(n, p, seed=6)
+    X2 = X.copy()
+    f = bootstrap_fraction(n)
+    per = f * n * p * p
+    wl = Workload("gram", f"Gram kernel throughput n={n} p={p} (ridgeboot B={B}, keep_coefs=False)",
+                  {"n": n, "p": p, "B": B}, [],
+                  [Target("numpy DGEMM GFLOP/s", "numpy", 0.60, kind="gflops")], per * B,
+                  "ridgeboot: 0.632·n·p² per replicate; numpy: 2·n·p² per A.T@B")
+    wl.checks.append(agree("numpy A.T@B vs X.T@X", X.T @ X2, X.T @ X))
+    if rb is not None:
+        counts = counts_for(n, 2, seed)
+        ref_c, _ = numpy_bootstrap(X, y, alpha, 2, rows_from_counts(counts))
+        boot = rb.bootstrap(X, y, alpha, n_boot=2, keep_coefs=True, seed=seed)
+        wl.checks.append(agree("ridgeboot vs numpy loop, coefs of 2 replicates",
+                               boot.coefs, ref_c))
+        rb.bootstrap(X, y, alpha, n_boot=B, keep_coefs=False, seed=seed)  # warm-up
+    wl.impls += rb_impl("ridgeboot rb.bootstrap (eff.)",
+                        lambda: rb.bootstrap(X, y, alpha, n_boot=B, keep_coefs=False, seed=seed),
+                        per * B, B)
+    wl.impls.append(Impl("numpy", "numpy DGEMM A.T@B (2 BLAS thr.)", lambda: X.T @ X2,
+                         2.0 * n * p * p, 1))
+    wl.impls.append(Impl("numpy_syrk", "numpy X.T@X (SYRK, n·p² flops)", lambda: X.T @ X,
+                         1.0 * n * p * p, 1))
+    return wl
+
+
+def wl_threads(quick: bool) -> Workload:
+    n, p, alpha, seed = 2000, 100, 1.0, 16
+    B = 100 if quick else 500
+    ncpu = os.cpu_count() or 1
+    X, y = make_data(n, p, seed=7)
+    f = bootstrap_fraction(n)
+    per = f * n * p * p + 2 * f * n * p
+    wl = Workload("threads", f"threads n={n} p={p} B={B}: rb.bootstrap n_threads=1 vs 2",
+                  {"n": n, "p": p, "B": B}, [],
+                  [Target("1 thread", "rb1", 1.8, contender="rb2")], per * B,
+                  "per replicate 0.632·n·p² + 2·0.632·n·p")
+    if rb is None:
+        wl.notes.append("ridgeboot not importable: nothing to time")
+        return wl
+    if ncpu < 2:
+        wl.notes.append(f"only {ncpu} CPU visible: 2 threads cannot run in parallel")
+    one = rb.bootstrap(X, y, alpha, n_boot=B, keep_coefs=True, seed=seed, n_threads=1)
+    two = rb.bootstrap(X, y, alpha, n_boot=B, keep_coefs=True, seed=seed, n_threads=2)
+    wl.checks.append(agree("n_threads=2 vs n_threads=1, coefs", two.coefs, one.coefs))
+    same = bool(np.array_equal(two.coefs, one.coefs)
+                and np.array_equal(two.intercepts, one.intercepts))
+    wl.checks.append(f"bit-identical across thread counts: {same}")
+    if not same:
+        wl.notes.append("DISAGREEMENT: results differ between n_threads=1 and 2 "
+                        "(the contract says bit-identical)")
+    wl.impls.append(Impl("rb1", "rb.bootstrap n_threads=1",
+                         lambda: rb.bootstrap(X, y, alpha, n_boot=B, keep_coefs=True, seed=seed,
+                                              n_threads=1), per * B, B, is_rb=True))
+    wl.impls.append(Impl("rb2", "rb.bootstrap n_threads=2",
+                         lambda: rb.bootstrap(X, y, alpha, n_boot=B, keep_coefs=True, seed=seed,
+                                              n_threads=2), per * B, B, is_rb=True))
+    return wl
+
+
+BUILDERS: dict[str, Callable[[bool], Workload]] = {
+    "bootstrap": wl_bootstrap, "path": wl_path, "targets": wl_targets, "wide": wl_wide,
+    "small": wl_small, "gram": wl_gram, "threads": wl_threads,
+}
+
+
+# ------------------------------------------------------------------------ report
+def fmt_time(s: float) -> str:
+    if not np.isfinite(s):
+        return "n/a"
+    if s < 1e-3:
+        return f"{s * 1e6:.1f} µs"
+    if s < 1.0:
+        return f"{s * 1e3:.1f} ms"
+    return f"{s:.2f} s"
+
+
+def impl_by_key(wl: Workload, key: str) -> Impl | None:
+    for impl in wl.impls:
+        if impl.key == key:
+            return impl
+    return None
+
+
+def evaluate(wl: Workload, quick: bool) -> list[dict[str, Any]]:
+    out = []
+    for tg in wl.targets:
+        base = impl_by_key(wl, tg.baseline)
+        cont = impl_by_key(wl, tg.contender)
+        if base is None or cont is None or not base.times or not cont.times:
+            out.append({"target": tg.label, "required": tg.required, "kind": tg.kind,
+                        "measured": None, "status": "N/A"})
+            continue
+        if tg.kind == "gflops":
+            measured = (cont.flops / cont.median) / (base.flops / base.median)
+        else:
+            measured = base.median / cont.median
+        status = "PASS" if measured >= tg.required else "MISS"
+        out.append({"target": tg.label, "required": tg.required, "kind": tg.kind,
+                    "measured": measured, "status": status,
+                    "indicative_only": quick})
+    return out
+
+
+def print_workload(wl: Workload, floor_rate: float, results: list[dict[str, Any]],
+                   quick: bool) -> None:
+    print(f"\n== {wl.name}: {wl.title}")
+    for line in wl.checks:
+        print(f"   agreed: {line}")
+    for line in wl.notes:
+        print(f"   note: {line}")
+    if not wl.impls:
+        return
+    ref = next((i for i in wl.impls if i.is_rb and i.key in ("ridgeboot", "rb2")), None)
+    hdr = (f"   {'implementation':<34} {'median':>10} {'vs rb':>8} {'repl/s':>10} "
+           f"{'eff.GFLOP/s':>11}  note")
+    print(hdr)
+    print("   " + "-" * (len(hdr) - 3))
+    for impl in wl.impls:
+        med = impl.median
+        if ref is not None and wl.name != "gram" and ref.times:
+            ratio = f"{med / ref.median:.2f}x"
+        else:
+            ratio = "-"
+        rps = impl.replicates / med if (wl.name != "gram" or impl.is_rb) else float("nan")
+        rps_s = f"{rps:,.0f}" if np.isfinite(rps) else "-"
+        gf = impl.flops / med / 1e9
+        print(f"   {impl.label:<34} {fmt_time(med):>10} {ratio:>8} {rps_s:>10} {gf:>11.1f}  "
+              f"{impl.note}")
+    if wl.name != "gram":
+        floor = wl.flops / (floor_rate * 1e9)
+        print(f"   flop model: {wl.flop_model}")
+        print(f"   flop floor: {wl.flops / 1e9:.3g} GFLOP / {floor_rate:.1f} GFLOP/s "
+              f"(numpy DGEMM, this run) = {fmt_time(floor)}")
+    for r in results:
+        meas = "n/a" if r["measured"] is None else (
+            f"{r['measured'] * 100:.0f} %" if r["kind"] == "gflops" else f"{r['measured']:.2f}x")
+        req = f">= {r['required'] * 100:.0f} % of" if r["kind"] == "gflops" else (
+            f">= {r['required']:g}x vs")
+        tag = " (quick sizes: indicative)" if quick and r["status"] != "N/A" else ""
+        print(f"   target {req} {r['target']}: measured {meas} -> {r['status']}{tag}")
+
+
+# -------------------------------------------------------------------- machine info
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def cpu_flags() -> list[str]:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("flags"):
+                    have = set(line.split(":", 1)[1].split())
+                    return sorted(have & {"avx", "avx2", "fma", "avx512f", "avx512dq",
+                                          "avx512vl", "avx512bw"})
+    except OSError:
+        pass
+    return []
+
+
+def numpy_blas_config() -> Any:
+    try:
+        cfg = np.show_config(mode="dicts")
+        return cfg.get("Build Dependencies", cfg)
+    except Exception as exc:  # noqa: BLE001 - older numpy: record why
+        return f"unavailable: {exc}"
+
+
+def ridgeboot_info() -> dict[str, Any]:
+    if rb is None:
+        return {"importable": False, "error": RB_IMPORT_ERROR}
+    info: dict[str, Any] = {"importable": True,
+                            "version": getattr(rb, "__version__", None),
+                            "file": getattr(rb, "__file__", None)}
+    build_info = getattr(rb, "build_info", None)
+    if callable(build_info):
+        try:
+            info["build_info"] = build_info()
+        except Exception as exc:  # noqa: BLE001 - record, do not fail the benchmark
+            info["build_info"] = f"error: {exc!r}"
+    else:
+        info["build_info"] = "rb.build_info() not available"
+    return info
+
+
+def machine_info() -> dict[str, Any]:
+    try:
+        affinity = len(os.sched_getaffinity(0))
+    except AttributeError:
+        affinity = None
+    versions = {"python": sys.version.split()[0], "numpy": np.__version__}
+    for mod in ("scipy", "sklearn", "threadpoolctl"):
+        try:
+            versions[mod] = __import__(mod).__version__
+        except Exception:  # noqa: BLE001
+            versions[mod] = None
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "hostname": platform.node(),
+        "platform": platform.platform(),
+        "cpu_model": cpu_model(),
+        "cpu_flags": cpu_flags(),
+        "cores": os.cpu_count(),
+        "cores_usable": affinity,
+        "loadavg_start": os.getloadavg() if hasattr(os, "getloadavg") else None,
+        "versions": versions,
+        "env": {v: os.environ.get(v) for v in OPENBLAS_VARS},
+    }
+
+
+# --------------------------------------------------------------------------- main
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="small B: the whole run takes < 30 s")
+    ap.add_argument("--workload", nargs="+", choices=WORKLOADS, default=list(WORKLOADS),
+                    metavar="NAME", help=f"workloads to run (default all: {' '.join(WORKLOADS)})")
+    ap.add_argument("--json", metavar="FILE", help="write machine info and all timings here")
+    ap.add_argument("--repeat", type=int, default=None,
+                    help="timed repetitions per implementation (default 5, 3 with --quick)")
+    ap.add_argument("--settle", type=float, default=0.15,
+                    help="untimed pause before each timed call, seconds (default 0.15)")
+    return ap.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    repeat = args.repeat if args.repeat is not None else (3 if args.quick else 5)
+    if repeat < 1:
+        raise SystemExit("--repeat must be >= 1")
+    t_start = time.perf_counter()
+    meta = machine_info()
+    ncpu = os.cpu_count() or 1
+
+    print(f"ridgeboot benchmark ({'quick' if args.quick else 'full'}, repeat={repeat}, "
+          f"interleaved, median), {meta['date']}")
+    print(f"machine: {meta['cpu_model']}, {ncpu} cores ({meta['cores_usable']} usable), "
+          f"{' '.join(meta['cpu_flags'])}; load avg {meta['loadavg_start']}")
+    load = meta["loadavg_start"]
+    if load is not None and load[0] > 0.5:
+        print(f"WARNING: the machine is busy (1-min load average {load[0]:.2f} on {ncpu} "
+              "cores): timings will be noisy and multi-threaded ones pessimistic.")
+    for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        if meta["env"][var] is not None:
+            print(f"WARNING: {var}={meta['env'][var]} is set: numpy's OpenBLAS may not use its "
+                  "best kernels. Run with `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE`.")
+    rbinfo = ridgeboot_info()
+    if rb is None:
+        print(f"WARNING: ridgeboot not importable ({RB_IMPORT_ERROR}): baselines only")
+    else:
+        print(f"ridgeboot {rbinfo['version']}: build_info {rbinfo['build_info']}")
+
+    # numpy baselines get their best shot: every core for BLAS (numpy's and scipy's,
+    # both loaded by the sklearn import at the top)
+    limiter = threadpool_limits(limits=ncpu, user_api="blas")
+    blas = threadpool_info()
+    for lib in blas:
+        print(f"threadpool: {lib.get('internal_api')} {lib.get('version')} "
+              f"({lib.get('architecture', '-')}) {lib.get('num_threads')} threads "
+              f"[{os.path.basename(lib.get('filepath', ''))}]")
+    print("ridgeboot threads: n_threads=None (library default) unless stated; "
+          "ridgeboot does not call BLAS")
+
+    dg = measure_dgemm(settle=args.settle)
+    print(f"numpy DGEMM (A.T@B, {dg['n']}x{dg['p']}): {dg['dgemm_gflops']:.1f} GFLOP/s; "
+          f"X.T@X (SYRK, n·p² flops) {dg['syrk_gflops']:.1f} GFLOP/s "
+          f"(= {dg['syrk_as_2np2_gflops']:.1f} if counted as 2·n·p²)")
+
+    report: dict[str, Any] = {
+        "meta": meta, "ridgeboot": rbinfo, "threadpool_info": blas,
+        "numpy_blas_config": numpy_blas_config(),
+        "settings": {"quick": args.quick, "repeat": repeat, "settle": args.settle,
+                     "rtol": RTOL, "atol_rel": ATOL_REL},
+        "dgemm": dg, "workloads": {},
+    }
+    summary = []
+    failures = []
+    for name in [w for w in WORKLOADS if w in args.workload]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", category=FutureWarning)
+            try:
+                wl = BUILDERS[name](args.quick)
+            except AssertionError as exc:
+                print(f"\n== {name}: DISAGREEMENT before timing\n{exc}")
+                failures.append(name)
+                report["workloads"][name] = {"error": str(exc)}
+                continue
+            run_interleaved(wl.impls, repeat, args.settle)
+        results = evaluate(wl, args.quick)
+        print_workload(wl, dg["dgemm_gflops"], results, args.quick)
+        for r in results:
+            summary.append((name, r))
+        report["workloads"][name] = {
+            "title": wl.title, "sizes": wl.sizes, "flops": wl.flops,
+            "flop_model": wl.flop_model,
+            "flop_floor_seconds": wl.flops / (dg["dgemm_gflops"] * 1e9),
+            "checks": wl.checks, "notes": wl.notes, "targets": results,
+            "implementations": [{
+                "key": i.key, "label": i.label, "ridgeboot": i.is_rb, "note": i.note,
+                "extrapolation_factor": i.scale, "units_per_timing": i.inner,
+                "replicates": i.replicates, "flops": i.flops, "median_seconds": i.median,
+                "times_seconds": i.times, "gflops": i.flops / i.median / 1e9,
+            } for i in wl.impls],
+        }
+    limiter.unregister()
+
+    print("\n== summary (DESIGN.md targets, same machine, same run"
+          + (", QUICK sizes: indicative only" if args.quick else "") + ")")
+    for name, r in summary:
+        meas = "n/a" if r["measured"] is None else (
+            f"{r['measured'] * 100:.0f} %" if r["kind"] == "gflops" else f"{r['measured']:.2f}x")
+        req = (f">= {r['required'] * 100:.0f} %" if r["kind"] == "gflops"
+               else f">= {r['required']:g}x")
+        print(f"   {name:<10} vs {r['target']:<26} {req:>8}  measured {meas:>8}  {r['status']}")
+    for name in failures:
+        print(f"   {name:<10} DISAGREEMENT (see above)")
+    meta["loadavg_end"] = os.getloadavg() if hasattr(os, "getloadavg") else None
+    meta["wall_seconds"] = time.perf_counter() - t_start
+    print(f"wall time {meta['wall_seconds']:.1f} s; load avg at end {meta['loadavg_end']}")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump(report, fh, indent=2, default=_json_default)
+        print(f"wrote {args.json}")
+    return 1 if failures else 0
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.generic):
+        return obj.item()
+    return str(obj)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

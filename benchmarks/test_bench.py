@@ -1,0 +1,236 @@
+"""pytest-benchmark cases: each workload of DESIGN.md, baseline and ridgeboot side by side.
+
+Every case is small so that the suite also serves as a smoke test::
+
+    pytest benchmarks --benchmark-disable -q        # each function runs once, results checked
+    pytest benchmarks --benchmark-only              # timings, grouped per workload
+
+Baselines and ridgeboot of one workload share a benchmark ``group`` and are all compared
+with the same independent reference: a least-squares solve of the augmented, row-weighted
+system ``[sqrt(c)·Xc; sqrt(a)·I] w = [sqrt(c)·yc; 0]`` for the replicate's counts c, which
+never forms a Gram matrix. There are no timing assertions.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pytest
+from compare import (
+    agree,
+    counts_for,
+    make_data,
+    numpy_bootstrap,
+    numpy_bootstrap_eigh,
+    numpy_bootstrap_kernel,
+    numpy_ridge,
+    rows_from_counts,
+    sklearn_bootstrap,
+    sklearn_path,
+)
+from sklearn.linear_model import Ridge
+
+
+def reference_fit(X: np.ndarray, y: np.ndarray, alpha: float,
+                  weights: np.ndarray) -> tuple[np.ndarray, Any]:
+    """Weighted ridge with intercept via lstsq of the augmented system (no Gram)."""
+    p = X.shape[1]
+    keep = weights > 0
+    c = weights[keep].astype(float)
+    Xk, yk = X[keep], y[keep]
+    xm = c @ Xk / c.sum()
+    ym = c @ yk / c.sum()
+    sw = np.sqrt(c)
+    A = np.vstack([(Xk - xm) * sw[:, None], np.sqrt(alpha) * np.eye(p)])
+    rhs_top = (yk - ym) * (sw if y.ndim == 1 else sw[:, None])
+    rhs = np.concatenate([rhs_top, np.zeros((p, *y.shape[1:]))])
+    w = np.linalg.lstsq(A, rhs, rcond=None)[0]
+    return w, ym - xm @ w
+
+
+def reference_bootstrap(X: np.ndarray, y: np.ndarray, alphas: Any,
+                        counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """coefs (B[,k],p[,t]) and intercepts (B[,k][,t]) as rb.bootstrap lays them out."""
+    scalar = np.ndim(alphas) == 0
+    alist = np.atleast_1d(np.asarray(alphas, dtype=float))
+    fits = [[reference_fit(X, y, a, cb) for a in alist] for cb in counts]
+    coefs = np.array([[w for w, _ in row] for row in fits])
+    intercepts = np.array([[b for _, b in row] for row in fits])
+    if scalar:
+        coefs, intercepts = coefs[:, 0], intercepts[:, 0]
+    return coefs, intercepts
+
+
+def check(coefs: Any, intercepts: Any, case: SimpleNamespace) -> None:
+    agree("coefs", coefs, case.ref_coefs)
+    agree("intercepts", intercepts, case.ref_intercepts)
+
+
+def boot_case(n: int, p: int, t: int | None, B: int, alphas: Any, seed: int) -> SimpleNamespace:
+    X, y = make_data(n, p, t, seed=seed)
+    counts = counts_for(n, B, seed)
+    ref_coefs, ref_intercepts = reference_bootstrap(X, y, alphas, counts)
+    return SimpleNamespace(X=X, y=y, B=B, alphas=alphas, seed=seed, counts=counts,
+                           ref_coefs=ref_coefs, ref_intercepts=ref_intercepts)
+
+
+@pytest.fixture
+def rb() -> Any:
+    return pytest.importorskip("ridgeboot")
+
+
+def rb_bootstrap(rb: Any, case: SimpleNamespace, **kw: Any) -> tuple[np.ndarray, np.ndarray]:
+    boot = rb.bootstrap(case.X, case.y, case.alphas, n_boot=case.B, keep_coefs=True,
+                        seed=case.seed, **kw)
+    return boot.coefs, boot.intercepts
+
+
+IMPLS = ["numpy", "ridgeboot"]
+
+
+# --------------------------------------------------------------------------- bootstrap
+@pytest.fixture(scope="module")
+def bootstrap_case() -> SimpleNamespace:
+    return boot_case(n=200, p=20, t=None, B=20, alphas=1.0, seed=1)
+
+
+@pytest.mark.benchmark(group="bootstrap")
+@pytest.mark.parametrize("impl", ["numpy", "sklearn", "ridgeboot"])
+def test_bootstrap(benchmark: Any, request: pytest.FixtureRequest,
+                   bootstrap_case: SimpleNamespace, impl: str) -> None:
+    c = bootstrap_case
+    if impl == "numpy":
+        out = benchmark(numpy_bootstrap, c.X, c.y, c.alphas, c.B, rows_from_counts(c.counts))
+    elif impl == "sklearn":
+        out = benchmark(sklearn_bootstrap, c.X, c.y, c.alphas, c.B, c.seed,
+                        rows_from_counts(c.counts))
+    else:
+        out = benchmark(rb_bootstrap, request.getfixturevalue("rb"), c)
+    check(*out, c)
+
+
+# -------------------------------------------------------------------------------- path
+@pytest.fixture(scope="module")
+def path_case() -> SimpleNamespace:
+    return boot_case(n=300, p=30, t=None, B=8, alphas=np.logspace(-1, 3, 6), seed=2)
+
+
+@pytest.mark.benchmark(group="path")
+@pytest.mark.parametrize("impl", ["numpy", "sklearn", "ridgeboot"])
+def test_path(benchmark: Any, request: pytest.FixtureRequest, path_case: SimpleNamespace,
+              impl: str) -> None:
+    c = path_case
+    if impl == "numpy":
+        out = benchmark(numpy_bootstrap_eigh, c.X, c.y, c.alphas, c.B,
+                        rows_from_counts(c.counts))
+    elif impl == "sklearn":
+        out = benchmark(sklearn_path, c.X, c.y, c.alphas, c.B, c.seed,
+                        rows_from_counts(c.counts))
+    else:
+        out = benchmark(rb_bootstrap, request.getfixturevalue("rb"), c)
+    check(*out, c)
+
+
+# ----------------------------------------------------------------------------- targets
+@pytest.fixture(scope="module")
+def targets_case() -> SimpleNamespace:
+    return boot_case(n=400, p=10, t=40, B=4, alphas=np.logspace(-1, 3, 4), seed=3)
+
+
+@pytest.mark.benchmark(group="targets")
+@pytest.mark.parametrize("impl", IMPLS)
+def test_targets(benchmark: Any, request: pytest.FixtureRequest,
+                 targets_case: SimpleNamespace, impl: str) -> None:
+    c = targets_case
+    if impl == "numpy":
+        out = benchmark(numpy_bootstrap_eigh, c.X, c.y, c.alphas, c.B,
+                        rows_from_counts(c.counts))
+    else:
+        out = benchmark(rb_bootstrap, request.getfixturevalue("rb"), c)
+    check(*out, c)
+
+
+# -------------------------------------------------------------------------------- wide
+@pytest.fixture(scope="module")
+def wide_case() -> SimpleNamespace:
+    return boot_case(n=60, p=300, t=None, B=8, alphas=1.0, seed=4)
+
+
+@pytest.mark.benchmark(group="wide")
+@pytest.mark.parametrize("impl", IMPLS)
+def test_wide(benchmark: Any, request: pytest.FixtureRequest, wide_case: SimpleNamespace,
+              impl: str) -> None:
+    c = wide_case
+    if impl == "numpy":
+        out = benchmark(numpy_bootstrap_kernel, c.X, c.y, c.alphas, c.B,
+                        rows_from_counts(c.counts))
+    else:
+        out = benchmark(rb_bootstrap, request.getfixturevalue("rb"), c)
+    check(*out, c)
+
+
+# ------------------------------------------------------------------------------- small
+@pytest.fixture(scope="module")
+def small_case() -> SimpleNamespace:
+    X, y = make_data(200, 10, seed=5)
+    w, b = reference_fit(X, y, 1.0, np.ones(len(y)))
+    return SimpleNamespace(X=X, y=y, alpha=1.0, ref_coefs=w, ref_intercepts=b)
+
+
+@pytest.mark.benchmark(group="small")
+@pytest.mark.parametrize("impl", ["numpy", "sklearn", "ridgeboot"])
+def test_small(benchmark: Any, request: pytest.FixtureRequest, small_case: SimpleNamespace,
+               impl: str) -> None:
+    c = small_case
+    if impl == "numpy":
+        out = benchmark(numpy_ridge, c.X, c.y, c.alpha)
+    elif impl == "sklearn":
+        m = benchmark(Ridge(alpha=c.alpha).fit, c.X, c.y)
+        out = (m.coef_, m.intercept_)
+    else:
+        r = benchmark(request.getfixturevalue("rb").ridge, c.X, c.y, c.alpha)
+        out = (r.coef, r.intercept)
+    check(*out, c)
+
+
+# -------------------------------------------------------------------------------- gram
+@pytest.fixture(scope="module")
+def gram_case() -> SimpleNamespace:
+    return boot_case(n=400, p=40, t=None, B=6, alphas=1.0, seed=6)
+
+
+@pytest.mark.benchmark(group="gram")
+@pytest.mark.parametrize("impl", ["numpy_dgemm", "ridgeboot"])
+def test_gram(benchmark: Any, request: pytest.FixtureRequest, gram_case: SimpleNamespace,
+              impl: str) -> None:
+    c = gram_case
+    if impl == "numpy_dgemm":
+        X2 = c.X.copy()  # distinct operands: a real DGEMM, not numpy's SYRK shortcut
+        got = benchmark(np.matmul, c.X.T, X2)
+        ref = np.einsum("ij,ik->jk", c.X, c.X)
+        agree("X.T @ X", got, ref)
+    else:
+        rb = request.getfixturevalue("rb")
+        boot = benchmark(rb.bootstrap, c.X, c.y, c.alphas, n_boot=c.B, keep_coefs=False,
+                         seed=c.seed)
+        agree("coef_mean", boot.coef_mean, c.ref_coefs.mean(axis=0))
+        agree("coef_std", boot.coef_std, c.ref_coefs.std(axis=0, ddof=1))
+
+
+# ----------------------------------------------------------------------------- threads
+@pytest.fixture(scope="module")
+def threads_case() -> SimpleNamespace:
+    return boot_case(n=300, p=20, t=None, B=16, alphas=1.0, seed=7)
+
+
+@pytest.mark.benchmark(group="threads")
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_threads(benchmark: Any, rb: Any, threads_case: SimpleNamespace, n_threads: int) -> None:
+    c = threads_case
+    coefs, intercepts = benchmark(rb_bootstrap, rb, c, n_threads=n_threads)
+    check(coefs, intercepts, c)
+    other_coefs, other_intercepts = rb_bootstrap(rb, c, n_threads=3 - n_threads)
+    np.testing.assert_array_equal(coefs, other_coefs)  # bit-identical for any n_threads
+    np.testing.assert_array_equal(intercepts, other_intercepts)

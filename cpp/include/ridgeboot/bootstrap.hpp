@@ -1,0 +1,247 @@
+// The bootstrap engine: B weighted refits on a pool of threads.
+//
+// Replicates are processed in waves. Phase A fits each replicate of the wave
+// (any thread, own scratch). Phase B folds the wave into the running sums --
+// coefficient moments and per-row out-of-bag losses -- split by coefficient
+// range and by row block, each sum taken in replicate order. So every output is
+// bit-identical for any thread count and any wave size.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "rng.hpp"
+#include "solve.hpp"
+#include "thread_pool.hpp"
+
+namespace ridgeboot {
+
+// Per-replicate out-of-bag sums (over held-out rows i, weights v_i = sample weight):
+// sum v, sum v e^2, sum v y, sum v y^2, sum v yhat, sum v yhat^2, sum v y yhat.
+inline constexpr int kReplicateStats = 7;
+
+struct BootstrapConfig {
+  Index n_boot = 0;
+  DrawSpec draw;
+  const std::int32_t* counts = nullptr;  // (n_boot, n): explicit draws (k-fold, hold-out); else drawn
+  int n_threads = 1;
+  Index wave = 0;  // replicates per wave; 0 = automatic (does not change results)
+};
+
+template <class T>
+struct BootstrapOutputs {
+  T* coefs = nullptr;            // (B, k, p, t) kept coefficients, or nullptr
+  T* intercepts = nullptr;       // (B, k, t)
+  const T* ref_coef = nullptr;   // (k, p, t) shift for the moments (the full fit), or nullptr
+  const T* ref_intercept = nullptr;  // (k, t)
+  double* coef_sum = nullptr;    // (k, p, t) sum_b (w_b - ref); with coef_sumsq, or nullptr
+  double* coef_sumsq = nullptr;  // (k, p, t) sum_b (w_b - ref)^2
+  double* intercept_sum = nullptr;    // (k, t)
+  double* intercept_sumsq = nullptr;  // (k, t)
+  double* oob_loss = nullptr;    // (n, k, t) sum over replicates leaving row i out of (y - yhat)^2
+  std::int64_t* oob_count = nullptr;  // (n) replicates leaving row i out
+  double* oob_mse_sum = nullptr;      // (k, t) sum over replicates of their out-of-bag MSE
+  std::int64_t* oob_replicates = nullptr;  // (1) replicates with at least one out-of-bag row
+  double* replicate_stats = nullptr;  // (B, 7, k, t), see kReplicateStats
+
+  bool needs_oob() const { return oob_loss || oob_mse_sum || replicate_stats; }
+  // Moments need all four of coef_sum, coef_sumsq, intercept_sum, intercept_sumsq and the refs.
+  bool needs_moments() const { return coef_sum != nullptr; }
+};
+
+template <class T>
+class BootstrapEngine {
+ public:
+  static constexpr Index kRowBlock = 256;      // rows per out-of-bag block
+  static constexpr Index kCoefBlock = 4096;    // coefficients per moment block
+
+  BootstrapEngine(const Problem<T>& pb, const BootstrapConfig& cfg, const BootstrapOutputs<T>& out)
+      : pb_(pb), cfg_(cfg), out_(out), pool_(std::max(1, cfg.n_threads)) {
+    const Index n = pb.n(), p = pb.p(), kt = pb.kt();
+    n_row_blocks_ = (n + kRowBlock - 1) / kRowBlock;
+    n_stats_ = out.replicate_stats ? kReplicateStats : 2;
+    wave_ = cfg.wave > 0 ? cfg.wave : automatic_wave();
+    wave_ = std::max<Index>(1, std::min(wave_, cfg.n_boot));
+    slots_.resize(std::size_t(wave_));
+    for (auto& s : slots_) {
+      s.counts.resize(std::size_t(n));
+      s.W.resize(p, kt);
+      s.b.resize(kt);
+      if (out.needs_oob()) s.partial.setZero(n_stats_ * kt, n_row_blocks_);
+    }
+    for (int w = 0; w < pool_.size(); ++w) {
+      workers_.push_back(std::make_unique<Worker>(pb));
+      auto& wk = *workers_.back();
+      wk.weights.resize(n);
+      if (out.needs_oob()) {
+        wk.Xo.resize(kRowBlock, p);
+        wk.P.resize(kRowBlock, kt);
+      }
+    }
+  }
+
+  // Runs all replicates. `poll(done)` is called between work items on the
+  // calling thread; returning false stops the run (throws Cancelled).
+  void run(const std::function<bool(Index)>& poll = {}) {
+    std::atomic<Index> done{0};
+    const std::function<bool()> tick = [&] { return poll ? poll(done.load()) : true; };
+    const Index B = cfg_.n_boot;
+    for (Index start = 0; start < B; start += wave_) {
+      const Index count = std::min(wave_, B - start);
+      pool_.run(count, [&](Index slot, int worker) {
+        fit_replicate(start + slot, slots_[std::size_t(slot)], *workers_[std::size_t(worker)]);
+        done.fetch_add(1);
+      }, tick);
+      fold_wave(start, count, tick);
+    }
+  }
+
+  Index wave() const { return wave_; }
+
+ private:
+  struct Slot {
+    std::vector<std::int32_t> counts;  // (n)
+    Matrix<T> W;                       // (p, k*t)
+    Vector<T> b;                       // (k*t)
+    Matrix<double> partial;            // (stats*k*t, row blocks) out-of-bag sums per row block
+  };
+  struct Worker {
+    explicit Worker(const Problem<T>& pb) : fitter(pb) {}
+    Fitter<T> fitter;
+    Vector<T> weights;
+    RowMatrix<T> Xo;  // (kRowBlock, p) gathered out-of-bag rows
+    Matrix<T> P;      // (kRowBlock, k*t) their predictions
+  };
+
+  Index automatic_wave() const {
+    // Enough replicates per wave to keep every thread busy between the folds,
+    // within ~256 MiB of wave buffers.
+    const double per_slot = double(pb_.n()) * 4 + double(pb_.p() + 1) * pb_.kt() * sizeof(T) +
+                            (out_.needs_oob() ? double(n_stats_) * pb_.kt() * n_row_blocks_ * 8 : 0);
+    const Index budget = Index(256.0 * (1 << 20) / std::max(per_slot, 1.0));
+    return std::clamp<Index>(budget, pool_.size(), 8 * pool_.size());
+  }
+
+  void fit_replicate(Index b, Slot& slot, Worker& wk) {
+    const Index n = pb_.n();
+    const std::int32_t* counts = slot.counts.data();
+    if (cfg_.counts) {
+      std::copy(cfg_.counts + b * n, cfg_.counts + (b + 1) * n, slot.counts.begin());
+    } else {
+      draw_counts(cfg_.draw, std::uint64_t(b), n, slot.counts.data());
+    }
+    for (Index i = 0; i < n; ++i)
+      wk.weights(i) = T(counts[i]) * (pb_.base_weight ? pb_.base_weight[i] : T(1));
+    wk.fitter.fit(wk.weights.data(), slot.W, slot.b);
+    if (out_.coefs) {
+      const Index k = pb_.k(), p = pb_.p(), t = pb_.t();
+      T* dst = out_.coefs + b * k * p * t;
+      T* idst = out_.intercepts + b * k * t;
+      for (Index a = 0; a < k; ++a)
+        for (Index j = 0; j < p; ++j)
+          for (Index u = 0; u < t; ++u) dst[(a * p + j) * t + u] = slot.W(j, a * t + u);
+      for (Index c = 0; c < k * t; ++c) idst[c] = slot.b(c);
+    }
+    if (out_.needs_oob()) slot.partial.setZero();
+  }
+
+  // Phase B: fold replicates start..start+count-1 into the running sums.
+  void fold_wave(Index start, Index count, const std::function<bool()>& tick) {
+    const Index kpt = pb_.k() * pb_.p() * pb_.t(), kt = pb_.kt();
+    const Index coef_items = out_.needs_moments() ? (kpt + kt + kCoefBlock - 1) / kCoefBlock : 0;
+    const Index row_items = out_.needs_oob() ? n_row_blocks_ : 0;
+    pool_.run(coef_items + row_items, [&](Index item, int worker) {
+      if (item < coef_items) fold_moments(item, count);
+      else fold_oob_rows(item - coef_items, count, *workers_[std::size_t(worker)]);
+    }, tick);
+    if (!out_.needs_oob()) return;
+    // Per-replicate out-of-bag sums: row blocks added in block order.
+    Vector<double> total(n_stats_ * kt);
+    for (Index s = 0; s < count; ++s) {
+      const auto& partial = slots_[std::size_t(s)].partial;
+      total = partial.col(0);
+      for (Index blk = 1; blk < n_row_blocks_; ++blk) total += partial.col(blk);
+      if (out_.replicate_stats) {
+        double* dst = out_.replicate_stats + (start + s) * kReplicateStats * kt;
+        for (Index q = 0; q < kReplicateStats * kt; ++q) dst[q] = total(q);
+      }
+      if (total(0) > 0 && out_.oob_mse_sum) {
+        for (Index c = 0; c < kt; ++c) out_.oob_mse_sum[c] += total(kt + c) / total(c);
+        ++*out_.oob_replicates;
+      }
+    }
+  }
+
+  // Moments of (w_b - ref): coefficients e < k*p*t in (k, p, t) order, then intercepts.
+  void fold_moments(Index item, Index count) {
+    const Index k = pb_.k(), p = pb_.p(), t = pb_.t(), kpt = k * p * t;
+    const Index e0 = item * kCoefBlock, e1 = std::min(kpt + k * t, e0 + kCoefBlock);
+    for (Index e = e0; e < e1; ++e) {
+      const bool is_coef = e < kpt;
+      const Index a = is_coef ? e / (p * t) : (e - kpt) / t, j = is_coef ? (e / t) % p : 0, u = e % t;
+      const T* ref = is_coef ? out_.ref_coef + e : out_.ref_intercept + (e - kpt);
+      double* sum = is_coef ? out_.coef_sum + e : out_.intercept_sum + (e - kpt);
+      double* sumsq = is_coef ? out_.coef_sumsq + e : out_.intercept_sumsq + (e - kpt);
+      for (Index s = 0; s < count; ++s) {
+        const auto& slot = slots_[std::size_t(s)];
+        const double d = double(is_coef ? slot.W(j, a * t + u) : slot.b(a * t + u)) - double(*ref);
+        *sum += d;
+        *sumsq += d * d;
+      }
+    }
+  }
+
+  // Out-of-bag losses of one row block, replicates in order.
+  void fold_oob_rows(Index blk, Index count, Worker& wk) {
+    const Index n = pb_.n(), t = pb_.t(), kt = pb_.kt();
+    const Index i0 = blk * kRowBlock, i1 = std::min(n, i0 + kRowBlock);
+    Index held[kRowBlock];
+    for (Index s = 0; s < count; ++s) {
+      auto& slot = slots_[std::size_t(s)];
+      Index m = 0;
+      for (Index i = i0; i < i1; ++i) {
+        const T v = pb_.base_weight ? pb_.base_weight[i] : T(1);
+        if (slot.counts[std::size_t(i)] == 0 && v > T(0)) {
+          wk.Xo.row(m) = pb_.X.row(i);
+          held[m++] = i;
+        }
+      }
+      if (m == 0) continue;
+      auto P = wk.P.topRows(m);
+      P.noalias() = wk.Xo.topRows(m) * slot.W;
+      P.rowwise() += slot.b.transpose();
+      auto part = slot.partial.col(blk);  // (stats * kt): stat q of column c at q * kt + c
+      for (Index r = 0; r < m; ++r) {
+        const Index i = held[r];
+        const double v = pb_.base_weight ? double(pb_.base_weight[i]) : 1.0;
+        if (out_.oob_count) ++out_.oob_count[i];
+        for (Index c = 0; c < kt; ++c) {
+          const double y = double(pb_.Y(i, c % t)), yhat = double(P(r, c));
+          const double e2 = (y - yhat) * (y - yhat);
+          if (out_.oob_loss) out_.oob_loss[i * kt + c] += e2;
+          part(c) += v;
+          part(kt + c) += v * e2;
+          if (n_stats_ == kReplicateStats) {
+            part(2 * kt + c) += v * y;
+            part(3 * kt + c) += v * y * y;
+            part(4 * kt + c) += v * yhat;
+            part(5 * kt + c) += v * yhat * yhat;
+            part(6 * kt + c) += v * y * yhat;
+          }
+        }
+      }
+    }
+  }
+
+  const Problem<T>& pb_;
+  BootstrapConfig cfg_;
+  BootstrapOutputs<T> out_;
+  ThreadPool pool_;
+  Index n_row_blocks_ = 0, n_stats_ = 2, wave_ = 1;
+  std::vector<Slot> slots_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+};
+
+}  // namespace ridgeboot
