@@ -375,7 +375,7 @@ def test_vandermonde_alpha_zero_svd_as_accurate_as_lstsq(case, fit_intercept, we
     X, y = _vandermonde(case)
     w = ref.make_weights(weights, X.shape[0], np.random.default_rng(3))
     cond = math.sqrt(ref.condition_number(X, 0.0, sample_weight=w, fit_intercept=fit_intercept))
-    assert cond < 0.01 / ref.default_rcond(np.float64, *X.shape), "no rank truncation wanted"
+    assert cond < 0.05 / ref.default_rcond(np.float64, *X.shape), "no rank truncation wanted"
     exact = ref.ridge_exact(X, y, 0.0, fit_intercept, w)
     lsq = ref.ridge_lstsq_minnorm(X, y, fit_intercept, w)
     r = rb.ridge(X, y, 0.0, solver="svd", fit_intercept=fit_intercept, sample_weight=w)

@@ -1,0 +1,235 @@
+"""Ridge fits: one alpha, one alpha per target, or a whole alpha path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional, Union
+
+import numpy as np
+
+from . import _core
+from ._validation import (
+    SOLVERS,
+    FloatArray,
+    Prepared,
+    alpha_grid,
+    as_array,
+    cast,
+    check_choice,
+    path_grid,
+    prepare,
+    resolve_threads,
+)
+
+ArrayOrFloat = Union[float, FloatArray]
+
+
+def choose_solver(solver: str, grid: np.ndarray) -> str:
+    """Resolve solver="auto" for an alpha grid.
+
+    "svd" when some alpha is 0 (the minimum-norm solution needs the SVD of X);
+    "cholesky" for up to 4 distinct alphas (one Cholesky each, the fastest route);
+    "eigh" beyond that (one eigendecomposition serves every alpha). Cholesky and
+    eigh use the dual (kernel) form when there are more features than rows.
+    """
+    if solver != "auto":
+        return solver
+    if (grid == 0).any():
+        return "svd"
+    return "cholesky" if np.unique(grid).size <= 4 else "eigh"
+
+
+def core_function(kind: str, dtype: np.dtype[Any]) -> Any:
+    """The core entry point for a dtype: float32 data is computed in float32."""
+    return getattr(_core, f"{kind}_{'float32' if dtype == np.float32 else 'float64'}")
+
+
+def fit_grid(
+    data: Prepared, grid: np.ndarray, solver: str, fit_intercept: bool, n_threads: Optional[int]
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """Fit every alpha of a (k, t) grid -> coef (k, p, t), intercept (k, t), solver that ran.
+
+    With solver="auto", a Cholesky factorization that fails (alpha too small for
+    the conditioning of X) is retried with the SVD, and the result says so.
+    """
+    check_choice(solver, SOLVERS, "solver")
+    chosen = choose_solver(solver, grid)
+    fit = core_function("fit", data.dtype)
+    threads = resolve_threads(n_threads)
+    try:
+        coef, intercept = fit(data.X, data.Y, data.weight, grid, chosen, fit_intercept, threads)
+    except np.linalg.LinAlgError:
+        if solver != "auto":
+            raise
+        chosen = "svd"
+        coef, intercept = fit(data.X, data.Y, data.weight, grid, chosen, fit_intercept, threads)
+    return coef, intercept, chosen
+
+
+def _predict(X: Any, coef: np.ndarray, intercept: Any, dtype: np.dtype[Any]) -> FloatArray:
+    Xa = as_array(X, "X")
+    if Xa.ndim != 2 or Xa.shape[1] != coef.shape[0]:
+        raise ValueError(f"X must have shape (n_samples, {coef.shape[0]}), got {Xa.shape}")
+    Xa = cast(Xa, dtype, "X")
+    return Xa @ coef + intercept  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class RidgeResult:
+    """A ridge fit for one alpha (or one alpha per target).
+
+    Attributes
+    ----------
+    coef : ndarray of shape (p,) or (p, t)
+        Weights; a 1-D ``y`` gives no target axis.
+    intercept : float or ndarray of shape (t,)
+        Unpenalized intercept (0 when ``fit_intercept=False``).
+    alpha : float or ndarray of shape (t,)
+        The penalty of each target.
+    solver : str
+        The solver that ran: "cholesky", "svd" or "eigh".
+    """
+
+    coef: FloatArray
+    intercept: ArrayOrFloat
+    alpha: ArrayOrFloat
+    solver: str
+
+    def predict(self, X: Any) -> FloatArray:
+        """Predictions for X (n, p): shape (n,) or (n, t)."""
+        return _predict(X, self.coef, self.intercept, self.coef.dtype)
+
+
+@dataclass(frozen=True)
+class RidgePathResult:
+    """Ridge fits for a path of alphas from one factorization.
+
+    Attributes
+    ----------
+    coef : ndarray of shape (k, p) or (k, p, t)
+    intercept : ndarray of shape (k,) or (k, t)
+    alphas : ndarray of shape (k,)
+    solver : str
+    """
+
+    coef: FloatArray
+    intercept: FloatArray
+    alphas: FloatArray
+    solver: str
+
+    def predict(self, X: Any) -> FloatArray:
+        """Predictions for X (n, p) at every alpha: shape (k, n) or (k, n, t)."""
+        coef = self.coef if self.coef.ndim == 3 else self.coef[:, :, None]
+        out = np.stack([_predict(X, c, b, c.dtype) for c, b in zip(coef, self.intercept.reshape(len(coef), -1))])
+        return out if self.coef.ndim == 3 else out[:, :, 0]
+
+
+def ridge(
+    X: Any,
+    y: Any,
+    alpha: Any = 1.0,
+    *,
+    solver: str = "auto",
+    fit_intercept: bool = True,
+    sample_weight: Any = None,
+    n_threads: Optional[int] = None,
+    check_finite: bool = True,
+) -> RidgeResult:
+    """Fit ridge regression: minimize sum_i w_i (y_i - b - x_i.w)^2 + alpha ||w||^2.
+
+    Parameters
+    ----------
+    X : array_like of shape (n, p)
+        Features. float32 is computed in float32, float64 in float64, other
+        numeric dtypes are converted to float64. C or Fortran order, no copy.
+    y : array_like of shape (n,) or (n, t)
+        Targets; a 1-D y gives results without a target axis.
+    alpha : float or array_like of shape (t,), default=1.0
+        Non-negative penalty, one for all targets or one per target. It
+        multiplies ||w||^2 against the un-normalised (weighted) sum of squares,
+        as in scikit-learn.
+    solver : {"auto", "cholesky", "svd", "eigh"}, default="auto"
+        "cholesky": Cholesky of X^T W X + alpha I (of the n x n kernel when
+        p > n). "svd": thin SVD of the weighted, centred X; singular values below
+        eps * max(n, p) * s_max count as zero, so alpha = 0 gives the minimum-norm
+        least-squares solution. "eigh": eigendecomposition of the Gram (kernel
+        when p > n). "auto": "svd" if an alpha is 0, else "cholesky" for up to 4
+        distinct alphas, else "eigh"; a failed Cholesky falls back to "svd".
+    fit_intercept : bool, default=True
+        Fit an unpenalized intercept (centring by the weighted means).
+    sample_weight : array_like of shape (n,), optional
+        Non-negative row weights; rows of weight 0 are skipped.
+    n_threads : int, optional
+        Threads for a large fit (None or -1: all cores). The result does not
+        depend on it.
+    check_finite : bool, default=True
+        Reject NaN and infinity in the inputs.
+
+    Returns
+    -------
+    RidgeResult
+        ``coef`` (p[, t]), ``intercept`` ([t]), ``alpha``, ``solver``, ``predict(X)``.
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        When solver="cholesky" meets a matrix that is not positive definite.
+
+    Examples
+    --------
+    >>> import numpy as np, ridgeboot as rb
+    >>> X = np.arange(12.0).reshape(6, 2) ** 0.5
+    >>> r = rb.ridge(X, X @ [1.0, -1.0] + 2, alpha=1e-8)
+    >>> np.round(r.coef, 4).tolist(), round(float(r.intercept), 4)
+    ([1.0, -1.0], 2.0)
+    """
+    data = prepare(X, y, sample_weight, check_finite)
+    grid, per_target = alpha_grid(alpha, data.t, data.y_1d, data.dtype)
+    if per_target and data.y_1d and grid.shape[1] != 1:  # pragma: no cover - caught by alpha_grid
+        raise ValueError("a per-target alpha needs a 2-D y")
+    coef, intercept, solver_ran = fit_grid(data, grid, solver, fit_intercept, n_threads)
+    c, b = coef[0], intercept[0]
+    if data.y_1d:
+        return RidgeResult(c[:, 0], b.dtype.type(b[0]).item(), float(grid[0, 0]) if not per_target else grid[0].copy(), solver_ran)
+    return RidgeResult(c, b, grid[0].copy() if per_target else float(grid[0, 0]), solver_ran)
+
+
+def ridge_path(
+    X: Any,
+    y: Any,
+    alphas: Any,
+    *,
+    solver: str = "auto",
+    fit_intercept: bool = True,
+    sample_weight: Any = None,
+    n_threads: Optional[int] = None,
+    check_finite: bool = True,
+) -> RidgePathResult:
+    """Fit ridge for every alpha of a path from one factorization.
+
+    Parameters
+    ----------
+    X : array_like of shape (n, p)
+    y : array_like of shape (n,) or (n, t)
+    alphas : array_like of shape (k,)
+        Non-negative penalties.
+    solver : {"auto", "cholesky", "svd", "eigh"}, default="auto"
+        "svd" and "eigh" factor once for all k alphas (O(p^2 t) more per
+        alpha); "cholesky" factors once per distinct alpha. "auto": "svd" if an
+        alpha is 0, "cholesky" for up to 2 alphas, else "eigh".
+    fit_intercept, sample_weight, n_threads, check_finite
+        As in :func:`ridge`.
+
+    Returns
+    -------
+    RidgePathResult
+        ``coef`` (k, p[, t]), ``intercept`` (k[, t]), ``alphas`` (k,), ``solver``.
+    """
+    data = prepare(X, y, sample_weight, check_finite)
+    grid, _ = path_grid(alphas, data.t, data.dtype)
+    if solver == "auto" and not (grid == 0).any():
+        solver = "cholesky" if grid.shape[0] <= 2 else "eigh"
+    coef, intercept, solver_ran = fit_grid(data, grid, solver, fit_intercept, n_threads)
+    if data.y_1d:
+        coef, intercept = coef[:, :, 0], intercept[:, 0]
+    return RidgePathResult(coef, intercept, grid[:, 0].copy(), solver_ran)

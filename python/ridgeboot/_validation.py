@@ -1,0 +1,231 @@
+"""Input validation: dtypes, shapes, finiteness and option values, with messages that say what to do."""
+
+from __future__ import annotations
+
+import os
+import numbers
+from typing import Any, Optional
+
+import numpy as np
+import numpy.typing as npt
+
+SOLVERS = ("auto", "cholesky", "svd", "eigh")
+SCHEMES = ("multinomial", "poisson")
+
+
+def _float_dtype(dtypes: list[np.dtype[Any]]) -> np.dtype[Any]:
+    """float32 only when every input is float32; anything else numeric computes in float64."""
+    return np.dtype(np.float32) if all(d == np.float32 for d in dtypes) else np.dtype(np.float64)
+
+
+def check_numeric(a: np.ndarray, name: str) -> None:
+    """Raise TypeError for complex, object, string and other non-real dtypes."""
+    kind = a.dtype.kind
+    if kind == "c":
+        raise TypeError(f"{name} has complex dtype {a.dtype}; ridgeboot fits real data only")
+    if kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers, got dtype {a.dtype}")
+
+
+def as_array(a: Any, name: str) -> np.ndarray:
+    """Convert to an ndarray of a real numeric dtype (not yet cast)."""
+    if isinstance(a, np.ndarray):
+        arr = a
+    else:
+        try:
+            arr = np.asarray(a)
+        except (TypeError, ValueError) as exc:  # ragged lists and the like
+            raise ValueError(f"{name} could not be converted to an array: {exc}") from None
+    check_numeric(arr, name)
+    return arr
+
+
+def cast(a: np.ndarray, dtype: np.dtype[Any], name: str, *, vector: bool = False) -> np.ndarray:
+    """Cast to dtype, copying only when the core could not map the buffer as it is."""
+    if a.dtype != dtype:
+        a = a.astype(dtype)
+    if vector:
+        return np.ascontiguousarray(a)
+    item = a.itemsize
+    if any(s < 0 or s % item for s in a.strides):
+        a = np.ascontiguousarray(a)
+    return a
+
+
+def check_finite_array(a: np.ndarray, name: str) -> None:
+    """Raise ValueError when a holds NaN or infinity."""
+    if not np.isfinite(a).all():
+        raise ValueError(
+            f"{name} contains NaN or infinity; remove or impute those values "
+            "(or pass check_finite=False if you are sure they are absent)"
+        )
+
+
+class Prepared:
+    """Validated inputs in the layout the core expects."""
+
+    __slots__ = ("X", "Y", "weight", "dtype", "y_1d", "n", "p", "t")
+
+    def __init__(self, X: np.ndarray, Y: np.ndarray, weight: Optional[np.ndarray], y_1d: bool):
+        self.X, self.Y, self.weight, self.y_1d = X, Y, weight, y_1d
+        self.dtype = X.dtype
+        self.n, self.p = X.shape
+        self.t = Y.shape[1]
+
+
+def prepare(
+    X: Any, y: Any, sample_weight: Any, check_finite: bool, *, min_rows: int = 1
+) -> Prepared:
+    """Validate X (n, p), y (n,) or (n, t) and sample_weight (n,) and cast them to one float dtype."""
+    X = as_array(X, "X")
+    y = as_array(y, "y")
+    if X.ndim != 2:
+        raise ValueError(f"X must be a 2-D array of shape (n_samples, n_features), got {X.ndim}-D")
+    if y.ndim not in (1, 2):
+        raise ValueError(f"y must be 1-D (n_samples,) or 2-D (n_samples, n_targets), got {y.ndim}-D")
+    n, p = X.shape
+    if n < min_rows:
+        raise ValueError(f"X has {n} rows; at least {min_rows} needed")
+    if p == 0:
+        raise ValueError("X has 0 features (columns)")
+    if y.shape[0] != n:
+        raise ValueError(f"X has {n} rows but y has {y.shape[0]}: they must match")
+    if y.ndim == 2 and y.shape[1] == 0:
+        raise ValueError("y has 0 targets (columns)")
+    dtype = _float_dtype([X.dtype, y.dtype])
+    X = cast(X, dtype, "X")
+    Y = cast(y, dtype, "y")
+    y_1d = Y.ndim == 1
+    if y_1d:
+        Y = Y.reshape(n, 1)
+    if check_finite:
+        check_finite_array(X, "X")
+        check_finite_array(Y, "y")
+    weight = None
+    if sample_weight is not None:
+        w = as_array(sample_weight, "sample_weight")
+        if w.ndim == 0:
+            w = np.full(n, w, dtype=dtype)
+        if w.ndim != 1 or w.shape[0] != n:
+            raise ValueError(f"sample_weight must have shape ({n},), got {w.shape}")
+        weight = cast(w, dtype, "sample_weight", vector=True)
+        if not np.isfinite(weight).all():
+            raise ValueError("sample_weight contains NaN or infinity")
+        if (weight < 0).any():
+            raise ValueError("sample_weight must be non-negative")
+        if not (weight > 0).any():
+            raise ValueError("sample_weight is zero for every row: nothing to fit")
+    return Prepared(X, Y, weight, y_1d)
+
+
+def alpha_grid(alpha: Any, t: int, y_1d: bool, dtype: np.dtype[Any], name: str = "alpha") -> tuple[np.ndarray, bool]:
+    """Per-target alpha (scalar or (t,)) -> ((1, t) grid, whether alpha had a target axis)."""
+    a = as_array(alpha, name)
+    if a.ndim > 1:
+        raise ValueError(f"{name} must be a scalar or have shape (n_targets,), got shape {a.shape}")
+    per_target = a.ndim == 1
+    if per_target and a.shape[0] != t:
+        raise ValueError(
+            f"Number of targets and number of penalties do not correspond: "
+            f"{name} has {a.shape[0]} values but y has {t} target(s)"
+        )
+    check_alpha_values(a, name)
+    grid = np.ascontiguousarray(np.broadcast_to(a.astype(dtype), (t,)).reshape(1, t))
+    return grid, per_target
+
+
+def path_grid(alphas: Any, t: int, dtype: np.dtype[Any], name: str = "alphas") -> tuple[np.ndarray, bool]:
+    """Scalar or (k,) alphas -> ((k, t) grid, whether there is an alpha axis)."""
+    a = as_array(alphas, name)
+    if a.ndim > 1:
+        raise ValueError(f"{name} must be a scalar or a 1-D array of penalties, got shape {a.shape}")
+    has_axis = a.ndim == 1
+    a = np.atleast_1d(a)
+    if a.size == 0:
+        raise ValueError(f"{name} is empty")
+    check_alpha_values(a, name)
+    grid = np.ascontiguousarray(np.repeat(a.astype(dtype).reshape(-1, 1), t, axis=1))
+    return grid, has_axis
+
+
+def check_alpha_values(a: np.ndarray, name: str) -> None:
+    """Alphas must be finite and non-negative."""
+    if not np.isfinite(a).all():
+        raise ValueError(f"{name} must be finite, got {a}")
+    if (a < 0).any():
+        raise ValueError(f"{name} must be >= 0, got {a}")
+
+
+def check_choice(value: Any, choices: tuple[str, ...], name: str) -> str:
+    """A string option must be one of choices."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
+    return value
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def resolve_threads(n_threads: Optional[int]) -> int:
+    """None or -1 = every available core; a positive int is used as given (capped at 8x the cores)."""
+    cpus = available_cpus()
+    if n_threads is None:
+        return cpus
+    if isinstance(n_threads, bool) or not isinstance(n_threads, numbers.Integral):
+        raise TypeError(f"n_threads must be an int or None, got {type(n_threads).__name__}")
+    n = int(n_threads)
+    if n == -1:
+        return cpus
+    if n < 1:
+        raise ValueError(f"n_threads must be >= 1, -1 (all cores) or None; got {n}")
+    return min(n, 8 * cpus)
+
+
+def check_int(value: Any, name: str, minimum: int, maximum: Optional[int] = None) -> int:
+    """An integer option within [minimum, maximum]."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    v = int(value)
+    if v < minimum or (maximum is not None and v > maximum):
+        upper = f" and <= {maximum}" if maximum is not None else ""
+        raise ValueError(f"{name} must be >= {minimum}{upper}; got {v}")
+    return v
+
+
+def available_memory() -> int:
+    """Bytes of memory available to allocate (MemAvailable on Linux)."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:  # pragma: no cover
+        pass
+    return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))  # pragma: no cover
+
+
+def format_bytes(n: float) -> str:
+    """Human-readable size."""
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if n < 1024 or unit == "TiB":
+            return f"{n:.1f} {unit}" if unit != "B" else f"{int(n)} B"
+        n /= 1024
+    return f"{n:.1f} TiB"  # pragma: no cover
+
+
+def check_memory(nbytes: float, what: str, advice: str) -> None:
+    """Raise MemoryError, saying how much and how to avoid it, when nbytes would not fit."""
+    avail = available_memory()
+    if nbytes > 0.9 * avail:
+        raise MemoryError(
+            f"{what} would need {format_bytes(nbytes)} but only {format_bytes(avail)} is available; "
+            f"{advice}"
+        )
+
+
+FloatArray = npt.NDArray[np.floating[Any]]

@@ -1,0 +1,224 @@
+"""Bad input to rb.ridge / rb.ridge_path raises the documented exception naming the argument."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+import ridgeboot as rb
+
+SOLVERS = ("cholesky", "svd", "eigh", "auto")
+N, P = 20, 3
+
+
+def arg(name: str) -> str:
+    """Regex matching ``name`` as a whole word (so "y" does not match inside "array")."""
+    return rf"(?<![A-Za-z0-9_]){name}(?![A-Za-z0-9_])"
+
+
+def _data():
+    g = np.random.default_rng(0)
+    X = g.normal(size=(N, P))
+    y = X @ np.array([1.0, -2.0, 0.5]) + g.normal(size=N)
+    Y = np.column_stack([y, 2 * y])
+    w = g.uniform(0.5, 2.0, N)
+    return X, y, Y, w
+
+
+def _with(a, index, value):
+    a = np.array(a, dtype=np.result_type(a, type(value)))
+    a[index] = value
+    return a
+
+
+X0, Y1, Y2, W0 = _data()
+
+# (id, kwargs for rb.ridge, exception, regex the message must match)
+BAD_RIDGE_INPUTS = [
+    ("X-nan", dict(X=_with(X0, (3, 1), np.nan)), ValueError, arg("X")),
+    ("X-inf", dict(X=_with(X0, (0, 0), np.inf)), ValueError, arg("X")),
+    ("X-neginf", dict(X=_with(X0, (N - 1, P - 1), -np.inf)), ValueError, arg("X")),
+    ("y-nan", dict(y=_with(Y1, 5, np.nan)), ValueError, arg("y")),
+    ("y-inf", dict(y=_with(Y1, 0, np.inf)), ValueError, arg("y")),
+    ("y2d-nan", dict(y=_with(Y2, (4, 1), np.nan)), ValueError, arg("y")),
+    ("w-nan", dict(sample_weight=_with(W0, 2, np.nan)), ValueError, arg("sample_weight")),
+    ("w-inf", dict(sample_weight=_with(W0, 2, np.inf)), ValueError, arg("sample_weight")),
+    ("y-short", dict(y=Y1[:-1]), ValueError, f"{arg('X')}|{arg('y')}"),
+    ("y-long", dict(y=np.r_[Y1, 1.0]), ValueError, f"{arg('X')}|{arg('y')}"),
+    ("y2d-short", dict(y=Y2[:-2]), ValueError, f"{arg('X')}|{arg('y')}"),
+    ("X-empty", dict(X=np.empty((0, P)), y=np.empty(0)), ValueError, arg("X")),
+    ("X-empty-2dy", dict(X=np.empty((0, P)), y=np.empty((0, 2))), ValueError, arg("X")),
+    ("X-0-features", dict(X=np.empty((N, 0))), ValueError, arg("X")),
+    ("alpha-negative", dict(alpha=-1.0), ValueError, arg("alpha")),
+    ("alpha-tiny-negative", dict(alpha=-1e-300), ValueError, arg("alpha")),
+    ("alpha-nan", dict(alpha=np.nan), ValueError, arg("alpha")),
+    ("alpha-inf", dict(alpha=np.inf), ValueError, arg("alpha")),
+    (
+        "alpha-per-target-negative",
+        dict(y=Y2, alpha=np.array([1.0, -1.0])),
+        ValueError,
+        arg("alpha"),
+    ),
+    ("alpha-per-target-nan", dict(y=Y2, alpha=np.array([np.nan, 1.0])), ValueError, arg("alpha")),
+    ("alpha-per-target-too-long", dict(y=Y2, alpha=np.ones(3)), ValueError, arg("alpha")),
+    ("alpha-per-target-too-short", dict(y=Y2, alpha=np.ones(1)), ValueError, arg("alpha")),
+    ("alpha-per-target-1d-y", dict(y=Y1, alpha=np.ones(2)), ValueError, arg("alpha")),
+    ("alpha-per-target-1d-y-len1", dict(y=Y1, alpha=np.ones(1)), ValueError, arg("alpha")),
+    ("w-negative", dict(sample_weight=_with(W0, 7, -0.5)), ValueError, arg("sample_weight")),
+    ("w-all-zero", dict(sample_weight=np.zeros(N)), ValueError, arg("sample_weight")),
+    ("w-short", dict(sample_weight=W0[:-1]), ValueError, arg("sample_weight")),
+    ("w-long", dict(sample_weight=np.r_[W0, 1.0]), ValueError, arg("sample_weight")),
+    ("X-complex", dict(X=X0 + 1j), TypeError, arg("X")),
+    ("X-complex-zero-imag", dict(X=X0.astype(complex)), TypeError, arg("X")),
+    ("y-complex", dict(y=Y1.astype(np.complex64)), TypeError, arg("y")),
+    ("w-complex", dict(sample_weight=W0.astype(complex)), TypeError, arg("sample_weight")),
+    ("X-object", dict(X=X0.astype(object)), TypeError, arg("X")),
+    ("y-object", dict(y=Y1.astype(object)), TypeError, arg("y")),
+    ("X-str", dict(X=X0.astype(str)), TypeError, arg("X")),
+    ("X-bytes", dict(X=X0.astype("S8")), TypeError, arg("X")),
+    ("y-str", dict(y=Y1.astype(str)), TypeError, arg("y")),
+    ("X-3d", dict(X=X0.reshape(N, P, 1)), ValueError, arg("X")),
+    ("y-3d", dict(y=Y2.reshape(N, 2, 1)), ValueError, arg("y")),
+    ("solver-unknown", dict(solver="qr"), ValueError, arg("solver")),
+    ("solver-empty", dict(solver=""), ValueError, arg("solver")),
+]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "pattern"),
+    [case[1:] for case in BAD_RIDGE_INPUTS],
+    ids=[case[0] for case in BAD_RIDGE_INPUTS],
+)
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_bad_input_raises(solver, kwargs, exc, pattern):
+    call = dict(X=X0, y=Y1, alpha=1.0, solver=solver, sample_weight=W0)
+    call.update(kwargs)
+    X, y = call.pop("X"), call.pop("y")
+    alpha = call.pop("alpha")
+    with pytest.raises(exc, match=pattern):
+        rb.ridge(X, y, alpha, **call)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "pattern"),
+    [
+        (dict(X=_with(X0, (1, 1), np.nan)), ValueError, arg("X")),
+        (dict(y=_with(Y1, 1, np.inf)), ValueError, arg("y")),
+        (dict(alphas=[1.0, -1.0]), ValueError, "alpha"),
+        (dict(alphas=[1.0, np.nan]), ValueError, "alpha"),
+        (dict(alphas=[np.inf]), ValueError, "alpha"),
+        (dict(sample_weight=-W0), ValueError, arg("sample_weight")),
+        (dict(y=Y1[:-1]), ValueError, f"{arg('X')}|{arg('y')}"),
+        (dict(X=X0.astype(complex)), TypeError, arg("X")),
+        (dict(solver="qr"), ValueError, arg("solver")),
+    ],
+    ids=["X-nan", "y-inf", "alphas-negative", "alphas-nan", "alphas-inf", "w-negative",
+         "y-short", "X-complex", "solver-unknown"],
+)  # fmt: skip
+def test_ridge_path_bad_input_raises(kwargs, exc, pattern):
+    call = dict(X=X0, y=Y1, alphas=[0.1, 1.0], sample_weight=W0)
+    call.update(kwargs)
+    X, y, alphas = call.pop("X"), call.pop("y"), call.pop("alphas")
+    with pytest.raises(exc, match=pattern):
+        rb.ridge_path(X, y, alphas, **call)
+
+
+def test_linalgerror_is_valueerror_subclass():
+    # documented: numpy.linalg.LinAlgError; it subclasses ValueError, so callers catching
+    # ValueError see it too
+    assert issubclass(np.linalg.LinAlgError, ValueError)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["icpt", "noicpt"])
+@pytest.mark.parametrize("weights", [None, "positive"], ids=["w=none", "w=positive"])
+def test_cholesky_alpha_zero_singular_gram(fit_intercept, weights):
+    """A zero column makes the (weighted, centred) Gram matrix exactly singular."""
+    X = np.column_stack([X0, np.zeros(N)])
+    w = None if weights is None else W0
+    with pytest.raises(np.linalg.LinAlgError, match="svd"):
+        rb.ridge(X, Y1, 0.0, solver="cholesky", fit_intercept=fit_intercept, sample_weight=w)
+    # the advice is right: svd (and auto, which picks svd at alpha = 0) give the min-norm answer
+    for solver in ("svd", "auto"):
+        r = rb.ridge(X, Y1, 0.0, solver=solver, fit_intercept=fit_intercept, sample_weight=w)
+        assert r.solver == "svd"
+        assert abs(r.coef[-1]) < 1e-12 * np.abs(r.coef).max()
+        full = rb.ridge(X0, Y1, 0.0, solver="svd", fit_intercept=fit_intercept, sample_weight=w)
+        np.testing.assert_allclose(r.coef[:-1], full.coef, rtol=1e-10)
+
+
+def test_cholesky_alpha_zero_fewer_weighted_rows_than_features():
+    """p > number of rows with positive weight: the primal Gram is singular at alpha = 0."""
+    X = np.random.default_rng(1).normal(size=(6, 4))
+    w = np.array([1.0, 2.0, 0.0, 0.0, 0.0, 0.0])  # two rows carry weight, centred rank 1
+    X = np.column_stack([X, np.zeros(6)])
+    with pytest.raises(np.linalg.LinAlgError, match="svd"):
+        rb.ridge(X, np.arange(6.0), 0.0, solver="cholesky", sample_weight=w)
+
+
+def test_check_finite_false_with_finite_data_same_result():
+    for solver in SOLVERS:
+        a = rb.ridge(X0, Y2, 1.0, solver=solver, sample_weight=W0)
+        b = rb.ridge(X0, Y2, 1.0, solver=solver, sample_weight=W0, check_finite=False)
+        np.testing.assert_array_equal(a.coef, b.coef)
+        np.testing.assert_array_equal(a.intercept, b.intercept)
+
+
+_NONFINITE_SCRIPT = textwrap.dedent(
+    """
+    import json, warnings
+    import numpy as np
+    import ridgeboot as rb
+
+    warnings.simplefilter("ignore")
+    np.seterr(all="ignore")
+    g = np.random.default_rng(0)
+    X = g.normal(size=(30, 4)); y = g.normal(size=30); w = g.uniform(0.5, 2.0, 30)
+    Xn = X.copy(); Xn[3, 2] = np.nan
+    Xi = X.copy(); Xi[0, 0] = np.inf
+    yn = y.copy(); yn[5] = np.nan
+    wn = w.copy(); wn[7] = np.nan
+    Xw = g.normal(size=(8, 20)); Xw[2, 3] = np.nan  # wide, dual form
+    cases = {
+        "X-nan": (Xn, y, None), "X-inf": (Xi, y, None), "y-nan": (X, yn, None),
+        "w-nan": (X, y, wn), "wide-X-nan": (Xw, y[:8], None),
+    }
+    for name, (A, b, sw) in cases.items():
+        for solver in ("cholesky", "svd", "eigh", "auto"):
+            try:
+                r = rb.ridge(A, b, 1.0, solver=solver, sample_weight=sw, check_finite=False)
+                out = "returned"
+                rb.ridge_path(A, b, [0.5, 1.0], sample_weight=sw, check_finite=False)
+            except np.linalg.LinAlgError:
+                out = "LinAlgError"
+            except Exception as e:
+                out = type(e).__name__ + ": " + str(e)
+            print(json.dumps([name, solver, out]), flush=True)
+    """
+)
+
+
+def test_check_finite_false_skips_check_without_crashing():
+    """Non-finite input with check_finite=False: no crash, no hang, no finiteness error.
+
+    Run in a subprocess so that a segfault or an endless SVD loop fails this test instead
+    of killing or hanging the test session.  Returning (NaN) results or a LinAlgError from
+    the factorisation are both fine.
+    """
+    try:
+        proc = subprocess.run(
+            [sys.executable, *(["-S"] if sys.flags.no_site else []), "-c", _NONFINITE_SCRIPT],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    except subprocess.TimeoutExpired as e:
+        pytest.fail(f"hung with non-finite input and check_finite=False; output so far: {e.stdout}")
+    assert proc.returncode == 0, f"crashed (rc={proc.returncode}): {proc.stdout}\n{proc.stderr}"
+    rows = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("[")]
+    assert len(rows) == 5 * 4, proc.stdout
+    bad = [r for r in rows if r[2] not in ("returned", "LinAlgError")]
+    assert not bad, "unexpected outcome with check_finite=False: " + "; ".join(map(str, bad))
