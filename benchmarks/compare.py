@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import inspect
 import json
 import os
 import platform
@@ -338,6 +339,43 @@ def rb_impl(label: str, fn: Callable[[], object], flops: float, replicates: int,
     return [Impl(key, label, fn, flops, replicates, is_rb=True, note=note)]
 
 
+def rb_has_oob_switch() -> bool:
+    """Whether rb.bootstrap accepts ``oob=`` (skip the out-of-bag error accumulators)."""
+    if rb is None:
+        return False
+    try:
+        return "oob" in inspect.signature(rb.bootstrap).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def rb_bootstrap_impls(X: np.ndarray, y: np.ndarray, alphas: Any, B: int, seed: int,
+                       flops: float) -> list[Impl]:
+    """rb.bootstrap as documented (default outputs), plus oob=False when available.
+
+    The default call also accumulates out-of-bag predictions for oob_mse / .632 errors
+    (≈ 2·0.368·n·p·k·t flops per replicate), which the baselines do not compute; the
+    oob=False row is the like-for-like comparison.
+    """
+    impls = rb_impl("ridgeboot rb.bootstrap",
+                    lambda: rb.bootstrap(X, y, alphas, n_boot=B, keep_coefs=True, seed=seed),
+                    flops, B)
+    if rb_has_oob_switch():
+        impls += rb_impl("ridgeboot rb.bootstrap oob=False",
+                         lambda: rb.bootstrap(X, y, alphas, n_boot=B, keep_coefs=True, seed=seed,
+                                              oob=False),
+                         flops, B, key="ridgeboot_nooob", note="no out-of-bag errors")
+    return impls
+
+
+def with_nooob(targets: list[Target]) -> list[Target]:
+    """Add the like-for-like (oob=False) variant of each target when rb has the switch."""
+    if not rb_has_oob_switch():
+        return targets
+    return targets + [Target(f"{t.label} [rb oob=False]", t.baseline, t.required, t.kind,
+                             "ridgeboot_nooob") for t in targets]
+
+
 def wl_bootstrap(quick: bool) -> Workload:
     n, p, alpha, seed = 2000, 100, 1.0, 11
     B = 50 if quick else 500
@@ -348,7 +386,7 @@ def wl_bootstrap(quick: bool) -> Workload:
     per = f * n * p * p + 2 * f * n * p
     wl = Workload("bootstrap", f"bootstrap n={n} p={p} B={B}, 1 alpha, intercept",
                   {"n": n, "p": p, "B": B, "alphas": 1}, [], [
-                      Target("numpy loop", "numpy", 10.0)], per * B,
+                      *with_nooob([Target("numpy loop", "numpy", 10.0)])], per * B,
                   "per replicate 0.632·n·p² (weighted Gram) + 2·0.632·n·p (Xᵀy)")
 
     # agreement on the same rows
@@ -366,9 +404,7 @@ def wl_bootstrap(quick: bool) -> Workload:
     else:
         wl.checks.append(agree("sklearn vs numpy loop, coefs of 3 replicates", sk_c, ref_c[:3]))
 
-    wl.impls += rb_impl("ridgeboot rb.bootstrap",
-                        lambda: rb.bootstrap(X, y, alpha, n_boot=B, keep_coefs=True, seed=seed),
-                        per * B, B)
+    wl.impls += rb_bootstrap_impls(X, y, alpha, B, seed, per * B)
     wl.impls.append(Impl("numpy", "numpy loop X[idx], solve",
                          lambda: numpy_bootstrap(X, y, alpha, B, rows_random(n, seed)),
                          per * B, B))
@@ -385,13 +421,15 @@ def wl_path(quick: bool) -> Workload:
     b_sk = 1 if quick else 2
     alphas = np.logspace(-1, 4, 20)
     k = alphas.size
+    sk_alphas = alphas[::4] if quick else alphas  # sklearn's cost does not depend on alpha
+    sk_scale = (B / b_sk) * (k / sk_alphas.size)
     X, y = make_data(n, p, seed=2)
     f = bootstrap_fraction(n)
     per = f * n * p * p + 2 * f * n * p + 2 * p * p * k
     wl = Workload("path", f"bootstrap path n={n} p={p} B={B}, {k} alphas",
                   {"n": n, "p": p, "B": B, "alphas": k}, [],
-                  [Target("numpy eigh loop", "numpy", 8.0),
-                   Target("sklearn Ridge per alpha", "sklearn", 300.0)], per * B,
+                  with_nooob([Target("numpy eigh loop", "numpy", 8.0),
+                              Target("sklearn Ridge per alpha", "sklearn", 300.0)]), per * B,
                   "per replicate 0.632·n·p² + 2·0.632·n·p + 2·p²·k (factorization excluded)")
     n_check = min(B, 5)
     counts = counts_for(n, n_check, seed)
@@ -407,16 +445,15 @@ def wl_path(quick: bool) -> Workload:
                                boot.coefs[:1], sk_c))
     else:
         wl.checks.append(agree("sklearn vs numpy eigh loop, replicate 0", sk_c, ref_c[:1]))
-    wl.impls += rb_impl("ridgeboot rb.bootstrap",
-                        lambda: rb.bootstrap(X, y, alphas, n_boot=B, keep_coefs=True, seed=seed),
-                        per * B, B)
+    wl.impls += rb_bootstrap_impls(X, y, alphas, B, seed, per * B)
     wl.impls.append(Impl("numpy", "numpy loop, eigh per replicate",
                          lambda: numpy_bootstrap_eigh(X, y, alphas, B, rows_random(n, seed)),
                          per * B, B))
     wl.impls.append(Impl("sklearn", "sklearn Ridge per alpha",
-                         lambda: sklearn_path(X, y, alphas, b_sk, seed),
-                         per * B, B, scale=B / b_sk,
-                         note=f"EXTRAPOLATED x{B / b_sk:g} from {b_sk} replicate(s)"))
+                         lambda: sklearn_path(X, y, sk_alphas, b_sk, seed),
+                         per * B, B, scale=sk_scale,
+                         note=f"EXTRAPOLATED x{sk_scale:g} from {b_sk} replicate(s) x "
+                              f"{sk_alphas.size} alphas"))
     return wl
 
 
@@ -430,7 +467,7 @@ def wl_targets(quick: bool) -> Workload:
     per = f * n * p * p + 2 * f * n * p * t + 2 * p * p * t * (k + 1)
     wl = Workload("targets", f"many targets n={n} p={p} t={t} B={B}, {k} alphas",
                   {"n": n, "p": p, "t": t, "B": B, "alphas": k}, [],
-                  [Target("numpy eigh loop", "numpy", 10.0)], per * B,
+                  with_nooob([Target("numpy eigh loop", "numpy", 10.0)]), per * B,
                   "per replicate 0.632·n·p² + 2·0.632·n·p·t + 2·p²·t·(k+1)")
     n_check = min(B, 2)
     counts = counts_for(n, n_check, seed)
@@ -445,9 +482,7 @@ def wl_targets(quick: bool) -> Workload:
     else:
         wl.checks.append("(ridgeboot absent: nothing to compare the numpy loop with)")
     del ref_c, ref_i
-    wl.impls += rb_impl("ridgeboot rb.bootstrap",
-                        lambda: rb.bootstrap(X, Y, alphas, n_boot=B, keep_coefs=True, seed=seed),
-                        per * B, B)
+    wl.impls += rb_bootstrap_impls(X, Y, alphas, B, seed, per * B)
     wl.impls.append(Impl("numpy", "numpy loop, eigh per replicate",
                          lambda: numpy_bootstrap_eigh(X, Y, alphas, B, rows_random(n, seed)),
                          per * B, B))
@@ -463,7 +498,7 @@ def wl_wide(quick: bool) -> Workload:
     per = m * m * p + 2 * m * p + m**3 / 3
     wl = Workload("wide", f"wide n={n} p={p} B={B}, 1 alpha",
                   {"n": n, "p": p, "B": B, "alphas": 1}, [],
-                  [Target("numpy kernel loop", "numpy", 10.0)], per * B,
+                  with_nooob([Target("numpy kernel loop", "numpy", 10.0)]), per * B,
                   "per replicate m²·p + 2·m·p + m³/3 with m = 0.632·n distinct rows")
     n_check = min(B, 3)
     counts = counts_for(n, n_check, seed)
@@ -478,9 +513,7 @@ def wl_wide(quick: bool) -> Workload:
         prim_c, _ = numpy_bootstrap(X, y, alpha, 1, rows_from_counts(counts))
         wl.checks.append(agree("numpy kernel loop vs primal solve, replicate 0",
                                ref_c[:1], prim_c))
-    wl.impls += rb_impl("ridgeboot rb.bootstrap",
-                        lambda: rb.bootstrap(X, y, alpha, n_boot=B, keep_coefs=True, seed=seed),
-                        per * B, B)
+    wl.impls += rb_bootstrap_impls(X, y, alpha, B, seed, per * B)
     wl.impls.append(Impl("numpy", "numpy loop, kernel (n x n) form",
                          lambda: numpy_bootstrap_kernel(X, y, alpha, B, rows_random(n, seed)),
                          per * B, B))
@@ -817,6 +850,12 @@ def main(argv: list[str] | None = None) -> int:
                 failures.append(name)
                 report["workloads"][name] = {"error": str(exc)}
                 continue
+            full, nooob = impl_by_key(wl, "ridgeboot"), impl_by_key(wl, "ridgeboot_nooob")
+            if full is not None and nooob is not None:  # also a warm-up of both
+                got, ref = nooob.fn(), full.fn()
+                wl.checks.append(agree("rb oob=False vs rb default, coefs",
+                                       got.coefs, ref.coefs))
+                del got, ref
             run_interleaved(wl.impls, repeat, args.settle)
         results = evaluate(wl, args.quick)
         print_workload(wl, dg["dgemm_gflops"], results, args.quick)

@@ -72,7 +72,8 @@ class Fitter {
         sqrt_w_(pb.n()),
         xmean_(RowVec::Zero(pb.p())),
         ymean_(RowVec::Zero(pb.t())),
-        eig_(pb.p()) {
+        eig_(pb.p()),
+        tri_(pb.p()) {
     rows_.reserve(std::size_t(pb.n()));
     const bool full_panel = pb.solver == Solver::svd || pb.p() > pb.n();
     Z_.resize(full_panel ? pb.n() : panel_rows_, pb.p());
@@ -99,8 +100,8 @@ class Fitter {
       solve_dual(W);
     } else {
       gram(pool);
-      if (pb_.solver == Solver::cholesky) solve_primal_cholesky(W);
-      else solve_primal_eigh(W);
+      shifted_solves(G_, R_, M_, "X^T W X");
+      W = M_;
     }
     const Index t = pb_.t();
     for (Index c = 0; c < pb_.kt(); ++c) b(c) = pb_.intercept ? ymean_(c % t) - xmean_.dot(W.col(c)) : T(0);
@@ -225,54 +226,99 @@ class Fitter {
     throw LinAlgError(msg.str());
   }
 
-  void solve_primal_cholesky(Eigen::Ref<Matrix<T>> W) {
-    for_each_alpha([&](T alpha, Index col, Index u0, Index width) {
-      if (!factored_ || alpha != last_alpha_) {
-        H_ = G_;
-        H_.diagonal().array() += alpha;
-        Eigen::LLT<Eigen::Ref<Matrix<T>>> llt(H_);
-        if (llt.info() != Eigen::Success) not_positive_definite(alpha, "X^T W X");
-        factored_ = true;
-        last_alpha_ = alpha;
-      }
-      auto block = W.middleCols(col, width);
-      block = R_.middleCols(u0, width);
-      // H_ holds the factor L in its lower triangle.
-      H_.template triangularView<Eigen::Lower>().solveInPlace(block);
-      H_.template triangularView<Eigen::Lower>().adjoint().solveInPlace(block);
-    });
-    factored_ = false;
+  // M.col(a*t+u) = (S + alpha(a,u) I)^-1 B.col(u) for a symmetric positive
+  // semi-definite S (d, d; lower triangle used), B (d, t), M (d, k*t).
+  // cholesky: one LLT per distinct alpha. eigh: S = Q T Q^T (Householder
+  // tridiagonalization), then each alpha costs one O(d) tridiagonal solve per
+  // target; with an alpha = 0 the full eigendecomposition is used instead, so
+  // that eigenvalues below eps * max(m, p) * lambda_max count as zero
+  // (pseudo-inverse).
+  void shifted_solves(Matrix<T>& S, const Eigen::Ref<const Matrix<T>>& B, Matrix<T>& M,
+                      const char* what) {
+    const Index d = S.rows();
+    M.resize(d, pb_.kt());
+    if (pb_.solver == Solver::cholesky) {
+      H_.resize(d, d);
+      bool factored = false;
+      T factored_alpha = T(0);
+      for_each_alpha([&](T alpha, Index col, Index u0, Index width) {
+        if (!factored || alpha != factored_alpha) {
+          H_ = S;
+          H_.diagonal().array() += alpha;
+          Eigen::LLT<Eigen::Ref<Matrix<T>>> llt(H_);  // in place: H_ holds L
+          if (llt.info() != Eigen::Success) not_positive_definite(alpha, what);
+          factored = true;
+          factored_alpha = alpha;
+        }
+        auto block = M.middleCols(col, width);
+        block = B.middleCols(u0, width);
+        H_.template triangularView<Eigen::Lower>().solveInPlace(block);
+        H_.template triangularView<Eigen::Lower>().adjoint().solveInPlace(block);
+      });
+      return;
+    }
+    if ((pb_.alphas.array() > T(0)).all() && tridiagonal_solves(S, B, M)) return;
+    eig_.compute(S, Eigen::ComputeEigenvectors);
+    if (eig_.info() != Eigen::Success) throw LinAlgError(std::string("eigendecomposition of ") + what + " did not converge");
+    const auto& lambda = eig_.eigenvalues();
+    const T cutoff = relative_cutoff<T>(rows_used(), pb_.p()) * std::max(lambda.maxCoeff(), T(0));
+    Q_.noalias() = eig_.eigenvectors().transpose() * B;
+    filter(lambda, Q_, cutoff, false, P_);
+    M.noalias() = eig_.eigenvectors() * P_;
   }
 
-  // Spectral coefficients: M.col(c) = f(lambda, alpha) .* Q.col(u).
+  // S = Q T Q^T; M = Q (T + alpha I)^-1 Q^T B column by column. Returns false
+  // (nothing written) if a pivot is not positive, i.e. S + alpha I is not
+  // numerically positive definite.
+  bool tridiagonal_solves(const Matrix<T>& S, const Eigen::Ref<const Matrix<T>>& B, Matrix<T>& M) {
+    const Index d = S.rows(), t = pb_.t();
+    tri_.compute(S);
+    const auto diag = tri_.diagonal();
+    const auto off = tri_.subDiagonal();
+    Q_ = B;
+    Q_.applyOnTheLeft(tri_.matrixQ().adjoint());
+    pivots_.resize(d);
+    for (Index a = 0; a < pb_.k(); ++a)
+      for (Index u = 0; u < t; ++u) {
+        const T alpha = pb_.alphas(a, u);
+        auto z = M.col(a * t + u);
+        // LDL^T of T + alpha I (Thomas algorithm), forward then back substitution.
+        pivots_(0) = diag(0) + alpha;
+        z(0) = Q_(0, u);
+        for (Index i = 1; i < d; ++i) {
+          if (!(pivots_(i - 1) > T(0))) return false;
+          const T l = off(i - 1) / pivots_(i - 1);
+          pivots_(i) = diag(i) + alpha - l * off(i - 1);
+          z(i) = Q_(i, u) - l * z(i - 1);
+        }
+        if (!(pivots_(d - 1) > T(0))) return false;
+        z(d - 1) /= pivots_(d - 1);
+        for (Index i = d - 2; i >= 0; --i) z(i) = (z(i) - off(i) * z(i + 1)) / pivots_(i);
+      }
+    M.applyOnTheLeft(tri_.matrixQ());
+    return true;
+  }
+
+  // Spectral coefficients: F.col(c) = f(lambda, alpha) .* Q.col(u).
   template <class Spectrum, class Rhs>
-  void filter(const Spectrum& lambda, const Rhs& Q, T cutoff, bool singular_values, Matrix<T>& M) const {
+  void filter(const Spectrum& lambda, const Rhs& Q, T cutoff, bool singular_values, Matrix<T>& F) const {
     const Index k = pb_.k(), t = pb_.t(), r = lambda.size();
-    M.resize(r, pb_.kt());
+    F.resize(r, pb_.kt());
     for (Index a = 0; a < k; ++a)
       for (Index u = 0; u < t; ++u) {
         const T alpha = pb_.alphas(a, u);
         for (Index j = 0; j < r; ++j) {
           const T l = lambda(j);
           T f;
-          if (singular_values) f = l > cutoff ? l / (l * l + alpha) : T(0);
-          else {
+          if (singular_values) {
+            f = l > cutoff ? l / (l * l + alpha) : T(0);
+          } else {
             const T lp = l > cutoff ? l : T(0);
             f = lp + alpha > T(0) ? T(1) / (lp + alpha) : T(0);
           }
-          M(j, a * t + u) = f * Q(j, u);
+          F(j, a * t + u) = f * Q(j, u);
         }
       }
-  }
-
-  void solve_primal_eigh(Eigen::Ref<Matrix<T>> W) {
-    eig_.compute(G_, Eigen::ComputeEigenvectors);
-    if (eig_.info() != Eigen::Success) throw LinAlgError("eigendecomposition of the Gram matrix did not converge");
-    const auto& lambda = eig_.eigenvalues();
-    const T cutoff = relative_cutoff<T>(rows_used(), pb_.p()) * std::max(lambda.maxCoeff(), T(0));
-    Q_.noalias() = eig_.eigenvectors().transpose() * R_;
-    filter(lambda, Q_, cutoff, false, M_);
-    W.noalias() = eig_.eigenvectors() * M_;
   }
 
   void solve_svd(Eigen::Ref<Matrix<T>> W) {
@@ -282,41 +328,20 @@ class Fitter {
     const auto& s = svd.singularValues();
     const T cutoff = relative_cutoff<T>(m, pb_.p()) * (s.size() ? s(0) : T(0));
     Matrix<T> Q = svd.matrixU().transpose() * Yz_.topRows(m);
-    Matrix<T> M;
-    filter(s, Q, cutoff, true, M);
-    W.noalias() = svd.matrixV() * M;
+    Matrix<T> F;
+    filter(s, Q, cutoff, true, F);
+    W.noalias() = svd.matrixV() * F;
   }
 
+  // p > m: kernel K = Z Z^T (m, m); w = Z^T (K + alpha I)^-1 y~.
   void solve_dual(Eigen::Ref<Matrix<T>> W) {
     const Index m = rows_used();
     const auto Z = Z_.topRows(m);
-    const auto Yz = Yz_.topRows(m);
     K_.resize(m, m);
     K_.setZero();
     K_.template selfadjointView<Eigen::Lower>().rankUpdate(Z);
-    if (pb_.solver == Solver::cholesky) {
-      Matrix<T> A(m, pb_.t());
-      for_each_alpha([&](T alpha, Index col, Index u0, Index width) {
-        Matrix<T> L = K_;
-        L.diagonal().array() += alpha;
-        Eigen::LLT<Eigen::Ref<Matrix<T>>> llt(L);
-        if (llt.info() != Eigen::Success) not_positive_definite(alpha, "the kernel X W X^T");
-        auto a = A.leftCols(width);
-        a = Yz.middleCols(u0, width);
-        llt.solveInPlace(a);
-        W.middleCols(col, width).noalias() = Z.transpose() * a;
-      });
-      return;
-    }
-    Eigen::SelfAdjointEigenSolver<Matrix<T>> eig(K_, Eigen::ComputeEigenvectors);
-    if (eig.info() != Eigen::Success) throw LinAlgError("eigendecomposition of the kernel did not converge");
-    const auto& lambda = eig.eigenvalues();
-    const T cutoff = relative_cutoff<T>(m, pb_.p()) * std::max(lambda.maxCoeff(), T(0));
-    Matrix<T> P = eig.eigenvectors().transpose() * Yz;
-    Matrix<T> M;
-    filter(lambda, P, cutoff, false, M);
-    Matrix<T> A = eig.eigenvectors() * M;
-    W.noalias() = Z.transpose() * A;
+    shifted_solves(K_, Yz_.topRows(m), A_, "the kernel X W X^T");
+    W.noalias() = Z.transpose() * A_;
   }
 
   struct Slot {
@@ -330,11 +355,11 @@ class Fitter {
   Vector<T> sqrt_w_;
   RowVec xmean_, ymean_;
   RowMatrix<T> Z_, Yz_;
-  Matrix<T> G_, H_, R_, Q_, M_, K_;
+  Matrix<T> G_, H_, R_, Q_, M_, K_, A_, P_;
+  Vector<T> pivots_;
   Eigen::SelfAdjointEigenSolver<Matrix<T>> eig_;
+  Eigen::Tridiagonalization<Matrix<T>> tri_;
   std::vector<Slot> slots_;
-  T last_alpha_ = T(0);
-  bool factored_ = false;
 };
 
 }  // namespace ridgeboot
