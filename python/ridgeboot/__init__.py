@@ -54,4 +54,9 @@ def build_info() -> dict[str, Any]:
 
 def get_include() -> str:
     """Directory of the header-only C++ core (``#include <ridgeboot/solve.hpp>``)."""
-    return os.path.join(os.path.dirname(__file__), "include")
+    here = os.path.dirname(__file__)
+    installed = os.path.join(here, "include")
+    if os.path.isdir(installed):
+        return installed
+    # editable (development) install: the headers live in the source tree
+    return os.path.normpath(os.path.join(here, "..", "..", "cpp", "include"))

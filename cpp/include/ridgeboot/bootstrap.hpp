@@ -71,9 +71,12 @@ class BootstrapEngine {
       s.b.resize(kt);
       if (out.needs_oob()) s.partial.setZero(n_stats_ * kt, n_row_blocks_);
     }
+    // Wide problems: one kernel for all replicates (see Fitter::use_kernel).
+    if (p > n && pb.solver != Solver::svd) build_kernel();
     for (int w = 0; w < pool_.size(); ++w) {
       workers_.push_back(std::make_unique<Worker>(pb));
       auto& wk = *workers_.back();
+      if (kernel_.size()) wk.fitter.use_kernel(&kernel_);
       wk.weights.resize(n);
       if (out.needs_oob()) {
         wk.Xo.resize(kRowBlock, p);
@@ -114,6 +117,21 @@ class BootstrapEngine {
     RowMatrix<T> Xo;  // (kRowBlock, p) gathered out-of-bag rows
     Matrix<T> P;      // (kRowBlock, k*t) their predictions
   };
+
+  // K = (X - mu)(X - mu)^T with mu the plain column means (zero without an
+  // intercept; centring first keeps the per-replicate re-centring accurate).
+  // Row blocks of fixed size, so the bits do not depend on the thread count.
+  void build_kernel() {
+    const Index n = pb_.n();
+    RowMatrix<T> Xc = pb_.X;
+    if (pb_.intercept) Xc.rowwise() -= Xc.colwise().mean();
+    kernel_.resize(n, n);
+    constexpr Index kBlock = 64;
+    pool_.run((n + kBlock - 1) / kBlock, [&](Index blk, int) {
+      const Index r0 = blk * kBlock, rows = std::min(kBlock, n - r0);
+      kernel_.middleRows(r0, rows).noalias() = Xc.middleRows(r0, rows) * Xc.transpose();
+    });
+  }
 
   Index automatic_wave() const {
     // Enough replicates per wave to keep every thread busy between the folds,
@@ -242,6 +260,7 @@ class BootstrapEngine {
   Index n_row_blocks_ = 0, n_stats_ = 2, wave_ = 1;
   std::vector<Slot> slots_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  Matrix<T> kernel_;  // (n, n) for wide problems, else empty
 };
 
 }  // namespace ridgeboot

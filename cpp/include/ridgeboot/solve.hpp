@@ -22,6 +22,7 @@
 #include <sstream>
 #include <vector>
 
+#include "gram.hpp"
 #include "thread_pool.hpp"
 #include "types.hpp"
 
@@ -76,8 +77,10 @@ class Fitter {
         tri_(pb.p()) {
     rows_.reserve(std::size_t(pb.n()));
     const bool full_panel = pb.solver == Solver::svd || pb.p() > pb.n();
-    Z_.resize(full_panel ? pb.n() : panel_rows_, pb.p());
+    // Panel columns are zero-padded for the Gram kernel (gram.hpp); the pad stays zero.
+    Z_.setZero(full_panel ? pb.n() : panel_rows_, gram_padded_cols<T>(pb.p()));
     Yz_.resize(Z_.rows(), pb.t());
+    Gpad_.setZero(Z_.cols(), Z_.cols());  // the kernel never writes above the diagonal tiles
     G_.resize(pb.p(), pb.p());
     H_.resize(pb.p(), pb.p());
     R_.resize(pb.p(), pb.t());
@@ -95,9 +98,10 @@ class Fitter {
       gather(0, m, Z_, Yz_);
       solve_svd(W);
     } else if (p > m) {
-      if (Z_.rows() < m) Z_.resize(pb_.n(), p), Yz_.resize(pb_.n(), pb_.t());
+      if (Z_.rows() < m) Z_.setZero(pb_.n(), Z_.cols()), Yz_.resize(pb_.n(), pb_.t());
       gather(0, m, Z_, Yz_);
-      solve_dual(W);
+      if (kernel_) solve_dual_from_kernel(W);
+      else solve_dual(W);
     } else {
       gram(pool);
       shifted_solves(G_, R_, M_, "X^T W X");
@@ -108,6 +112,12 @@ class Fitter {
   }
 
   Index rows_used() const { return Index(rows_.size()); }
+
+  // For the dual form (p > m): a kernel K = (X - mu)(X - mu)^T (n, n) over all
+  // rows, shared read-only by every replicate, with mu the column means (zero
+  // without an intercept). A replicate then gathers and re-centres its (m, m)
+  // block in O(m^2) instead of forming Z Z^T in O(m^2 p).
+  void use_kernel(const Matrix<T>* K) { kernel_ = K; }
 
  private:
   void select_rows(const T* w) {
@@ -123,6 +133,7 @@ class Fitter {
       }
     }
     if (rows_.empty()) throw std::invalid_argument("no row has a positive weight");
+    weight_sum_ = wsum;
     if (!pb_.intercept) return;
     // Weighted means, accumulated in double in row order.
     Eigen::Matrix<double, 1, Eigen::Dynamic> xs = Eigen::Matrix<double, 1, Eigen::Dynamic>::Zero(pb_.p());
@@ -142,10 +153,10 @@ class Fitter {
       const Index i = rows_[std::size_t(r)];
       const T s = sqrt_w_(r);
       if (pb_.intercept) {
-        Z.row(r - r0) = s * (pb_.X.row(i) - xmean_);
+        Z.row(r - r0).head(pb_.p()) = s * (pb_.X.row(i) - xmean_);
         Yz.row(r - r0) = s * (pb_.Y.row(i) - ymean_);
       } else {
-        Z.row(r - r0) = s * pb_.X.row(i);
+        Z.row(r - r0).head(pb_.p()) = s * pb_.X.row(i);
         Yz.row(r - r0) = s * pb_.Y.row(i);
       }
     }
@@ -161,7 +172,7 @@ class Fitter {
       for (Index c = 0; c < panels; ++c) {
         const Index r0 = c * panel_rows_, r1 = std::min(m, r0 + panel_rows_);
         gather(r0, r1, Z_, Yz_);
-        panel_gram(r1 - r0, Z_, Yz_, c == 0 ? G_ : H_, c == 0 ? R_ : Q_);
+        panel_gram(r1 - r0, Z_, Yz_, Gpad_, c == 0 ? G_ : H_, c == 0 ? R_ : Q_);
         if (c > 0) G_ += H_, R_ += Q_;
       }
       return;
@@ -169,8 +180,9 @@ class Fitter {
     if (int(slots_.size()) < T_) {
       slots_.resize(std::size_t(T_));
       for (auto& s : slots_) {
-        s.Z.resize(panel_rows_, pb_.p());
+        s.Z.setZero(panel_rows_, Z_.cols());
         s.Yz.resize(panel_rows_, pb_.t());
+        s.Gpad.setZero(Z_.cols(), Z_.cols());
         s.G.resize(pb_.p(), pb_.p());
         s.R.resize(pb_.p(), pb_.t());
       }
@@ -181,7 +193,7 @@ class Fitter {
         auto& s = slots_[std::size_t(item)];
         const Index r0 = (round + item) * panel_rows_, r1 = std::min(m, r0 + panel_rows_);
         gather(r0, r1, s.Z, s.Yz);
-        panel_gram(r1 - r0, s.Z, s.Yz, s.G, s.R);
+        panel_gram(r1 - r0, s.Z, s.Yz, s.Gpad, s.G, s.R);
       });
       for (Index j = 0; j < count; ++j) {
         if (round + j == 0) G_ = slots_[0].G, R_ = slots_[0].R;
@@ -190,11 +202,12 @@ class Fitter {
     }
   }
 
-  static void panel_gram(Index rows, const RowMatrix<T>& Z, const RowMatrix<T>& Yz, Matrix<T>& G,
-                         Matrix<T>& R) {
-    G.setZero();
-    G.template selfadjointView<Eigen::Lower>().rankUpdate(Z.topRows(rows).transpose());
-    R.noalias() = Z.topRows(rows).transpose() * Yz.topRows(rows);
+  void panel_gram(Index rows, const RowMatrix<T>& Z, const RowMatrix<T>& Yz, Matrix<T>& Gpad,
+                  Matrix<T>& G, Matrix<T>& R) const {
+    const Index p = pb_.p();
+    gram_lower(Z.data(), rows, p, Z.cols(), Gpad.data(), Gpad.rows());
+    G = Gpad.topLeftCorner(p, p);
+    R.noalias() = Z.topRows(rows).leftCols(p).transpose() * Yz.topRows(rows);
   }
 
   // Distinct alphas of the grid, each with the columns c = a*t+u that use it.
@@ -323,7 +336,7 @@ class Fitter {
 
   void solve_svd(Eigen::Ref<Matrix<T>> W) {
     const Index m = rows_used();
-    Eigen::BDCSVD<Matrix<T>> svd(Z_.topRows(m), Eigen::ComputeThinU | Eigen::ComputeThinV);
+    Eigen::BDCSVD<Matrix<T>> svd(Z_.topRows(m).leftCols(pb_.p()), Eigen::ComputeThinU | Eigen::ComputeThinV);
     if (svd.info() != Eigen::Success) throw LinAlgError("SVD did not converge");
     const auto& s = svd.singularValues();
     const T cutoff = relative_cutoff<T>(m, pb_.p()) * (s.size() ? s(0) : T(0));
@@ -333,10 +346,39 @@ class Fitter {
     W.noalias() = svd.matrixV() * F;
   }
 
+  // Weighted, re-centred kernel block from the shared kernel: with k_i =
+  // sum_l c_l K(i, l) / s and kappa = sum_l c_l k_l / s (s = sum c), the kernel
+  // of the rows centred by this replicate's means is K(i, j) - k_i - k_j + kappa.
+  void solve_dual_from_kernel(Eigen::Ref<Matrix<T>> W) {
+    const Index m = rows_used();
+    const Matrix<T>& K = *kernel_;
+    K_.resize(m, m);
+    if (pb_.intercept) {
+      Vector<double> k(m);
+      double kappa = 0;
+      for (Index r = 0; r < m; ++r) {
+        double acc = 0;
+        for (Index q = 0; q < m; ++q)
+          acc += double(sqrt_w_(q)) * double(sqrt_w_(q)) * double(K(rows_[r], rows_[q]));
+        k(r) = acc / weight_sum_;
+        kappa += double(sqrt_w_(r)) * double(sqrt_w_(r)) * k(r);
+      }
+      kappa /= weight_sum_;
+      for (Index q = 0; q < m; ++q)
+        for (Index r = q; r < m; ++r)
+          K_(r, q) = sqrt_w_(r) * sqrt_w_(q) * T(double(K(rows_[r], rows_[q])) - k(r) - k(q) + kappa);
+    } else {
+      for (Index q = 0; q < m; ++q)
+        for (Index r = q; r < m; ++r) K_(r, q) = sqrt_w_(r) * sqrt_w_(q) * K(rows_[r], rows_[q]);
+    }
+    shifted_solves(K_, Yz_.topRows(m), A_, "the kernel X W X^T");
+    W.noalias() = Z_.topRows(m).leftCols(pb_.p()).transpose() * A_;
+  }
+
   // p > m: kernel K = Z Z^T (m, m); w = Z^T (K + alpha I)^-1 y~.
   void solve_dual(Eigen::Ref<Matrix<T>> W) {
     const Index m = rows_used();
-    const auto Z = Z_.topRows(m);
+    const auto Z = Z_.topRows(m).leftCols(pb_.p());
     K_.resize(m, m);
     K_.setZero();
     K_.template selfadjointView<Eigen::Lower>().rankUpdate(Z);
@@ -346,7 +388,7 @@ class Fitter {
 
   struct Slot {
     RowMatrix<T> Z, Yz;
-    Matrix<T> G, R;
+    Matrix<T> Gpad, G, R;
   };
 
   const Problem<T>& pb_;
@@ -355,8 +397,10 @@ class Fitter {
   Vector<T> sqrt_w_;
   RowVec xmean_, ymean_;
   RowMatrix<T> Z_, Yz_;
-  Matrix<T> G_, H_, R_, Q_, M_, K_, A_, P_;
+  Matrix<T> Gpad_, G_, H_, R_, Q_, M_, K_, A_, P_;
   Vector<T> pivots_;
+  const Matrix<T>* kernel_ = nullptr;
+  double weight_sum_ = 0;
   Eigen::SelfAdjointEigenSolver<Matrix<T>> eig_;
   Eigen::Tridiagonalization<Matrix<T>> tri_;
   std::vector<Slot> slots_;

@@ -1,0 +1,110 @@
+// The hot kernel: G += Z^T Z (lower triangle) for a row-major panel Z.
+//
+// Z (rows, ldz) holds the gathered, centred, sqrt(weight)-scaled rows; its
+// columns are zero-padded to a multiple of the tile height, so every load is a
+// full vector. G (ldg, ...) is column-major. Each tile of G (MR rows x NR
+// columns) stays in registers while the kernel streams the rows of Z through
+// it: per row, MR/VL vector loads, NR broadcasts and (MR/VL)*NR fused
+// multiply-adds. GCC/Clang vector extensions make this one source for
+// AVX-512, AVX2 and SSE2 builds.
+#pragma once
+
+#include <algorithm>
+#include <cstring>
+
+#include "types.hpp"
+
+namespace ridgeboot {
+namespace gram_detail {
+
+#if defined(__AVX512F__)
+inline constexpr int kVectorBytes = 64;
+inline constexpr int kTileCols = 12;
+#elif defined(__AVX__)
+inline constexpr int kVectorBytes = 32;
+inline constexpr int kTileCols = 6;
+#else
+inline constexpr int kVectorBytes = 16;
+inline constexpr int kTileCols = 4;
+#endif
+
+template <class T>
+struct Vec {
+  typedef T type __attribute__((vector_size(kVectorBytes)));
+  static constexpr int lanes = kVectorBytes / int(sizeof(T));
+  static type load(const T* p) {
+    type v;
+    std::memcpy(&v, p, sizeof(v));
+    return v;
+  }
+  static void store(T* p, const type& v) { std::memcpy(p, &v, sizeof(v)); }
+};
+
+// One tile: G[i0 : i0 + 2*lanes, j0 : j0 + NR] += sum over rows of Z^T Z.
+template <class T, int NR>
+void tile(const T* Z, Index rows, Index ldz, Index i0, Index j0, T* G, Index ldg) {
+  using V = Vec<T>;
+  using VT = typename V::type;
+  constexpr int L = V::lanes;
+  VT acc0[NR], acc1[NR];
+  for (int j = 0; j < NR; ++j) {
+    acc0[j] = V::load(G + (j0 + j) * ldg + i0);
+    acc1[j] = V::load(G + (j0 + j) * ldg + i0 + L);
+  }
+  for (Index r = 0; r < rows; ++r) {
+    const T* z = Z + r * ldz;
+    const VT a0 = V::load(z + i0), a1 = V::load(z + i0 + L);
+    for (int j = 0; j < NR; ++j) {
+      const T b = z[j0 + j];
+      acc0[j] += a0 * b;
+      acc1[j] += a1 * b;
+    }
+  }
+  for (int j = 0; j < NR; ++j) {
+    V::store(G + (j0 + j) * ldg + i0, acc0[j]);
+    V::store(G + (j0 + j) * ldg + i0 + L, acc1[j]);
+  }
+}
+
+template <class T, int NR = kTileCols>
+void tile_dispatch(int nr, const T* Z, Index rows, Index ldz, Index i0, Index j0, T* G, Index ldg) {
+  if constexpr (NR > 0) {
+    if (nr == NR) return tile<T, NR>(Z, rows, ldz, i0, j0, G, ldg);
+    return tile_dispatch<T, NR - 1>(nr, Z, rows, ldz, i0, j0, G, ldg);
+  }
+}
+
+}  // namespace gram_detail
+
+// Column padding a panel needs: p rounded up to a whole tile height.
+template <class T>
+Index gram_padded_cols(Index p) {
+  const Index mr = 2 * gram_detail::Vec<T>::lanes;
+  return (p + mr - 1) / mr * mr;
+}
+
+// G (p_pad, p_pad col-major, leading dimension ldg) = Z^T Z on and below the
+// diagonal for the first `rows` rows of Z (row stride ldz = gram_padded_cols(p),
+// padding columns zero). Entries above the diagonal within diagonal tiles are
+// written too; the rest of the upper triangle is left untouched. Rows are
+// streamed in blocks that stay in cache; the order of additions is fixed by
+// (rows, p) alone.
+template <class T>
+void gram_lower(const T* Z, Index rows, Index p, Index ldz, T* G, Index ldg) {
+  using namespace gram_detail;
+  constexpr Index MR = 2 * Vec<T>::lanes, NR = kTileCols;
+  constexpr Index kRowBlock = 256;
+  const Index p_pad = gram_padded_cols<T>(p);
+  for (Index j = 0; j < p; ++j) std::fill(G + j * ldg + (j / MR) * MR, G + j * ldg + p_pad, T(0));
+  for (Index r0 = 0; r0 < rows; r0 += kRowBlock) {
+    const Index nrows = std::min(kRowBlock, rows - r0);
+    const T* Zb = Z + r0 * ldz;
+    for (Index j0 = 0; j0 < p; j0 += NR) {
+      const int nr = int(std::min(NR, p - j0));
+      for (Index i0 = (j0 / MR) * MR; i0 < p_pad; i0 += MR)
+        tile_dispatch<T>(nr, Zb, nrows, ldz, i0, j0, G, ldg);
+    }
+  }
+}
+
+}  // namespace ridgeboot
