@@ -144,7 +144,9 @@ class BootstrapResult:
     _data: Prepared = field(repr=False)
     _oob_loss: Optional[np.ndarray] = field(repr=False, default=None)
     _oob_count: Optional[np.ndarray] = field(repr=False, default=None)
-    _axes: tuple[bool, bool] = field(repr=False, default=(False, False))  # (alpha axis, target axis)
+    _axes: tuple[bool, bool] = field(
+        repr=False, default=(False, False)
+    )  # (alpha axis, target axis)
 
     # -- shape helpers: internal arrays carry (k, ..., t); public ones drop absent axes
     def _public(self, a: np.ndarray, k_axis: int, t_axis: int) -> np.ndarray:
@@ -192,8 +194,11 @@ class BootstrapResult:
         return err, gamma
 
     def _err1(self) -> np.ndarray:
-        """Leave-one-out bootstrap error Err(1): per row, the mean loss over the replicates
-        that leave it out; then the (sample-weighted) mean over rows left out at least once."""
+        """Leave-one-out bootstrap error Err(1), shape (k, t).
+
+        Per row, the mean loss over the replicates that leave it out; then the
+        (sample-weighted) mean over the rows left out at least once.
+        """
         if self._oob_loss is None or self._oob_count is None:
             raise ValueError("out-of-bag errors were not computed: run bootstrap with oob=True")
         d = self._data
@@ -299,9 +304,11 @@ class BootstrapResult:
         return out[0], out[1]
 
     def _acceleration(self) -> np.ndarray:
-        """Jackknife acceleration a = sum d^3 / (6 (sum d^2)^1.5), d = mean - w_(i), with the
-        exact leave-one-out fits w_(i) from Sherman-Morrison on the augmented system
-        [1, X]^T V [1, X] + diag(0, alpha I): no n refits."""
+        """Jackknife acceleration a = sum d^3 / (6 (sum d^2)^1.5), shape (k, p, t).
+
+        d = mean - w_(i), with the exact leave-one-out fits w_(i) from Sherman-Morrison
+        on the augmented system [1, X]^T V [1, X] + diag(0, alpha I): no n refits.
+        """
         d = self._data
         X, Y = d.X.astype(np.float64), d.Y.astype(np.float64)
         v = d.weight.astype(np.float64) if d.weight is not None else np.ones(d.n)
@@ -360,7 +367,9 @@ class BootstrapResult:
         B = self.n_boot
         norm = np.sqrt((mean**2).sum(axis=1) + var * (B - 1) / B)
         alphas = np.asarray(self.alphas, dtype=np.float64)
-        return BiasVariance(alphas, self._public(bias2, 0, 1), self._public(var, 0, 1), self._public(norm, 0, 1))
+        return BiasVariance(
+            alphas, self._public(bias2, 0, 1), self._public(var, 0, 1), self._public(norm, 0, 1)
+        )
 
     def coef_cov_analytic(self) -> FloatArray:
         """HC0 sandwich covariance of the full-data ridge weights, as a cross-check of the spread.
@@ -487,16 +496,45 @@ def bootstrap(
     bar, callback = _progress_bar(progress, n_boot)
     try:
         raw = run(
-            data.X, data.Y, data.weight, grid, solver, fit_intercept, n_boot, scheme, L, seed,
-            None, threads, keep_coefs, (full_coef, full_icpt), oob, oob, False, callback,
+            data.X,
+            data.Y,
+            data.weight,
+            grid,
+            solver,
+            fit_intercept,
+            n_boot,
+            scheme,
+            L,
+            seed,
+            None,
+            threads,
+            keep_coefs,
+            (full_coef, full_icpt),
+            oob,
+            oob,
+            False,
+            callback,
         )
         if bar is not None:
             bar.update(n_boot - bar.n)
     finally:
         if bar is not None:
             bar.close()
-    return _make_result(raw, data, grid, has_k, full_coef, full_icpt, solver, fit_intercept,
-                        n_boot, seed, scheme, block_len, oob)
+    return _make_result(
+        raw,
+        data,
+        grid,
+        has_k,
+        full_coef,
+        full_icpt,
+        solver,
+        fit_intercept,
+        n_boot,
+        seed,
+        scheme,
+        block_len,
+        oob,
+    )
 
 
 def _progress_bar(progress: bool, total: int) -> tuple[Any, Optional[Callable[[int], None]]]:
@@ -513,9 +551,19 @@ def _progress_bar(progress: bool, total: int) -> tuple[Any, Optional[Callable[[i
 
 
 def _make_result(
-    raw: dict[str, np.ndarray], data: Prepared, grid: np.ndarray, has_k: bool,
-    full_coef: np.ndarray, full_icpt: np.ndarray, solver: str, fit_intercept: bool,
-    n_boot: int, seed: int, scheme: str, block_len: Optional[int], oob: bool,
+    raw: dict[str, np.ndarray],
+    data: Prepared,
+    grid: np.ndarray,
+    has_k: bool,
+    full_coef: np.ndarray,
+    full_icpt: np.ndarray,
+    solver: str,
+    fit_intercept: bool,
+    n_boot: int,
+    seed: int,
+    scheme: str,
+    block_len: Optional[int],
+    oob: bool,
 ) -> BootstrapResult:
     has_t = not data.y_1d
     dt = data.dtype
@@ -545,7 +593,9 @@ def _make_result(
         )
     else:
         c, b = full_coef[0], full_icpt[0]
-        full = RidgeResult(c[:, 0] if not has_t else c, b[0].item() if not has_t else b, float(grid[0, 0]), solver)
+        full = RidgeResult(
+            c[:, 0] if not has_t else c, b[0].item() if not has_t else b, float(grid[0, 0]), solver
+        )
     return BootstrapResult(
         coefs=public(raw.get("coefs"), 1, 3),
         intercepts=public(raw.get("intercepts"), 1, 2),

@@ -77,7 +77,7 @@ class RidgeCVResult:
 
 
 def _weighted_svd(data: Prepared, fit_intercept: bool) -> tuple[np.ndarray, ...]:
-    """Thin SVD of sqrt(v) (X - xbar): U (m, r), s (r,), targets sqrt(v) (Y - ybar) (m, t), v (m,)."""
+    """Thin SVD of sqrt(v) (X - xbar): U (m, r), s (r,), sqrt(v) (Y - ybar) (m, t), v (m,)."""
     v = data.weight.astype(np.float64) if data.weight is not None else np.ones(data.n)
     keep = v > 0
     X, Y, v = data.X[keep].astype(np.float64), data.Y[keep].astype(np.float64), v[keep]
@@ -135,8 +135,10 @@ def _dof(data: Prepared, alphas: np.ndarray, fit_intercept: bool) -> np.ndarray:
 
 
 def _score_from_stats(stats: np.ndarray, scoring: str) -> np.ndarray:
-    """Scores from the engine's held-out sums (..., 7, k, t): sum v, v e^2, v y, v y^2, v yhat,
-    v yhat^2, v y yhat."""
+    """Turn the engine's held-out sums into scores.
+
+    ``stats`` (..., 7, k, t) holds sum v, v e^2, v y, v y^2, v yhat, v yhat^2, v y yhat.
+    """
     sv, se2, sy, sy2, sp, sp2, syp = (stats[..., q, :, :] for q in range(7))
     with np.errstate(divide="ignore", invalid="ignore"):
         if scoring == "mse":
@@ -150,18 +152,40 @@ def _score_from_stats(stats: np.ndarray, scoring: str) -> np.ndarray:
 
 
 def _run_heldout(
-    data: Prepared, grid: np.ndarray, counts: np.ndarray, solver: str, fit_intercept: bool,
-    n_threads: Optional[int], scoring: str,
+    data: Prepared,
+    grid: np.ndarray,
+    counts: np.ndarray,
+    solver: str,
+    fit_intercept: bool,
+    n_threads: Optional[int],
+    scoring: str,
 ) -> np.ndarray:
-    """Fit every (replicate, alpha) on rows with counts 1 and score rows with counts 0:
-    returns (B, k, t) scores."""
+    """Fit every (replicate, alpha) on rows with count 1; score the rows with count 0.
+
+    Returns the (B, k, t) scores.
+    """
     run = core_function("bootstrap", data.dtype)
     if solver == "auto":
         solver = "svd" if (grid == 0).any() else ("cholesky" if grid.shape[0] <= 2 else "eigh")
     raw = run(
-        data.X, data.Y, data.weight, grid, solver, fit_intercept, counts.shape[0], "multinomial",
-        0, 0, np.ascontiguousarray(counts, dtype=np.int32), resolve_threads(n_threads), False,
-        None, False, False, True, None,
+        data.X,
+        data.Y,
+        data.weight,
+        grid,
+        solver,
+        fit_intercept,
+        counts.shape[0],
+        "multinomial",
+        0,
+        0,
+        np.ascontiguousarray(counts, dtype=np.int32),
+        resolve_threads(n_threads),
+        False,
+        None,
+        False,
+        False,
+        True,
+        None,
     )
     return _score_from_stats(raw["replicate_stats"], scoring)
 
@@ -256,7 +280,11 @@ def ridge_cv(
         greater = False
     elif cv == "bootstrap":
         n_boot = check_int(n_boot, "n_boot", 1)
-        used_chunk_len = max(1, data.n // 50) if chunk_len is None else check_int(chunk_len, "chunk_len", 1, data.n)
+        used_chunk_len = (
+            max(1, data.n // 50)
+            if chunk_len is None
+            else check_int(chunk_len, "chunk_len", 1, data.n)
+        )
         total_chunks = -(-data.n // used_chunk_len)
         if n_chunks is None:
             if not 0 < heldout_fraction < 1:
@@ -268,7 +296,9 @@ def ridge_cv(
         heldout = np.empty((n_boot, n_chunks), dtype=np.int64)
         counts = np.ones((n_boot, data.n), dtype=np.int32)
         for b in range(n_boot):
-            chosen = np.sort(np.random.default_rng([seed, b]).choice(total_chunks, n_chunks, replace=False))
+            chosen = np.sort(
+                np.random.default_rng([seed, b]).choice(total_chunks, n_chunks, replace=False)
+            )
             heldout[b] = chosen
             for c in chosen:
                 counts[b, c * used_chunk_len : (c + 1) * used_chunk_len] = 0
@@ -282,7 +312,8 @@ def ridge_cv(
         dof = _dof(data, alpha_values, fit_intercept)
     else:
         folds = np.array_split(
-            np.random.default_rng(seed).permutation(data.n) if shuffle else np.arange(data.n), int(cv)
+            np.random.default_rng(seed).permutation(data.n) if shuffle else np.arange(data.n),
+            int(cv),
         )
         counts = np.ones((len(folds), data.n), dtype=np.int32)
         for f, rows in enumerate(folds):
@@ -307,15 +338,38 @@ def ridge_cv(
     c, b = coef[0], intercept[0]
     if data.y_1d:
         return RidgeCVResult(
-            float(chosen[0]), np.asarray(alpha_values[inv]), scores_out[:, 0], greater,
-            float(best_score[0]), c[:, 0], float(b[0]), dof[inv], cv, solver_ran,
-            None if alpha_reps is None else alpha_reps.reshape(-1), heldout, used_chunk_len,
+            float(chosen[0]),
+            np.asarray(alpha_values[inv]),
+            scores_out[:, 0],
+            greater,
+            float(best_score[0]),
+            c[:, 0],
+            float(b[0]),
+            dof[inv],
+            cv,
+            solver_ran,
+            None if alpha_reps is None else alpha_reps.reshape(-1),
+            heldout,
+            used_chunk_len,
         )
     alpha_out: Union[float, FloatArray] = chosen.copy() if alpha_per_target else float(chosen[0])
-    score_out: Union[float, FloatArray] = best_score if alpha_per_target else float(best_score.mean())
+    score_out: Union[float, FloatArray] = (
+        best_score if alpha_per_target else float(best_score.mean())
+    )
     return RidgeCVResult(
-        alpha_out, np.asarray(alpha_values[inv]), scores_out, greater, score_out, c, b, dof[inv],
-        cv, solver_ran, alpha_reps, heldout, used_chunk_len,
+        alpha_out,
+        np.asarray(alpha_values[inv]),
+        scores_out,
+        greater,
+        score_out,
+        c,
+        b,
+        dof[inv],
+        cv,
+        solver_ran,
+        alpha_reps,
+        heldout,
+        used_chunk_len,
     )
 
 
@@ -325,7 +379,11 @@ def _warn_edges(best: np.ndarray, k: int, y_1d: bool) -> None:
     low, high = np.flatnonzero(best == 0), np.flatnonzero(best == k - 1)
     for where, idx in (("smallest", low), ("largest", high)):
         if idx.size:
-            who = "the target" if y_1d else f"targets {idx.tolist()[:10]}{'...' if idx.size > 10 else ''}"
+            who = (
+                "the target"
+                if y_1d
+                else f"targets {idx.tolist()[:10]}{'...' if idx.size > 10 else ''}"
+            )
             warnings.warn(
                 f"the chosen alpha for {who} is the {where} of the grid; the optimum may lie "
                 "outside it: extend alphas",

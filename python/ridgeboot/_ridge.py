@@ -40,7 +40,7 @@ def choose_solver(solver: str, grid: np.ndarray) -> str:
 
 
 def core_function(kind: str, dtype: np.dtype[Any]) -> Any:
-    """The core entry point for a dtype: float32 data is computed in float32."""
+    """Return the core entry point for a dtype: float32 data is computed in float32."""
     return getattr(_core, f"{kind}_{'float32' if dtype == np.float32 else 'float64'}")
 
 
@@ -120,7 +120,12 @@ class RidgePathResult:
     def predict(self, X: Any) -> FloatArray:
         """Predictions for X (n, p) at every alpha: shape (k, n) or (k, n, t)."""
         coef = self.coef if self.coef.ndim == 3 else self.coef[:, :, None]
-        out = np.stack([_predict(X, c, b, c.dtype) for c, b in zip(coef, self.intercept.reshape(len(coef), -1))])
+        out = np.stack(
+            [
+                _predict(X, c, b, c.dtype)
+                for c, b in zip(coef, self.intercept.reshape(len(coef), -1))
+            ]
+        )
         return out if self.coef.ndim == 3 else out[:, :, 0]
 
 
@@ -190,7 +195,12 @@ def ridge(
     coef, intercept, solver_ran = fit_grid(data, grid, solver, fit_intercept, n_threads)
     c, b = coef[0], intercept[0]
     if data.y_1d:
-        return RidgeResult(c[:, 0], b.dtype.type(b[0]).item(), float(grid[0, 0]) if not per_target else grid[0].copy(), solver_ran)
+        return RidgeResult(
+            c[:, 0],
+            b.dtype.type(b[0]).item(),
+            float(grid[0, 0]) if not per_target else grid[0].copy(),
+            solver_ran,
+        )
     return RidgeResult(c, b, grid[0].copy() if per_target else float(grid[0, 0]), solver_ran)
 
 

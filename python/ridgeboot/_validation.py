@@ -1,9 +1,9 @@
-"""Input validation: dtypes, shapes, finiteness and option values, with messages that say what to do."""
+"""Input validation: dtypes, shapes, finiteness and options, with messages that say what to do."""
 
 from __future__ import annotations
 
-import os
 import numbers
+import os
 from typing import Any, Optional
 
 import numpy as np
@@ -76,13 +76,15 @@ class Prepared:
 def prepare(
     X: Any, y: Any, sample_weight: Any, check_finite: bool, *, min_rows: int = 1
 ) -> Prepared:
-    """Validate X (n, p), y (n,) or (n, t) and sample_weight (n,) and cast them to one float dtype."""
+    """Validate X (n, p), y (n,) or (n, t), sample_weight (n,); cast them to one float dtype."""
     X = as_array(X, "X")
     y = as_array(y, "y")
     if X.ndim != 2:
         raise ValueError(f"X must be a 2-D array of shape (n_samples, n_features), got {X.ndim}-D")
     if y.ndim not in (1, 2):
-        raise ValueError(f"y must be 1-D (n_samples,) or 2-D (n_samples, n_targets), got {y.ndim}-D")
+        raise ValueError(
+            f"y must be 1-D (n_samples,) or 2-D (n_samples, n_targets), got {y.ndim}-D"
+        )
     n, p = X.shape
     if n < min_rows:
         raise ValueError(f"X has {n} rows; at least {min_rows} needed")
@@ -118,7 +120,9 @@ def prepare(
     return Prepared(X, Y, weight, y_1d)
 
 
-def alpha_grid(alpha: Any, t: int, y_1d: bool, dtype: np.dtype[Any], name: str = "alpha") -> tuple[np.ndarray, bool]:
+def alpha_grid(
+    alpha: Any, t: int, y_1d: bool, dtype: np.dtype[Any], name: str = "alpha"
+) -> tuple[np.ndarray, bool]:
     """Per-target alpha (scalar or (t,)) -> ((1, t) grid, whether alpha had a target axis)."""
     a = as_array(alpha, name)
     if a.ndim > 1:
@@ -134,11 +138,15 @@ def alpha_grid(alpha: Any, t: int, y_1d: bool, dtype: np.dtype[Any], name: str =
     return grid, per_target
 
 
-def path_grid(alphas: Any, t: int, dtype: np.dtype[Any], name: str = "alphas") -> tuple[np.ndarray, bool]:
+def path_grid(
+    alphas: Any, t: int, dtype: np.dtype[Any], name: str = "alphas"
+) -> tuple[np.ndarray, bool]:
     """Scalar or (k,) alphas -> ((k, t) grid, whether there is an alpha axis)."""
     a = as_array(alphas, name)
     if a.ndim > 1:
-        raise ValueError(f"{name} must be a scalar or a 1-D array of penalties, got shape {a.shape}")
+        raise ValueError(
+            f"{name} must be a scalar or a 1-D array of penalties, got shape {a.shape}"
+        )
     has_axis = a.ndim == 1
     a = np.atleast_1d(a)
     if a.size == 0:
@@ -157,7 +165,7 @@ def check_alpha_values(a: np.ndarray, name: str) -> None:
 
 
 def check_choice(value: Any, choices: tuple[str, ...], name: str) -> str:
-    """A string option must be one of choices."""
+    """Check that a string option is one of choices."""
     if not isinstance(value, str) or value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
     return value
@@ -172,7 +180,7 @@ def available_cpus() -> int:
 
 
 def resolve_threads(n_threads: Optional[int]) -> int:
-    """None or -1 = every available core; a positive int is used as given (capped at 8x the cores)."""
+    """Thread count: None or -1 = every available core; else as given (capped at 8x cores)."""
     cpus = available_cpus()
     if n_threads is None:
         return cpus
@@ -187,7 +195,7 @@ def resolve_threads(n_threads: Optional[int]) -> int:
 
 
 def check_int(value: Any, name: str, minimum: int, maximum: Optional[int] = None) -> int:
-    """An integer option within [minimum, maximum]."""
+    """Check an integer option lies within [minimum, maximum]."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an int, got {type(value).__name__}")
     v = int(value)
@@ -223,8 +231,8 @@ def check_memory(nbytes: float, what: str, advice: str) -> None:
     avail = available_memory()
     if nbytes > 0.9 * avail:
         raise MemoryError(
-            f"{what} would need {format_bytes(nbytes)} but only {format_bytes(avail)} is available; "
-            f"{advice}"
+            f"{what} would need {format_bytes(nbytes)} but only {format_bytes(avail)} "
+            f"is available; {advice}"
         )
 
 

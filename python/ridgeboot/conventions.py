@@ -12,7 +12,7 @@ import numpy as np
 
 
 def from_glmnet(lam: Any, n: int) -> Any:
-    """glmnet (alpha=0, gaussian) minimizes RSS / (2n) + lam / 2 ||w||^2: alpha = n * lam.
+    """Glmnet (alpha=0, gaussian) minimizes RSS / (2n) + lam / 2 ||w||^2: alpha = n * lam.
 
     glmnet also standardizes X (and reports coefficients on the original scale);
     pass standardized X to ridgeboot for the same fit.
@@ -26,8 +26,10 @@ def to_glmnet(alpha: Any, n: int) -> Any:
 
 
 def from_statsmodels(a: Any, n: int) -> Any:
-    """statsmodels ``fit_regularized(alpha=a, L1_wt=0)`` minimizes RSS / (2n) + a / 2 ||w||^2:
-    alpha = n * a."""
+    """Convert a statsmodels ``fit_regularized(alpha=a, L1_wt=0)`` penalty: alpha = n * a.
+
+    statsmodels minimizes RSS / (2n) + a / 2 ||w||^2.
+    """
     return np.multiply(a, n)
 
 
@@ -37,8 +39,10 @@ def to_statsmodels(alpha: Any, n: int) -> Any:
 
 
 def from_huth(a: Any) -> Any:
-    """The Huth-lab ``bootstrap_ridge`` code filters singular values by s / (s^2 + a^2):
-    alpha = a^2."""
+    """Convert a Huth-lab ``bootstrap_ridge`` alpha: alpha = a^2.
+
+    That code filters singular values by s / (s^2 + a^2).
+    """
     return np.square(a)
 
 
