@@ -18,7 +18,7 @@ with an AssertionError if they do not.
 Usage::
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/compare.py \
-        [--quick] [--workload NAME ...] [--json FILE] [--repeat N] [--settle S]
+        [--quick] [--workload NAME ...] [--json FILE] [--repeat N] [--settle S] [--wait-idle S]
 
 Notes on the numbers
 --------------------
@@ -297,6 +297,39 @@ class Workload:
     notes: list[str] = field(default_factory=list)
 
 
+class CpuMonitor:
+    """CPU time used by *other* processes while we run: the noise indicator.
+
+    /proc/stat's busy time of the whole machine minus this process's own CPU time,
+    as a fraction of (wall time x cores); hypervisor steal is reported separately.
+    """
+
+    def __init__(self) -> None:
+        self.start = self._snapshot()
+
+    @staticmethod
+    def _snapshot() -> tuple[float, float, float, float] | None:
+        try:
+            with open("/proc/stat", encoding="utf-8") as fh:
+                f = [int(v) for v in fh.readline().split()[1:]]
+        except (OSError, ValueError):
+            return None
+        hz = os.sysconf("SC_CLK_TCK")
+        busy = (f[0] + f[1] + f[2] + f[5] + f[6]) / hz  # user nice system irq softirq
+        steal = (f[7] if len(f) > 7 else 0) / hz
+        own = os.times()
+        return busy, steal, own.user + own.system, time.perf_counter()
+
+    def others(self) -> dict[str, float] | None:
+        end = self._snapshot()
+        if end is None or self.start is None:
+            return None
+        busy, steal, own, wall = (e - s for e, s in zip(end, self.start))
+        cores = os.cpu_count() or 1
+        return {"others_busy": max(busy - own, 0.0) / (wall * cores),
+                "steal": steal / (wall * cores), "seconds": wall}
+
+
 def run_interleaved(impls: list[Impl], repeat: int, settle: float) -> None:
     """Time every implementation `repeat` times, rotating the order each repetition."""
     m = len(impls)
@@ -458,7 +491,8 @@ def wl_path(quick: bool) -> Workload:
 
 
 def wl_targets(quick: bool) -> Workload:
-    n, p, t, seed = 20000, 50, 1000, 13
+    n, p, seed = 20000, 50, 13
+    t = 200 if quick else 1000
     B = 2 if quick else 20
     alphas = np.logspace(-1, 4, 10)
     k = alphas.size
@@ -785,6 +819,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                     help="timed repetitions per implementation (default 5, 3 with --quick)")
     ap.add_argument("--settle", type=float, default=0.15,
                     help="untimed pause before each timed call, seconds (default 0.15)")
+    ap.add_argument("--wait-idle", type=float, default=0.0, metavar="S",
+                    help="wait up to S seconds for other processes to use < 10 %% of the "
+                         "machine before starting (default 0: start at once)")
     return ap.parse_args(argv)
 
 
@@ -801,10 +838,23 @@ def main(argv: list[str] | None = None) -> int:
           f"interleaved, median), {meta['date']}")
     print(f"machine: {meta['cpu_model']}, {ncpu} cores ({meta['cores_usable']} usable), "
           f"{' '.join(meta['cpu_flags'])}; load avg {meta['loadavg_start']}")
-    load = meta["loadavg_start"]
-    if load is not None and load[0] > 0.5:
-        print(f"WARNING: the machine is busy (1-min load average {load[0]:.2f} on {ncpu} "
-              "cores): timings will be noisy and multi-threaded ones pessimistic.")
+    deadline = time.perf_counter() + args.wait_idle
+    while True:
+        mon = CpuMonitor()
+        time.sleep(1.0)
+        idle = mon.others()
+        if idle is None or idle["others_busy"] + idle["steal"] <= 0.10:
+            break
+        if time.perf_counter() >= deadline:
+            break
+        time.sleep(4.0)
+    meta["other_load_before"] = idle
+    if idle is not None:
+        print(f"other processes before start: {idle['others_busy'] * 100:.0f} % of {ncpu} cores "
+              f"busy, steal {idle['steal'] * 100:.0f} % (1 s sample)")
+        if idle["others_busy"] + idle["steal"] > 0.10:
+            print("WARNING: the machine is busy: timings will be noisy, multi-threaded ones "
+                  "(2-thread BLAS, ridgeboot's pool) pessimistic.")
     for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         if meta["env"][var] is not None:
             print(f"WARNING: {var}={meta['env'][var]} is set: numpy's OpenBLAS may not use its "
@@ -856,16 +906,25 @@ def main(argv: list[str] | None = None) -> int:
                 wl.checks.append(agree("rb oob=False vs rb default, coefs",
                                        got.coefs, ref.coefs))
                 del got, ref
+            mon = CpuMonitor()
             run_interleaved(wl.impls, repeat, args.settle)
+            wl_load = mon.others()
         results = evaluate(wl, args.quick)
         print_workload(wl, dg["dgemm_gflops"], results, args.quick)
+        if wl_load is not None:
+            busy = wl_load["others_busy"] + wl_load["steal"]
+            print(f"   other processes during timing: {wl_load['others_busy'] * 100:.0f} % busy, "
+                  f"steal {wl_load['steal'] * 100:.0f} %" + ("  <- NOISY" if busy > 0.10 else ""))
+        noisy = wl_load is not None and wl_load["others_busy"] + wl_load["steal"] > 0.10
         for r in results:
+            r["noisy"] = noisy
             summary.append((name, r))
         report["workloads"][name] = {
             "title": wl.title, "sizes": wl.sizes, "flops": wl.flops,
             "flop_model": wl.flop_model,
             "flop_floor_seconds": wl.flops / (dg["dgemm_gflops"] * 1e9),
             "checks": wl.checks, "notes": wl.notes, "targets": results,
+            "other_load_during_timing": wl_load,
             "implementations": [{
                 "key": i.key, "label": i.label, "ridgeboot": i.is_rb, "note": i.note,
                 "extrapolation_factor": i.scale, "units_per_timing": i.inner,
@@ -882,7 +941,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['measured'] * 100:.0f} %" if r["kind"] == "gflops" else f"{r['measured']:.2f}x")
         req = (f">= {r['required'] * 100:.0f} %" if r["kind"] == "gflops"
                else f">= {r['required']:g}x")
-        print(f"   {name:<10} vs {r['target']:<26} {req:>8}  measured {meas:>8}  {r['status']}")
+        flag = "  (noisy: other processes busy)" if r.get("noisy") else ""
+        print(f"   {name:<10} vs {r['target']:<40} {req:>8}  measured {meas:>8}  "
+              f"{r['status']}{flag}")
     for name in failures:
         print(f"   {name:<10} DISAGREEMENT (see above)")
     meta["loadavg_end"] = os.getloadavg() if hasattr(os, "getloadavg") else None

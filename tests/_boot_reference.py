@@ -19,7 +19,6 @@ Draws (``cpp/include/ridgeboot/rng.hpp``, re-implemented from its documentation)
 
 from __future__ import annotations
 
-import math
 from typing import Optional
 
 import numpy as np
@@ -52,7 +51,7 @@ def philox_scalar(ctr: tuple[int, int, int, int], key: tuple[int, int]) -> tuple
 
 
 def philox_vec(c0, c1, c2, c3, k0: int, k1: int) -> np.ndarray:
-    """Vectorised Philox4x32-10: counters as uint arrays (broadcast), key scalars -> (4, N) uint64."""
+    """Vectorised Philox4x32-10: counters as (broadcast) uint arrays -> (4, N) uint64."""
     c = [np.asarray(x, dtype=np.uint64) & MASK32 for x in np.broadcast_arrays(c0, c1, c2, c3)]
     c0, c1, c2, c3 = c
     key0, key1 = np.uint64(k0 & 0xFFFFFFFF), np.uint64(k1 & 0xFFFFFFFF)
@@ -246,21 +245,3 @@ def hat_matrix(X, alpha, weights=None, fit_intercept=True) -> np.ndarray:
         pen[0, 0] = 0.0
     A = Xa.T @ (c[:, None] * Xa) + pen
     return Xa @ np.linalg.pinv(A) @ (Xa.T * c[None, :])
-
-
-def norm_ppf(q: float) -> float:
-    """Standard normal quantile (Acklam's rational start + Newton steps on math.erfc)."""
-    lo, hi = -40.0, 40.0
-    x = 0.0
-    for _ in range(200):  # bisection then polish: independent of statistics.NormalDist
-        cdf = 0.5 * math.erfc(-x / math.sqrt(2))
-        if cdf < q:
-            lo = x
-        else:
-            hi = x
-        x = 0.5 * (lo + hi)
-    return x
-
-
-def norm_cdf(x):
-    return 0.5 * np.vectorize(math.erfc)(-np.asarray(x, dtype=np.float64) / math.sqrt(2))

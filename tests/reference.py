@@ -17,8 +17,12 @@ References
 ``ridge_exact``           exact rational arithmetic (full rank or alpha > 0; small problems only).
 ``ridge_path_reference``  ``ridge_reference`` (or the SVD one) stacked over alphas.
 
-Tolerances: :func:`tolerance` and the assertion helpers :func:`assert_ridge_close`,
-:func:`assert_normwise_close`.
+Tolerances: :func:`tolerance` (``rtol = 100 * eps(dtype) * max(cond(Xc' C Xc + alpha I), 10)``)
+and the assertion helpers :func:`assert_ridge_close`, :func:`assert_normwise_close`.
+
+Data helpers: :func:`make_weights`, :func:`repeat_rows` / :func:`weights_from_counts` (integer
+row weights == repeated rows, for the bootstrap tests), :func:`lre` (NIST log relative
+error), and the named test problems :func:`get_problem` (wrapped as fixtures in conftest.py).
 """
 
 from __future__ import annotations
@@ -463,8 +467,9 @@ def assert_ridge_close(
 
     ``ref`` defaults to :func:`ridge_reference` (or :func:`ridge_svd_reference` when some
     alpha is 0, with the contract's cut-off for ``dtype``).  Coefficients: per target
-    ``||coef - ref|| <= rtol * (||ref|| + ||yc||/||Xc||)``.  Intercept:
-    ``|b - bref| <= rtol * (|bref| + |ybar| + ||xbar|| * (||ref|| + ||yc||/||Xc||))``.
+    ``||coef - ref|| <= rtol * (||ref|| + ||yc||/||Xc||) + centring`` =: ``err_w`` with
+    ``centring`` from :func:`_centring_error` (rounding of the weighted means).  Intercept:
+    ``|b - bref| <= rtol * (|ybar| + ||xbar|| ||ref||) + ||xbar|| * err_w + rtol * |bref|``.
     """
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
@@ -486,20 +491,54 @@ def assert_ridge_close(
     if coef.shape != ref_coef.shape:
         raise AssertionError(f"coef shape {coef.shape} != expected {ref_coef.shape}. {err_msg}")
     wnorm = np.linalg.norm(ref_coef.reshape(X.shape[1], -1), axis=0)  # (t,)
-    atol_coef = rtol * (scale if not c.y_was_1d else scale[0])
-    assert_normwise_close(coef, ref_coef, rtol, atol_coef, what="coef", err_msg=err_msg)
-    b_scale = np.abs(c.ybar) + np.linalg.norm(c.xbar) * (wnorm + scale)
+    centring = _centring_error(c, alpha, dtype, C, wnorm)  # (t,)
+    atol_coef = rtol * scale + centring
+    err_w = rtol * wnorm + atol_coef  # allowed coefficient error per target
+    xbar_norm = np.linalg.norm(c.xbar)
+    atol_b = rtol * (np.abs(c.ybar) + xbar_norm * wnorm) + xbar_norm * err_w
     if c.y_was_1d:
-        b_scale = b_scale[0]
+        atol_coef, atol_b = atol_coef[0], atol_b[0]
+    assert_normwise_close(coef, ref_coef, rtol, atol_coef, what="coef", err_msg=err_msg)
     assert_normwise_close(
         np.asarray(intercept, dtype=np.float64),
         np.asarray(ref.intercept, dtype=np.float64),
         rtol,
-        rtol * b_scale,
+        atol_b,
         axis=None,
         what="intercept",
         err_msg=err_msg,
     )
+
+
+def _centring_error(c: Centered, alpha, dtype, C: float, wnorm: np.ndarray) -> np.ndarray:
+    """Coefficient error (per target) that rounding the weighted means may cause.
+
+    Centring in precision ``eps`` perturbs ``sqrt(c) Xc`` by ``E`` with
+    ``||E|| <~ eps ||xbar|| sqrt(sum c)`` and ``sqrt(c) yc`` by ``e`` with
+    ``||e|| <~ eps |ybar| sqrt(sum c)``; to first and second order the solution moves by
+    ``(||E|| (||yc|| + 2 ||Xc|| ||w|| + ||E|| ||w||) + (||Xc|| + ||E||) ||e||) / lambda_min(A)``.
+    This matters when the data are nearly constant (e.g. one weighted row), where ``Xc`` and
+    ``yc`` are themselves rounding noise; it is 0 without an intercept.
+    """
+    t = c.Yc.shape[1]
+    if not (np.any(c.xbar) or np.any(c.ybar)):
+        return np.zeros(t)
+    eps = float(np.finfo(dtype).eps)
+    sw = math.sqrt(float(c.w.sum()))
+    ex = C * eps * float(np.linalg.norm(c.xbar)) * sw
+    ey = C * eps * np.abs(c.ybar) * sw
+    Xs, Ys = _scaled_rows(c)
+    xn = float(np.linalg.norm(Xs, 2)) if Xs.size else 0.0
+    yn = np.linalg.norm(Ys, axis=0)
+    lam = _gram_eigenvalues(c)
+    alphas = _alpha_per_target(alpha, t)
+    lmax = float(lam.max())
+    m = int(np.count_nonzero(c.w > 0))
+    kept = lam[np.sqrt(lam) > default_rcond(dtype, m, c.Xc.shape[1]) * math.sqrt(lmax)]
+    lam_kept = float(kept.min()) if kept.size else math.inf
+    den = np.where(alphas > 0, float(lam.min()) + alphas, lam_kept)
+    num = ex * (yn + 2 * xn * wnorm + ex * wnorm) + (xn + ex) * ey
+    return num / den
 
 
 # ----------------------------------------------------------------------------------------------

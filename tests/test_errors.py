@@ -213,12 +213,19 @@ def test_check_finite_false_skips_check_without_crashing():
             [sys.executable, *(["-S"] if sys.flags.no_site else []), "-c", _NONFINITE_SCRIPT],
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=300,
         )
     except subprocess.TimeoutExpired as e:
         pytest.fail(f"hung with non-finite input and check_finite=False; output so far: {e.stdout}")
     assert proc.returncode == 0, f"crashed (rc={proc.returncode}): {proc.stdout}\n{proc.stderr}"
     rows = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("[")]
     assert len(rows) == 5 * 4, proc.stdout
-    bad = [r for r in rows if r[2] not in ("returned", "LinAlgError")]
+    # the weights are validated anyway (a NaN weight is neither zero nor positive): a
+    # ValueError naming sample_weight is acceptable for them
+    bad = [
+        r
+        for r in rows
+        if r[2] not in ("returned", "LinAlgError")
+        and not (r[0] == "w-nan" and r[2].startswith("ValueError: sample_weight"))
+    ]
     assert not bad, "unexpected outcome with check_finite=False: " + "; ".join(map(str, bad))

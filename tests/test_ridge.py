@@ -390,10 +390,14 @@ def test_vandermonde_alpha_zero_svd_as_accurate_as_lstsq(case, fit_intercept, we
         f"normal equations {e_normal:.2e}"
     )
     assert e_normal > 1e3 * e_lsq, "test problem not hard enough: " + msg
-    assert e_rb <= 10 * e_lsq + 1e-15, msg
-    b_err = abs(r.intercept - exact.intercept) / max(abs(exact.intercept), 1.0)
-    b_lsq = abs(lsq.intercept - exact.intercept) / max(abs(exact.intercept), 1.0)
-    assert b_err <= 10 * b_lsq + 1e-14, f"intercept: {b_err:.2e} vs lstsq {b_lsq:.2e}; " + msg
+    # "about one digit": the two SVD codes differ by up to ~8x here; normal equations by 1e4+
+    assert e_rb <= 20 * e_lsq + 1e-15, msg
+    # the intercept adds no error of its own: |b - b_exact| is explained by xbar . (w - w_exact)
+    c = ref.centered_problem(X, y, w, fit_intercept)
+    explained = abs(c.xbar @ (r.coef - exact.coef))
+    rounding = 100 * np.finfo(float).eps * (abs(c.ybar[0]) + np.abs(c.xbar) @ np.abs(r.coef))
+    b_err = abs(r.intercept - exact.intercept)
+    assert b_err <= explained + rounding, f"intercept error {b_err:.2e}; " + msg
 
 
 # ----------------------------------------------------------------------------------------------
@@ -627,6 +631,17 @@ def test_n_threads_bit_identical(solver, large_problem):
         assert np.array_equal(r.coef, fits[0].coef), f"coef differs, n_threads={k}"
         assert np.array_equal(r.intercept, fits[0].intercept), f"intercept differs, n_threads={k}"
     ref.assert_ridge_close(fits[0].coef, fits[0].intercept, X, Y, 10.0, sample_weight=w)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_float32_many_rows_accuracy(solver, large_problem):
+    """float32 with n = 20000: accumulating the Gram in float32 stays at float32 tolerance."""
+    X, Y, w = (a.astype(np.float32) for a in large_problem)
+    r = rb.ridge(X, Y, 10.0, solver=solver, sample_weight=w)
+    assert r.coef.dtype == np.float32
+    ref.assert_ridge_close(
+        r.coef, r.intercept, X, Y, 10.0, sample_weight=w, dtype=np.float32, err_msg=solver
+    )
 
 
 @pytest.mark.parametrize("solver", PATH_SOLVERS)

@@ -194,6 +194,10 @@ py::dict bootstrap(const Array<T>& X, const Array<T>& Y, const std::optional<Arr
     result["oob_mse_sum"] = mse;
     result["oob_replicates"] = oob_reps;
   }
+  py::array_t<std::int64_t> valid(1);
+  valid.mutable_data()[0] = 0;
+  out.valid_replicates = valid.mutable_data();
+  result["n_valid"] = valid;
   if (replicate_stats) {
     py::array_t<double> stats({n_boot, Index(kReplicateStats), k, t});
     out.replicate_stats = stats.mutable_data();

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+import warnings
 from dataclasses import dataclass, field
 from statistics import NormalDist
 from typing import Any, Callable, Optional, Union
@@ -124,6 +126,9 @@ class BootstrapResult:
         The fit on all rows, same alphas and solver.
     n_boot, seed, scheme, block_len, alphas, solver
         The run's settings.
+    n_valid : int
+        Replicates that were fitted: a draw with no row of positive weight (few
+        Poisson blocks, sparse sample weights) is skipped with a warning.
     """
 
     coefs: Optional[FloatArray]
@@ -135,6 +140,7 @@ class BootstrapResult:
     oob_mse: Optional[FloatArray]
     full: Union[RidgeResult, RidgePathResult]
     n_boot: int
+    n_valid: int
     seed: int
     scheme: str
     block_len: Optional[int]
@@ -171,6 +177,8 @@ class BootstrapResult:
                 "this needs every replicate's coefficients: run bootstrap with keep_coefs=True"
             )
         c = self.coefs
+        if self.n_valid < self.n_boot:  # skipped replicates hold NaN
+            c = c[~np.isnan(c.reshape(len(c), -1)).any(axis=1)]
         has_k, has_t = self._axes
         if not has_k:
             c = c[:, None]
@@ -200,7 +208,7 @@ class BootstrapResult:
         (sample-weighted) mean over the rows left out at least once.
         """
         if self._oob_loss is None or self._oob_count is None:
-            raise ValueError("out-of-bag errors were not computed: run bootstrap with oob=True")
+            raise ValueError("err632 needs per-row out-of-bag sums: run bootstrap with oob=True")
         d = self._data
         seen = self._oob_count > 0
         if not seen.any():
@@ -250,8 +258,9 @@ class BootstrapResult:
         lo, hi : ndarray of shape ([k,] p[, t])
         """
         check_choice(method, CI_METHODS, "method")
-        if not (isinstance(level, (int, float)) and 0 < level < 1):
-            raise ValueError(f"level must be in (0, 1), got {level!r}")
+        if isinstance(level, bool) or not isinstance(level, numbers.Real) or not 0 < level < 1:
+            raise ValueError(f"level must be a number in (0, 1), got {level!r}")
+        level = float(level)
         tail = (1 - level) / 2
         full, _ = self._full_kpt()
         if method == "normal":
@@ -364,7 +373,7 @@ class BootstrapResult:
             ref = ref.reshape(1, p, -1)
         bias2 = ((mean - ref) ** 2).sum(axis=1)
         var = (std**2).sum(axis=1)
-        B = self.n_boot
+        B = self.n_valid
         norm = np.sqrt((mean**2).sum(axis=1) + var * (B - 1) / B)
         alphas = np.asarray(self.alphas, dtype=np.float64)
         return BiasVariance(
@@ -417,7 +426,7 @@ def bootstrap(
     n_threads: Optional[int] = None,
     keep_coefs: bool = True,
     progress: bool = False,
-    oob: bool = True,
+    oob: Union[bool, str] = True,
     check_finite: bool = True,
 ) -> BootstrapResult:
     """Bootstrap the ridge fit: B resampled training sets, fitted in parallel.
@@ -450,10 +459,11 @@ def bootstrap(
         only (memory O(threads p^2 + k p t)).
     progress : bool, default=False
         Show a tqdm progress bar.
-    oob : bool, default=True
-        Compute out-of-bag errors (``oob_mse``, ``err632``, ``err632plus``): it
-        predicts every out-of-bag row of every replicate and keeps n*k*t
-        per-row sums.
+    oob : {True, "mse", False}, default=True
+        Out-of-bag errors. True: ``oob_mse``, ``err632`` and ``err632plus``
+        (predicts every out-of-bag row of every replicate and keeps n*k*t
+        per-row sums); "mse": ``oob_mse`` only (O(k*t) memory); False: none
+        (fastest: for many targets the predictions cost more than the fits).
     check_finite : bool, default=True
 
     Returns
@@ -482,20 +492,25 @@ def bootstrap(
             f"keeping {n_boot} replicates' coefficients",
             "pass keep_coefs=False to keep only their mean and spread (or lower n_boot)",
         )
-    if oob:
+    if oob not in (True, False, "mse"):
+        raise ValueError(f"oob must be True, 'mse' or False; got {oob!r}")
+    oob_rows = oob is True
+    if oob_rows:
         check_memory(
             8.0 * data.n * k * t,
-            "the per-row out-of-bag sums",
-            "pass oob=False to skip the out-of-bag errors",
+            "the per-row out-of-bag sums for err632",
+            "pass oob='mse' (out-of-bag MSE only) or oob=False",
         )
-    if solver == "auto":
+    auto = solver == "auto"
+    if auto:
         solver = choose_solver("auto", grid) if k <= 4 or (grid == 0).any() else "eigh"
     full_coef, full_icpt, solver = fit_grid(data, grid, solver, fit_intercept, n_threads)
     threads = resolve_threads(n_threads)
     run = core_function("bootstrap", data.dtype)
     bar, callback = _progress_bar(progress, n_boot)
-    try:
-        raw = run(
+
+    def run_with(solver: str) -> dict[str, np.ndarray]:
+        return run(
             data.X,
             data.Y,
             data.weight,
@@ -510,11 +525,23 @@ def bootstrap(
             threads,
             keep_coefs,
             (full_coef, full_icpt),
-            oob,
-            oob,
+            oob_rows,
+            bool(oob),
             False,
             callback,
         )
+
+    try:
+        try:
+            raw = run_with(solver)
+        except np.linalg.LinAlgError:
+            if not auto or solver == "svd":
+                raise
+            # "auto": a replicate too ill-conditioned for Cholesky -> every fit by SVD
+            full_coef, full_icpt, solver = fit_grid(data, grid, "svd", fit_intercept, n_threads)
+            if bar is not None:
+                bar.reset()
+            raw = run_with(solver)
         if bar is not None:
             bar.update(n_boot - bar.n)
     finally:
@@ -533,7 +560,7 @@ def bootstrap(
         seed,
         scheme,
         block_len,
-        oob,
+        bool(oob),
     )
 
 
@@ -574,7 +601,19 @@ def _make_result(
         drop = [ax for ax, keep in ((k_axis, has_k), (t_axis, has_t)) if not keep]
         return np.squeeze(a, axis=tuple(drop)) if drop else a
 
-    B = n_boot
+    B = int(raw["n_valid"][0])
+    if B < n_boot:
+        if B < 2:
+            raise ValueError(
+                f"only {B} of {n_boot} replicates drew a row with positive weight; "
+                "increase n_boot or use more (or shorter) blocks"
+            )
+        warnings.warn(
+            f"{n_boot - B} of {n_boot} replicates drew no row with positive weight and were "
+            "skipped: statistics use the other replicates (their kept coefficients are NaN)",
+            RuntimeWarning,
+            stacklevel=3,
+        )
     s, ss = raw["coef_sum"], raw["coef_sumsq"]
     coef_mean = full_coef.astype(np.float64) + s / B
     coef_var = np.maximum(ss - s * s / B, 0) / (B - 1)
@@ -605,7 +644,8 @@ def _make_result(
         intercept_std=public(np.sqrt(icpt_var).astype(dt), 0, 1),
         oob_mse=oob_mse,
         full=full,
-        n_boot=B,
+        n_boot=n_boot,
+        n_valid=B,
         seed=seed,
         scheme=scheme,
         block_len=block_len,

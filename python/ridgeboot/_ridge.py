@@ -34,6 +34,8 @@ def choose_solver(solver: str, grid: np.ndarray) -> str:
     """
     if solver != "auto":
         return solver
+    if grid.size == 1:
+        return "svd" if grid.flat[0] == 0 else "cholesky"
     if (grid == 0).any():
         return "svd"
     return "cholesky" if np.unique(grid).size <= 4 else "eigh"
@@ -190,18 +192,11 @@ def ridge(
     """
     data = prepare(X, y, sample_weight, check_finite)
     grid, per_target = alpha_grid(alpha, data.t, data.y_1d, data.dtype)
-    if per_target and data.y_1d and grid.shape[1] != 1:  # pragma: no cover - caught by alpha_grid
-        raise ValueError("a per-target alpha needs a 2-D y")
     coef, intercept, solver_ran = fit_grid(data, grid, solver, fit_intercept, n_threads)
-    c, b = coef[0], intercept[0]
+    alpha_out = grid[0].copy() if per_target else float(grid[0, 0])
     if data.y_1d:
-        return RidgeResult(
-            c[:, 0],
-            b.dtype.type(b[0]).item(),
-            float(grid[0, 0]) if not per_target else grid[0].copy(),
-            solver_ran,
-        )
-    return RidgeResult(c, b, grid[0].copy() if per_target else float(grid[0, 0]), solver_ran)
+        return RidgeResult(coef[0, :, 0], float(intercept[0, 0]), alpha_out, solver_ran)
+    return RidgeResult(coef[0], intercept[0], alpha_out, solver_ran)
 
 
 def ridge_path(

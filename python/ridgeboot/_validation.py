@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 import os
+from functools import lru_cache
 from typing import Any, Optional
 
 import numpy as np
@@ -120,14 +122,31 @@ def prepare(
     return Prepared(X, Y, weight, y_1d)
 
 
+def _scalar_alpha(alpha: Any) -> Optional[float]:
+    """Return a plain real scalar alpha as a float (the fast path), else None."""
+    if isinstance(alpha, (float, int, np.floating, np.integer)) and not isinstance(alpha, bool):
+        return float(alpha)
+    return None
+
+
 def alpha_grid(
     alpha: Any, t: int, y_1d: bool, dtype: np.dtype[Any], name: str = "alpha"
 ) -> tuple[np.ndarray, bool]:
     """Per-target alpha (scalar or (t,)) -> ((1, t) grid, whether alpha had a target axis)."""
+    value = _scalar_alpha(alpha)
+    if value is not None:
+        if not (math.isfinite(value) and value >= 0):
+            raise ValueError(f"{name} must be finite and >= 0, got {value}")
+        return np.full((1, t), value, dtype=dtype), False
     a = as_array(alpha, name)
     if a.ndim > 1:
         raise ValueError(f"{name} must be a scalar or have shape (n_targets,), got shape {a.shape}")
     per_target = a.ndim == 1
+    if per_target and y_1d:
+        raise ValueError(
+            f"{name} has shape {a.shape}, one penalty per target, but y is 1-D: "
+            f"pass a scalar {name} (or a 2-D y of shape (n, t))"
+        )
     if per_target and a.shape[0] != t:
         raise ValueError(
             f"Number of targets and number of penalties do not correspond: "
@@ -171,6 +190,7 @@ def check_choice(value: Any, choices: tuple[str, ...], name: str) -> str:
     return value
 
 
+@lru_cache(maxsize=1)
 def available_cpus() -> int:
     """CPUs this process may run on."""
     try:

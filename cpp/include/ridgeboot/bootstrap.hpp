@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -45,6 +46,7 @@ struct BootstrapOutputs {
   double* oob_mse_sum = nullptr;      // (k, t) sum over replicates of their out-of-bag MSE
   std::int64_t* oob_replicates = nullptr;  // (1) replicates with at least one out-of-bag row
   double* replicate_stats = nullptr;  // (B, 7, k, t), see kReplicateStats
+  std::int64_t* valid_replicates = nullptr;  // (1) replicates with a positive-weight row
 
   bool needs_oob() const { return oob_loss || oob_mse_sum || replicate_stats; }
   // Moments need all four of coef_sum, coef_sumsq, intercept_sum, intercept_sumsq and the refs.
@@ -81,6 +83,7 @@ class BootstrapEngine {
       if (out.needs_oob()) {
         wk.Xo.resize(kRowBlock, p);
         wk.P.resize(kRowBlock, kt);
+        wk.yrow.resize(pb.t());
       }
     }
   }
@@ -109,13 +112,15 @@ class BootstrapEngine {
     Matrix<T> W;                       // (p, k*t)
     Vector<T> b;                       // (k*t)
     Matrix<double> partial;            // (stats*k*t, row blocks) out-of-bag sums per row block
+    bool valid = true;                 // the draw has a positive-weight row
   };
   struct Worker {
     explicit Worker(const Problem<T>& pb) : fitter(pb) {}
     Fitter<T> fitter;
     Vector<T> weights;
     RowMatrix<T> Xo;  // (kRowBlock, p) gathered out-of-bag rows
-    Matrix<T> P;      // (kRowBlock, k*t) their predictions
+    RowMatrix<T> P;   // (kRowBlock, k*t) their predictions
+    Vector<double> yrow;  // (t) targets of one row
   };
 
   // K = (X - mu)(X - mu)^T with mu the plain column means (zero without an
@@ -152,7 +157,17 @@ class BootstrapEngine {
     }
     for (Index i = 0; i < n; ++i)
       wk.weights(i) = T(counts[i]) * (pb_.base_weight ? pb_.base_weight[i] : T(1));
-    wk.fitter.fit(wk.weights.data(), slot.W, slot.b);
+    if (out_.needs_oob()) slot.partial.setZero();
+    // A replicate can draw no row of positive weight (few Poisson blocks, sparse
+    // sample weights): it has no fit; it is skipped by every sum and its kept
+    // coefficients are NaN. Whether this happens depends on the draw alone.
+    slot.valid = (wk.weights.array() > T(0)).any();
+    if (!slot.valid) {
+      slot.W.setConstant(std::numeric_limits<T>::quiet_NaN());
+      slot.b.setConstant(std::numeric_limits<T>::quiet_NaN());
+    } else {
+      wk.fitter.fit(wk.weights.data(), slot.W, slot.b);
+    }
     if (out_.coefs) {
       const Index k = pb_.k(), p = pb_.p(), t = pb_.t();
       T* dst = out_.coefs + b * k * p * t;
@@ -162,7 +177,6 @@ class BootstrapEngine {
           for (Index u = 0; u < t; ++u) dst[(a * p + j) * t + u] = slot.W(j, a * t + u);
       for (Index c = 0; c < k * t; ++c) idst[c] = slot.b(c);
     }
-    if (out_.needs_oob()) slot.partial.setZero();
   }
 
   // Phase B: fold replicates start..start+count-1 into the running sums.
@@ -174,6 +188,8 @@ class BootstrapEngine {
       if (item < coef_items) fold_moments(item, count);
       else fold_oob_rows(item - coef_items, count, *workers_[std::size_t(worker)]);
     }, tick);
+    if (out_.valid_replicates)
+      for (Index s = 0; s < count; ++s) *out_.valid_replicates += slots_[std::size_t(s)].valid;
     if (!out_.needs_oob()) return;
     // Per-replicate out-of-bag sums: row blocks added in block order.
     Vector<double> total(n_stats_ * kt);
@@ -204,6 +220,7 @@ class BootstrapEngine {
       double* sumsq = is_coef ? out_.coef_sumsq + e : out_.intercept_sumsq + (e - kpt);
       for (Index s = 0; s < count; ++s) {
         const auto& slot = slots_[std::size_t(s)];
+        if (!slot.valid) continue;
         const double d = double(is_coef ? slot.W(j, a * t + u) : slot.b(a * t + u)) - double(*ref);
         *sum += d;
         *sumsq += d * d;
@@ -213,11 +230,13 @@ class BootstrapEngine {
 
   // Out-of-bag losses of one row block, replicates in order.
   void fold_oob_rows(Index blk, Index count, Worker& wk) {
-    const Index n = pb_.n(), t = pb_.t(), kt = pb_.kt();
+    const Index n = pb_.n(), k = pb_.k(), t = pb_.t(), kt = pb_.kt();
     const Index i0 = blk * kRowBlock, i1 = std::min(n, i0 + kRowBlock);
+    const bool all_stats = n_stats_ == kReplicateStats;
     Index held[kRowBlock];
     for (Index s = 0; s < count; ++s) {
       auto& slot = slots_[std::size_t(s)];
+      if (!slot.valid) continue;
       Index m = 0;
       for (Index i = i0; i < i1; ++i) {
         const T v = pb_.base_weight ? pb_.base_weight[i] : T(1);
@@ -227,26 +246,29 @@ class BootstrapEngine {
         }
       }
       if (m == 0) continue;
-      auto P = wk.P.topRows(m);
-      P.noalias() = wk.Xo.topRows(m) * slot.W;
-      P.rowwise() += slot.b.transpose();
-      auto part = slot.partial.col(blk);  // (stats * kt): stat q of column c at q * kt + c
+      wk.P.topRows(m).noalias() = wk.Xo.topRows(m) * slot.W;  // (m, k*t) predictions less intercept
+      double* part = slot.partial.col(blk).data();  // stat q of column c at q * kt + c
       for (Index r = 0; r < m; ++r) {
         const Index i = held[r];
         const double v = pb_.base_weight ? double(pb_.base_weight[i]) : 1.0;
         if (out_.oob_count) ++out_.oob_count[i];
-        for (Index c = 0; c < kt; ++c) {
-          const double y = double(pb_.Y(i, c % t)), yhat = double(P(r, c));
-          const double e2 = (y - yhat) * (y - yhat);
-          if (out_.oob_loss) out_.oob_loss[i * kt + c] += e2;
-          part(c) += v;
-          part(kt + c) += v * e2;
-          if (n_stats_ == kReplicateStats) {
-            part(2 * kt + c) += v * y;
-            part(3 * kt + c) += v * y * y;
-            part(4 * kt + c) += v * yhat;
-            part(5 * kt + c) += v * yhat * yhat;
-            part(6 * kt + c) += v * y * yhat;
+        for (Index u = 0; u < t; ++u) wk.yrow(u) = double(pb_.Y(i, u));
+        const T* pred = wk.P.row(r).data();
+        double* loss = out_.oob_loss ? out_.oob_loss + i * kt : nullptr;
+        for (Index a = 0; a < k; ++a) {
+          for (Index u = 0, c = a * t; u < t; ++u, ++c) {
+            const double y = wk.yrow(u), yhat = double(pred[c]) + double(slot.b(c));
+            const double e2 = (y - yhat) * (y - yhat);
+            if (loss) loss[c] += e2;
+            part[c] += v;
+            part[kt + c] += v * e2;
+            if (all_stats) {
+              part[2 * kt + c] += v * y;
+              part[3 * kt + c] += v * y * y;
+              part[4 * kt + c] += v * yhat;
+              part[5 * kt + c] += v * yhat * yhat;
+              part[6 * kt + c] += v * y * yhat;
+            }
           }
         }
       }

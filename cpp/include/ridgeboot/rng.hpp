@@ -15,10 +15,11 @@
 // Lemire's method on the word sequence (x = next word; m = x * n as 64 bits;
 // if (m mod 2^32) < (2^32 - n) mod n, take the next word and retry; the draw is
 // m >> 32); counts[i] = how often row i was drawn.
-// moving blocks (stream 1): ceil(n / L) starts drawn the same way in
+// moving blocks (stream 1; L = block_len >= 2, L = 1 is the row draw above):
+// ceil(n / L) starts drawn the same way in
 // [0, n - L]; each adds rows start .. start + L - 1, stopping once n rows have
 // been added.
-// poisson (stream 2, per row i; stream 3 per block j of rows [jL, jL + L)):
+// poisson (stream 2, per row i; with L >= 2, stream 3 per block j of rows [jL, jL + L)):
 // words (o0, o1) = first two outputs of Philox(counter = (i_lo, i_hi, b,
 // stream), key); u = ((o0 >> 5) * 2^26 + (o1 >> 6)) / 2^53 in [0, 1); the
 // weight is the smallest k with u < F(k), F the Poisson(1) CDF built by

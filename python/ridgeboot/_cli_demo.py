@@ -1,0 +1,497 @@
+"""``ridgeboot demo``: what the ridge penalty buys, measured by the bootstrap.
+
+Two problems are bootstrapped over one alpha grid that starts at 0: the Longley
+data (NIST StRD; columns standardized) and a synthetic design with known weights
+and equicorrelated features. Per alpha the demo reports the training error of
+the full fit, the out-of-bag error, the size, total variance and squared bias
+of the weights, and marks the alpha generalized cross-validation picks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+import ridgeboot as rb
+
+from .cli import EXIT_OK
+from .datasets import load_longley
+
+DEMO_SOLVER = "svd"  # alpha = 0 is on the grid: the SVD gives the minimum-norm least squares fit
+GCV_MARK = "<- GCV"
+OOB_MARK = "min OOB"
+
+
+def demo_alphas() -> np.ndarray:
+    """Return the demo's alpha grid: 0, then 13 log-spaced values from 1e-3 to 1e3.
+
+    Returns
+    -------
+    ndarray of shape (14,)
+    """
+    return np.concatenate([[0.0], np.logspace(-3, 3, 13)])
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A regression problem of the demo.
+
+    Attributes
+    ----------
+    key : str
+        Short name used in the JSON output ("synthetic", "longley").
+    title : str
+    X : ndarray of shape (n, p)
+    y : ndarray of shape (n,)
+    feature_names : tuple of str, length p
+    true_coef : ndarray of shape (p,) or None
+        Known weights (simulated data only).
+    notes : tuple of str
+        Lines printed under the table (how the data were made or transformed).
+    details : dict
+        Extra settings for the JSON output.
+    """
+
+    key: str
+    title: str
+    X: np.ndarray
+    y: np.ndarray
+    feature_names: tuple[str, ...]
+    true_coef: Optional[np.ndarray]
+    notes: tuple[str, ...]
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def equicorrelated_design(
+    n: int, p: int, rho: float, noise: float, seed: int, true_coef: Optional[np.ndarray] = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Features with unit variance and correlation ``rho`` between every pair, and a noisy target.
+
+    ``x_ij = sqrt(rho) z_i + sqrt(1 - rho) e_ij`` with z, e standard normal;
+    ``y = X w + noise * eps``.
+
+    Parameters
+    ----------
+    n, p : int
+        Rows and features.
+    rho : float
+        Correlation in [0, 1).
+    noise : float
+        Standard deviation of the noise.
+    seed : int
+    true_coef : ndarray of shape (p,), optional
+        The weights w; by default drawn standard normal from the same seed.
+
+    Returns
+    -------
+    X : ndarray of shape (n, p)
+    y : ndarray of shape (n,)
+    w : ndarray of shape (p,)
+    """
+    rng = np.random.default_rng(seed)
+    w = rng.standard_normal(p) if true_coef is None else np.asarray(true_coef, dtype=np.float64)
+    common = rng.standard_normal((n, 1))
+    own = rng.standard_normal((n, p))
+    X = np.sqrt(rho) * common + np.sqrt(1.0 - rho) * own
+    y = X @ w + noise * rng.standard_normal(n)
+    return X, y, w
+
+
+def synthetic_problem(n: int, p: int, rho: float, noise: float, seed: int) -> Problem:
+    """Build the synthetic problem: equicorrelated features, weights drawn N(0, 1)."""
+    X, y, w = equicorrelated_design(n, p, rho, noise, seed)
+    names = tuple(f"x{j + 1}" for j in range(p))
+    notes = (
+        f"Synthetic: x_ij = sqrt({rho:g}) z_i + sqrt(1 - {rho:g}) e_ij (every pair of features "
+        f"correlated {rho:g}), y = X w + {noise:g} * noise, w drawn N(0, 1) with seed {seed}.",
+        "bias^2 = ||mean of the bootstrap weights - true w||^2.",
+    )
+    details = {"rho": rho, "noise": noise, "true_coef": w}
+    return Problem("synthetic", "Synthetic, correlated features", X, y, names, w, notes, details)
+
+
+def standardize(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Centre every column and divide it by its standard deviation (ddof=0).
+
+    Returns
+    -------
+    Z : ndarray of shape (n, p)
+    mean, scale : ndarray of shape (p,)
+    """
+    mean, scale = X.mean(axis=0), X.std(axis=0)
+    return (X - mean) / scale, mean, scale
+
+
+def longley_problem() -> Problem:
+    """Load Longley and standardize its columns, so one alpha grid suits every feature."""
+    data = load_longley()
+    Z, mean, scale = standardize(data.X)
+    kappa = np.linalg.cond(Z)
+    notes = (
+        f"Longley (NIST StRD): {data.target_name} on {', '.join(data.feature_names)}. "
+        "X columns standardized (mean 0, SD 1) before fitting so one alpha grid suits them all; "
+        f"y in its own units. Condition number of the standardized X: {kappa:.3g}.",
+        "bias^2 = ||mean of the bootstrap weights - full-data fit||^2 (the bootstrap's bias "
+        "estimate; the true weights are unknown).",
+    )
+    details = {
+        "target": data.target_name,
+        "standardization": {"mean": mean, "scale": scale},
+        "condition_number": kappa,
+        "source": data.source,
+    }
+    return Problem(
+        "longley",
+        "Longley (NIST StRD), standardized X",
+        Z,
+        data.y,
+        data.feature_names,
+        None,
+        notes,
+        details,
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The run's options (from the command line)."""
+
+    n_boot: int
+    seed: int
+    threads: Optional[int]
+    progress: bool
+
+
+@dataclass(frozen=True)
+class AlphaSweep:
+    """One problem bootstrapped over the alpha grid, reduced to the table's columns.
+
+    Attributes
+    ----------
+    problem : Problem
+    alphas : ndarray of shape (k,)
+    boot : BootstrapResult
+    train_mse, oob_mse, norm, variance, bias2 : ndarray of shape (k,)
+        Training MSE of the full fit; out-of-bag MSE; RMS ||w|| over replicates;
+        total bootstrap variance of w; squared bias (vs true w, else vs full fit).
+    gcv_index : int
+        Index of the alpha GCV chose.
+    gcv_note : str or None
+        Set when GCV chose an end of the grid.
+    """
+
+    problem: Problem
+    alphas: np.ndarray
+    boot: rb.BootstrapResult
+    train_mse: np.ndarray
+    oob_mse: np.ndarray
+    norm: np.ndarray
+    variance: np.ndarray
+    bias2: np.ndarray
+    gcv_index: int
+    gcv_note: Optional[str]
+
+    @property
+    def gcv_alpha(self) -> float:
+        """The alpha chosen by GCV."""
+        return float(self.alphas[self.gcv_index])
+
+    @property
+    def oob_best_index(self) -> int:
+        """Index of the smallest out-of-bag error."""
+        return int(np.nanargmin(self.oob_mse))
+
+    @property
+    def full_coef(self) -> np.ndarray:
+        """Full-data weights per alpha, shape (k, p)."""
+        return np.asarray(self.boot.full.coef)
+
+    @property
+    def full_intercept(self) -> np.ndarray:
+        """Full-data intercept per alpha, shape (k,)."""
+        return np.asarray(self.boot.full.intercept)
+
+
+def gcv_choice(X: np.ndarray, y: np.ndarray, alphas: np.ndarray) -> tuple[int, Optional[str]]:
+    """Index of the alpha GCV picks, and a note (printed, not warned) when it is a grid end."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="the chosen alpha", category=UserWarning)
+        cv = rb.ridge_cv(X, y, alphas, cv="gcv")
+    index = int(np.flatnonzero(alphas == cv.alpha)[0])
+    if 0 < index < len(alphas) - 1:
+        return index, None
+    end = "smallest" if index == 0 else "largest"
+    return index, f"GCV chose the {end} alpha of the grid; its optimum may lie beyond it."
+
+
+def sweep(problem: Problem, alphas: np.ndarray, settings: Settings) -> AlphaSweep:
+    """Bootstrap ``problem`` over ``alphas`` and compute the table's columns."""
+    boot = rb.bootstrap(
+        problem.X,
+        problem.y,
+        alphas,
+        settings.n_boot,
+        solver=DEMO_SOLVER,
+        seed=settings.seed,
+        n_threads=settings.threads,
+        progress=settings.progress,
+    )
+    residuals = problem.y[None, :] - boot.full.predict(problem.X)  # (k, n)
+    bv = boot.bias_variance(true_coef=problem.true_coef)
+    gcv_index, gcv_note = gcv_choice(problem.X, problem.y, alphas)
+    assert boot.oob_mse is not None  # oob=True is the default
+    return AlphaSweep(
+        problem=problem,
+        alphas=alphas,
+        boot=boot,
+        train_mse=(residuals**2).mean(axis=1),
+        oob_mse=np.asarray(boot.oob_mse),
+        norm=np.asarray(bv.norm),
+        variance=np.asarray(bv.variance),
+        bias2=np.asarray(bv.bias2),
+        gcv_index=gcv_index,
+        gcv_note=gcv_note,
+    )
+
+
+# -- printing
+
+
+def fmt(value: float) -> str:
+    """Format with four significant digits; "n/a" for NaN."""
+    return "n/a" if not np.isfinite(value) else f"{value:.4g}"
+
+
+def fmt_alpha(alpha: float) -> str:
+    """Format an alpha for the table: "0" or three significant digits."""
+    return "0" if alpha == 0 else f"{alpha:.3g}"
+
+
+def sweep_table(s: AlphaSweep) -> Table:
+    """Build the rich table of one problem: one row per alpha."""
+    p = s.problem
+    reference = "true w" if p.true_coef is not None else "full fit"
+    table = Table(
+        title=f"{p.title}: n={p.X.shape[0]}, p={p.X.shape[1]}, {s.boot.n_boot} bootstrap "
+        f"replicates, solver={s.boot.solver}",
+        title_justify="left",
+    )
+    table.add_column("alpha", justify="right")
+    table.add_column("train MSE", justify="right")
+    table.add_column("OOB MSE", justify="right")
+    table.add_column("||w|| (rms)", justify="right")
+    table.add_column("var(w), total", justify="right")
+    table.add_column(f"bias^2 vs {reference}", justify="right")
+    table.add_column("", justify="left")
+    for i, alpha in enumerate(s.alphas):
+        marks = [GCV_MARK] if i == s.gcv_index else []
+        if i == s.oob_best_index:
+            marks.append(OOB_MARK)
+        style = "bold green" if i == s.gcv_index else None
+        table.add_row(
+            fmt_alpha(alpha),
+            fmt(s.train_mse[i]),
+            fmt(s.oob_mse[i]),
+            fmt(s.norm[i]),
+            fmt(s.variance[i]),
+            fmt(s.bias2[i]),
+            ", ".join(marks),
+            style=style,
+        )
+    return table
+
+
+STABILIZING_RATIO = 2.0  # variance at alpha = 0 over variance at the GCV alpha
+SMALL_TRAINING_RISE = 1.25  # training MSE at the GCV alpha over that at alpha = 0
+
+
+def explain_sweep(s: AlphaSweep) -> str:
+    """Read one table in plain language, quoting its numbers (alpha = 0 vs the GCV alpha)."""
+    g = s.gcv_index
+    if g == 0:
+        return (
+            f"{s.problem.title}: GCV kept alpha = 0 here, so on this sample the penalty is not "
+            f"worth its bias; the variance of the weights would still fall from "
+            f"{fmt(s.variance[0])} at alpha = 0 to {fmt(s.variance[-1])} at alpha = "
+            f"{fmt_alpha(s.alphas[-1])}, at the price of training MSE {fmt(s.train_mse[0])} -> "
+            f"{fmt(s.train_mse[-1])}."
+        )
+    ratio = s.variance[0] / s.variance[g] if s.variance[g] > 0 else np.inf
+    text = (
+        f"{s.problem.title}: across {s.boot.n_boot} resampled training sets the total variance "
+        f"of the weights is {fmt(s.variance[0])} at alpha = 0 and {fmt(s.variance[g])} at the "
+        f"GCV choice alpha = {fmt_alpha(s.alphas[g])} ({ratio:.3g}x smaller). The training MSE "
+        f"goes from {fmt(s.train_mse[0])} to {fmt(s.train_mse[g])}, the out-of-bag MSE (error "
+        f"on the rows each replicate did not see) from {fmt(s.oob_mse[0])} to "
+        f"{fmt(s.oob_mse[g])}."
+    )
+    if s.problem.true_coef is not None:
+        moved = "falls" if s.bias2[g] < s.bias2[0] else "rises"
+        text += (
+            f" The squared distance of the average weights from the true w {moved} from "
+            f"{fmt(s.bias2[0])} to {fmt(s.bias2[g])}; past the chosen alpha it grows to "
+            f"{fmt(s.bias2[-1])} at alpha = {fmt_alpha(s.alphas[-1])}: that is the bias the "
+            "penalty trades for stability."
+        )
+    cheap = s.train_mse[g] <= SMALL_TRAINING_RISE * s.train_mse[0]
+    if ratio >= STABILIZING_RATIO and cheap:
+        text += " Much steadier weights for a little training error: that is what ridge buys."
+    elif ratio >= STABILIZING_RATIO:
+        text += " Much steadier weights, paid for with a visibly worse training fit."
+    else:
+        text += (
+            " Here least squares is already fairly stable, so the penalty buys little: ridge "
+            "pays off when features are strongly correlated or rows are few."
+        )
+    return text
+
+
+def explanation(sweeps: list[AlphaSweep]) -> str:
+    """Write the text under the tables: why penalise, with this run's numbers."""
+    intro = (
+        "Why penalise? The weights that minimise the training error are themselves noisy: "
+        "refit on a resampled training set and they move. With correlated features the data "
+        "fix a combination of weights (their sum) much better than their differences, so "
+        "least squares can trade one weight against another almost for free, and those trades "
+        "follow the noise. The penalty alpha ||w||^2 picks, among nearly equally good fits, "
+        "the one with small weights, and holds it still: a little more training error for "
+        "much less variance."
+    )
+    return "\n\n".join([intro, *(explain_sweep(s) for s in sweeps)])
+
+
+def print_report(console: Console, sweeps: list[AlphaSweep]) -> None:
+    """Print the tables, their notes and the explanation."""
+    for s in sweeps:
+        console.print()
+        console.print(sweep_table(s))
+        for note in s.problem.notes:
+            console.print(f"  {note}", style="dim")
+        if s.gcv_note:
+            console.print(f"  {s.gcv_note}", style="yellow")
+    console.print()
+    console.print(explanation(sweeps))
+
+
+# -- JSON
+
+
+def jsonable(value: Any) -> Any:
+    """Arrays and numpy scalars to lists and floats; NaN and infinity to None."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return jsonable(value.tolist())
+    if isinstance(value, (np.floating, float)):
+        return float(value) if np.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def sweep_record(s: AlphaSweep) -> dict[str, Any]:
+    """Every number of one table, plus the full-data fit per alpha."""
+    rows = [
+        {
+            "alpha": s.alphas[i],
+            "train_mse": s.train_mse[i],
+            "oob_mse": s.oob_mse[i],
+            "norm_rms": s.norm[i],
+            "variance": s.variance[i],
+            "bias2": s.bias2[i],
+            "gcv_choice": i == s.gcv_index,
+            "oob_best": i == s.oob_best_index,
+            "coef": s.full_coef[i],
+            "intercept": s.full_intercept[i],
+        }
+        for i in range(len(s.alphas))
+    ]
+    p = s.problem
+    return {
+        "name": p.key,
+        "title": p.title,
+        "n": p.X.shape[0],
+        "p": p.X.shape[1],
+        "feature_names": list(p.feature_names),
+        "bias_reference": "true_coef" if p.true_coef is not None else "full_fit",
+        "gcv_alpha": s.gcv_alpha,
+        "gcv_note": s.gcv_note,
+        "oob_best_alpha": s.alphas[s.oob_best_index],
+        "notes": list(p.notes),
+        **p.details,
+        "rows": rows,
+    }
+
+
+def write_json(path: str, payload: dict[str, Any]) -> None:
+    """Write ``payload`` as JSON (strict: no NaN)."""
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(jsonable(payload), f, indent=1, allow_nan=False)
+        f.write("\n")
+
+
+# -- command
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Run ``ridgeboot demo`` with parsed arguments; return the exit code."""
+    if args.n < args.p + 3:
+        from .cli import CLIError
+
+        raise CLIError(f"--n must be at least --p + 3 = {args.p + 3} so alpha = 0 is a fit")
+    if args.plot:
+        from ._cli_plot import new_figure
+
+        new_figure(1, 1)  # fail now, not after bootstrapping, when matplotlib is missing
+    console = Console() if Console().is_terminal else Console(width=120)
+    settings = Settings(args.n_boot, args.seed, args.threads, args.progress)
+    alphas = demo_alphas()
+    problems = [
+        longley_problem(),
+        synthetic_problem(args.n, args.p, args.rho, args.noise, args.seed),
+    ]
+    sweeps = []
+    for problem in problems:
+        console.print(
+            f"Bootstrapping {problem.title} ({settings.n_boot} replicates, "
+            f"{len(alphas)} alphas)...",
+            style="dim",
+        )
+        sweeps.append(sweep(problem, alphas, settings))
+    print_report(console, sweeps)
+    payload: dict[str, Any] = {
+        "command": "demo",
+        "ridgeboot_version": rb.__version__,
+        "settings": {
+            "n": args.n,
+            "p": args.p,
+            "rho": args.rho,
+            "noise": args.noise,
+            "seed": args.seed,
+            "n_boot": args.n_boot,
+            "threads": args.threads,
+            "solver": DEMO_SOLVER,
+            "scheme": "multinomial",
+            "alphas": alphas,
+        },
+        "datasets": [sweep_record(s) for s in sweeps],
+    }
+    if args.plot:
+        from ._cli_plot import draw_demo_figure
+
+        plane = draw_demo_figure(args.plot, sweeps, args, settings)
+        payload["figure"] = {"file": args.plot, "plane": plane}
+        console.print(f"\nFigure written to {args.plot}")
+    if args.json:
+        write_json(args.json, payload)
+        console.print(f"Numbers written to {args.json}")
+    return EXIT_OK

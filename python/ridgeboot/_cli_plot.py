@@ -1,0 +1,393 @@
+"""The ``ridgeboot demo --plot`` figure: three panels, drawn with matplotlib's Agg canvas.
+
+1. The textbook picture, from data: two correlated features, contours of the
+   training cost over (w1, w2), the L2 ball through the ridge solution, the
+   least-squares and ridge solutions, and the bootstrap clouds of both.
+2. Coefficient paths over alpha (Longley, standardized) with bootstrap
+   percentile bands.
+3. Squared bias, variance and out-of-bag error against alpha (synthetic data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import warnings
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+import ridgeboot as rb
+
+from ._cli_demo import DEMO_SOLVER, AlphaSweep, Settings, equicorrelated_design, fmt_alpha
+from .cli import CLIError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+PLANE_TRUE_COEF = (1.0, 0.5)  # weights of the two-feature illustration
+COLOR_OLS = "#d95f02"
+COLOR_RIDGE = "#1b6ac9"
+COLOR_TRUE = "#222222"
+COLOR_BALL = "#7b3294"
+
+
+def new_figure(width: float, height: float) -> Figure:
+    """Create a matplotlib Figure on the Agg canvas (no pyplot, no global backend change).
+
+    Raises
+    ------
+    CLIError
+        When matplotlib is not installed, saying how to install it.
+    """
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise CLIError(
+            '--plot needs matplotlib, which is not installed: pip install "ridgeboot[plot]"'
+        ) from None
+    fig = Figure(figsize=(width, height), dpi=110, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+# -- panel 1: the (w1, w2) plane
+
+
+@dataclass(frozen=True)
+class Plane:
+    """The two-feature illustration.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n, 2)
+    y : ndarray of shape (n,)
+    true_coef, w_ols, w_ridge : ndarray of shape (2,)
+    alpha : float
+        The GCV choice for this problem.
+    cloud_ols, cloud_ridge : ndarray of shape (B, 2)
+        Bootstrap weights at alpha = 0 and at ``alpha``.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    true_coef: np.ndarray
+    w_ols: np.ndarray
+    w_ridge: np.ndarray
+    alpha: float
+    cloud_ols: np.ndarray
+    cloud_ridge: np.ndarray
+
+    def summary(self) -> dict[str, Any]:
+        """Return the numbers behind the panel, for the JSON output."""
+        return {
+            "n": self.X.shape[0],
+            "true_coef": self.true_coef,
+            "gcv_alpha": self.alpha,
+            "coef_alpha0": self.w_ols,
+            "coef_gcv": self.w_ridge,
+            "variance_alpha0": self.cloud_ols.var(axis=0, ddof=1).sum(),
+            "variance_gcv": self.cloud_ridge.var(axis=0, ddof=1).sum(),
+        }
+
+
+def plane_problem(args: argparse.Namespace, settings: Settings, alphas: np.ndarray) -> Plane:
+    """Simulate two correlated features, pick alpha by GCV and bootstrap alpha = 0 and it."""
+    X, y, w = equicorrelated_design(
+        args.plot_n, 2, args.rho, args.noise, args.seed, true_coef=np.array(PLANE_TRUE_COEF)
+    )
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="the chosen alpha", category=UserWarning)
+        alpha = float(rb.ridge_cv(X, y, alphas, cv="gcv").alpha)
+    boot = rb.bootstrap(
+        X,
+        y,
+        np.array([0.0, alpha]),
+        settings.n_boot,
+        solver=DEMO_SOLVER,
+        seed=settings.seed,
+        n_threads=settings.threads,
+    )
+    assert boot.coefs is not None  # keep_coefs=True is the default
+    coef = np.asarray(boot.full.coef)
+    return Plane(X, y, w, coef[0], coef[1], alpha, boot.coefs[:, 0], boot.coefs[:, 1])
+
+
+def training_cost(plane: Plane, w1: np.ndarray, w2: np.ndarray) -> np.ndarray:
+    """Residual sum of squares (intercept profiled out) at every (w1, w2) of a grid."""
+    Xc = plane.X - plane.X.mean(axis=0)
+    yc = plane.y - plane.y.mean()
+    G, b, c = Xc.T @ Xc, Xc.T @ yc, yc @ yc
+    quadratic = G[0, 0] * w1**2 + 2 * G[0, 1] * w1 * w2 + G[1, 1] * w2**2
+    return np.asarray(c - 2 * (b[0] * w1 + b[1] * w2) + quadratic)
+
+
+def plane_limits(plane: Plane) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Square axis limits holding the origin, both solutions and 99% of both clouds."""
+    pts = np.vstack([plane.cloud_ols, plane.cloud_ridge])
+    lo = np.minimum(np.quantile(pts, 0.005, axis=0), 0.0)
+    hi = np.maximum(np.quantile(pts, 0.995, axis=0), np.maximum(plane.w_ols, plane.true_coef))
+    centre, half = (lo + hi) / 2, 0.55 * float((hi - lo).max())
+    return (centre[0] - half, centre[0] + half), (centre[1] - half, centre[1] + half)
+
+
+def covariance_ellipse(cloud: np.ndarray, color: str, coverage: float = 0.95) -> Any:
+    """Make the ellipse holding ``coverage`` of a 2-D normal with the cloud's mean and spread."""
+    from matplotlib.patches import Ellipse
+
+    eigval, eigvec = np.linalg.eigh(np.cov(cloud.T))
+    radius = np.sqrt(-2.0 * np.log(1.0 - coverage))  # chi-square(2) quantile, square-rooted
+    width, height = 2 * radius * np.sqrt(np.maximum(eigval[::-1], 0.0))
+    angle = float(np.degrees(np.arctan2(eigvec[1, -1], eigvec[0, -1])))
+    return Ellipse(
+        tuple(cloud.mean(axis=0)),
+        width,
+        height,
+        angle=angle,
+        fill=False,
+        color=color,
+        linewidth=2.0,
+        zorder=4,
+    )
+
+
+def draw_cloud(ax: Axes, cloud: np.ndarray, color: str, label: str, zorder: int) -> None:
+    """Draw bootstrap weights as faint points, outlined by their 95% covariance ellipse."""
+    ax.scatter(
+        cloud[:, 0],
+        cloud[:, 1],
+        s=6,
+        color=color,
+        alpha=0.3,
+        linewidths=0,
+        zorder=zorder,
+        label=label,
+    )
+    ax.add_patch(covariance_ellipse(cloud, color))
+
+
+def draw_plane(ax: Axes, plane: Plane, rho: float) -> None:
+    """Panel 1: cost contours, the L2 ball, both solutions, both bootstrap clouds."""
+    from matplotlib.patches import Circle
+
+    (x0, x1), (y0, y1) = plane_limits(plane)
+    w1, w2 = np.meshgrid(np.linspace(x0, x1, 300), np.linspace(y0, y1, 300))
+    excess = training_cost(plane, w1, w2) - training_cost(plane, *plane.w_ols)
+    at_ridge = float(training_cost(plane, *plane.w_ridge) - training_cost(plane, *plane.w_ols))
+    levels = at_ridge * 2.0 ** np.arange(-4, 7) if at_ridge > 0 else None
+    ax.contour(w1, w2, excess, levels=levels, colors="0.6", linewidths=0.7)
+    if at_ridge > 0:
+        ax.contour(
+            w1, w2, excess, levels=[at_ridge], colors=COLOR_BALL, linewidths=1.3, linestyles="--"
+        )
+    radius = float(np.linalg.norm(plane.w_ridge))
+    ax.add_patch(Circle((0, 0), radius, fill=False, color=COLOR_BALL, linewidth=1.8))
+    var0 = plane.cloud_ols.var(axis=0, ddof=1).sum()
+    var_a = plane.cloud_ridge.var(axis=0, ddof=1).sum()
+    a = fmt_alpha(plane.alpha)
+    draw_cloud(
+        ax,
+        plane.cloud_ols,
+        COLOR_OLS,
+        zorder=2,
+        label=f"bootstrap fits, alpha=0: total var {var0:.3g}",
+    )
+    draw_cloud(
+        ax,
+        plane.cloud_ridge,
+        COLOR_RIDGE,
+        zorder=3,
+        label=f"bootstrap fits, alpha={a}: total var {var_a:.3g}",
+    )
+    ax.axhline(0, color="0.3", linewidth=0.6)
+    ax.axvline(0, color="0.3", linewidth=0.6)
+    ax.plot(
+        *plane.w_ols,
+        "X",
+        color=COLOR_OLS,
+        markersize=12,
+        markeredgecolor="white",
+        zorder=5,
+        label="least squares (alpha=0)",
+    )
+    ax.plot(
+        *plane.w_ridge,
+        "o",
+        color=COLOR_RIDGE,
+        markersize=10,
+        markeredgecolor="white",
+        zorder=5,
+        label=f"ridge, alpha={a} (GCV)",
+    )
+    ax.plot(
+        *plane.true_coef,
+        "P",
+        color=COLOR_TRUE,
+        markersize=10,
+        markeredgecolor="white",
+        zorder=5,
+        label=f"true w = ({plane.true_coef[0]:g}, {plane.true_coef[1]:g})",
+    )
+    ax.plot([], [], color="0.6", linewidth=0.7, label="training cost (RSS) contours")
+    ax.plot(
+        [],
+        [],
+        color=COLOR_BALL,
+        linewidth=1.3,
+        linestyle="--",
+        label="the cost contour through the ridge solution",
+    )
+    ax.plot([], [], color=COLOR_BALL, linewidth=1.8, label="L2 ball ||w|| <= ||w_ridge||")
+    ax.plot([], [], color="0.3", linewidth=2.0, label="95% ellipse of each cloud")
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect("equal")
+    ax.set_xlabel("w1")
+    ax.set_ylabel("w2")
+    ax.set_title(
+        f"1. Two features, correlation {rho:g}, n={plane.X.shape[0]}: ridge = lowest\n"
+        f"cost inside the L2 ball; its bootstrap cloud is {var0 / var_a:.2g}x less variable",
+        fontsize=11,
+    )
+    ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.11),
+        ncol=2,
+        fontsize=8,
+        framealpha=0.9,
+        markerscale=1.2,
+    )
+
+
+# -- the alpha axis: log scale, alpha = 0 drawn one grid step left of the smallest positive alpha
+
+
+def alpha_positions(alphas: np.ndarray) -> tuple[np.ndarray, float]:
+    """Place alphas on a log axis: alpha = 0 goes one grid step left of the smallest positive."""
+    positive = np.sort(alphas[alphas > 0])
+    step = positive[1] / positive[0] if positive.size > 1 else 10.0
+    zero_x = float(positive[0] / step)
+    return np.where(alphas > 0, alphas, zero_x), zero_x
+
+
+def style_alpha_axis(ax: Axes, alphas: np.ndarray, zero_x: float) -> None:
+    """Log x axis with decade ticks and a tick "0" at the left edge, set off by a dotted line."""
+    positive = np.sort(alphas[alphas > 0])
+    ax.set_xscale("log")
+    first, last = np.ceil(np.log10(positive[0])), np.floor(np.log10(positive[-1]))
+    decades = 10.0 ** np.arange(first, last + 1)
+    ticks = [zero_x, *decades] if 0 in alphas else list(decades)
+    labels = (["0"] if 0 in alphas else []) + [f"$10^{{{int(np.log10(d))}}}$" for d in decades]
+    ax.set_xticks(ticks, labels)
+    ax.minorticks_off()
+    if 0 in alphas:
+        ax.axvline(np.sqrt(zero_x * positive[0]), color="0.5", linestyle=":", linewidth=1)
+    ax.set_xlim(zero_x / 1.6, positive[-1] * 1.6)
+    ax.set_xlabel("alpha (log scale; alpha = 0 at the left edge)")
+
+
+def mark_gcv(ax: Axes, x: float, label: bool) -> None:
+    """Draw a vertical line at the GCV alpha."""
+    ax.axvline(x, color="0.2", linestyle="--", linewidth=1, label="GCV choice" if label else None)
+
+
+# -- panel 2: coefficient paths
+
+
+def draw_paths(ax: Axes, s: AlphaSweep, level: float = 0.9) -> None:
+    """Panel 2: full-data coefficients per alpha with bootstrap percentile bands."""
+    x, zero_x = alpha_positions(s.alphas)
+    lo, hi = s.boot.ci(level=level, method="percentile")  # (k, p) each
+    coef = s.full_coef
+    colors = [f"C{j}" for j in range(coef.shape[1])]
+    for j, name in enumerate(s.problem.feature_names):
+        ax.fill_between(x, lo[:, j], hi[:, j], color=colors[j], alpha=0.15, linewidth=0)
+        ax.plot(x, coef[:, j], "-o", color=colors[j], markersize=3, linewidth=1.4, label=name)
+    ax.axhline(0, color="0.3", linewidth=0.6)
+    mark_gcv(ax, x[s.gcv_index], label=True)
+    style_alpha_axis(ax, s.alphas, zero_x)
+    ax.set_ylim(*path_limits(coef, lo, hi))
+    ax.set_ylabel(f"coefficient (change in {s.problem.details.get('target', 'y')} per SD)")
+    ax.set_title(
+        f"2. {s.problem.title}: coefficient paths\n"
+        f"lines: full-data fit; bands: {level:.0%} bootstrap percentile intervals",
+        fontsize=11,
+    )
+    ax.legend(fontsize=8, ncol=2, loc="upper right", framealpha=0.9)
+
+
+def path_limits(coef: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[float, float]:
+    """Choose y limits showing every path and band, padded by 5%."""
+    bottom, top = float(min(coef.min(), lo.min())), float(max(coef.max(), hi.max()))
+    pad = 0.05 * (top - bottom)
+    return bottom - pad, top + pad
+
+
+# -- panel 3: the trade-off
+
+
+def draw_tradeoff(ax: Axes, s: AlphaSweep) -> None:
+    """Panel 3: squared bias, variance, their sum, and the out-of-bag and training errors."""
+    x, zero_x = alpha_positions(s.alphas)
+    ax.plot(x, s.bias2, "-o", color="C3", markersize=3, label="bias^2 (vs true w)")
+    ax.plot(x, s.variance, "-o", color="C0", markersize=3, label="variance of w (bootstrap)")
+    ax.plot(x, s.bias2 + s.variance, "-", color="k", linewidth=2, label="bias^2 + variance")
+    ax.set_ylabel("bias^2 and variance of the weights")
+    ax.set_ylim(bottom=0)
+    errors = ax.twinx()
+    errors.plot(x, s.oob_mse, "--s", color="C2", markersize=3, label="out-of-bag MSE (right)")
+    errors.plot(x, s.train_mse, ":", color="C2", linewidth=1.5, label="training MSE (right)")
+    errors.set_ylabel("prediction error (MSE)", color="C2")
+    errors.tick_params(axis="y", colors="C2")
+    mark_gcv(ax, x[s.gcv_index], label=True)
+    style_alpha_axis(ax, s.alphas, zero_x)
+    handles, labels = ax.get_legend_handles_labels()
+    h2, l2 = errors.get_legend_handles_labels()
+    ax.legend(
+        handles + h2,
+        labels + l2,
+        fontsize=8,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.11),
+        ncol=2,
+        framealpha=0.9,
+    )
+    ax.set_title(
+        f"3. {s.problem.title}: the bias-variance trade-off\n"
+        f"n={s.problem.X.shape[0]}, p={s.problem.X.shape[1]}, "
+        f"{s.boot.n_boot} bootstrap replicates",
+        fontsize=11,
+    )
+
+
+def draw_demo_figure(
+    path: str, sweeps: list[AlphaSweep], args: argparse.Namespace, settings: Settings
+) -> dict[str, Any]:
+    """Draw the three-panel figure to ``path`` (PNG, or any format matplotlib infers).
+
+    Parameters
+    ----------
+    path : str
+    sweeps : list of AlphaSweep
+        The demo's results: one with key "longley" (panel 2) and one with key
+        "synthetic" (panel 3).
+    args : argparse.Namespace
+        The demo's options (n, rho, noise, seed for the two-feature problem).
+    settings : Settings
+
+    Returns
+    -------
+    dict
+        The numbers behind panel 1.
+    """
+    by_key = {s.problem.key: s for s in sweeps}
+    fig = new_figure(19.5, 6.8)
+    axes = fig.subplots(1, 3, width_ratios=[1.0, 1.15, 1.15])
+    plane = plane_problem(args, settings, by_key["synthetic"].alphas)
+    draw_plane(axes[0], plane, args.rho)
+    draw_paths(axes[1], by_key["longley"])
+    draw_tradeoff(axes[2], by_key["synthetic"])
+    fig.savefig(path, bbox_inches="tight", pad_inches=0.15)
+    return plane.summary()
