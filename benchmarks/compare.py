@@ -65,8 +65,13 @@ except Exception as exc:  # noqa: BLE001 - report any import failure, keep going
     rb = None
     RB_IMPORT_ERROR = f"{type(exc).__name__}: {exc}"
 
-OPENBLAS_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS",
-                 "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+OPENBLAS_VARS = (
+    "OPENBLAS_CORETYPE",
+    "OPENBLAS_L2_SIZE",
+    "OPENBLAS_NUM_THREADS",
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+)
 
 WORKLOADS = ("bootstrap", "path", "targets", "wide", "small", "gram", "threads")
 
@@ -118,8 +123,9 @@ def rows_random(n: int, seed: int) -> RowSource:
 
 
 # ------------------------------------------------------------------ numpy baselines
-def numpy_bootstrap(X: np.ndarray, y: np.ndarray, alpha: float, n_boot: int,
-                    rows: RowSource) -> tuple[np.ndarray, np.ndarray]:
+def numpy_bootstrap(
+    X: np.ndarray, y: np.ndarray, alpha: float, n_boot: int, rows: RowSource
+) -> tuple[np.ndarray, np.ndarray]:
     """The classic loop: X[idx], centre, ``np.linalg.solve(Xb.T@Xb + a*I, Xb.T@yb)``."""
     p = X.shape[1]
     eye = np.eye(p)
@@ -139,8 +145,9 @@ def numpy_bootstrap(X: np.ndarray, y: np.ndarray, alpha: float, n_boot: int,
     return coefs, intercepts
 
 
-def numpy_bootstrap_eigh(X: np.ndarray, y: np.ndarray, alphas: np.ndarray, n_boot: int,
-                         rows: RowSource) -> tuple[np.ndarray, np.ndarray]:
+def numpy_bootstrap_eigh(
+    X: np.ndarray, y: np.ndarray, alphas: np.ndarray, n_boot: int, rows: RowSource
+) -> tuple[np.ndarray, np.ndarray]:
     """One ``np.linalg.eigh`` of the Gram per replicate, then every alpha in O(p²·t).
 
     y may be (n,) or (n, t); returns coefs (B, k, p[, t]) and intercepts (B, k[, t]).
@@ -172,8 +179,9 @@ def numpy_bootstrap_eigh(X: np.ndarray, y: np.ndarray, alphas: np.ndarray, n_boo
     return coefs, intercepts
 
 
-def numpy_bootstrap_kernel(X: np.ndarray, y: np.ndarray, alpha: float, n_boot: int,
-                           rows: RowSource) -> tuple[np.ndarray, np.ndarray]:
+def numpy_bootstrap_kernel(
+    X: np.ndarray, y: np.ndarray, alpha: float, n_boot: int, rows: RowSource
+) -> tuple[np.ndarray, np.ndarray]:
     """Wide data (p > n): dual form, solve (K + a*I) d = y with K = Xb Xbᵀ (n x n)."""
     n, p = X.shape
     eye = np.eye(n)
@@ -204,8 +212,14 @@ def numpy_ridge(X: np.ndarray, y: np.ndarray, alpha: float) -> tuple[np.ndarray,
 
 
 # ---------------------------------------------------------------- sklearn baselines
-def sklearn_bootstrap(X: np.ndarray, y: np.ndarray, alpha: float, n_boot: int, seed: int,
-                      rows: RowSource | None = None) -> tuple[np.ndarray, np.ndarray]:
+def sklearn_bootstrap(
+    X: np.ndarray,
+    y: np.ndarray,
+    alpha: float,
+    n_boot: int,
+    seed: int,
+    rows: RowSource | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """``sklearn.utils.resample`` + ``Ridge(alpha).fit`` per replicate."""
     coefs = np.empty((n_boot, X.shape[1]))
     intercepts = np.empty(n_boot)
@@ -221,8 +235,14 @@ def sklearn_bootstrap(X: np.ndarray, y: np.ndarray, alpha: float, n_boot: int, s
     return coefs, intercepts
 
 
-def sklearn_path(X: np.ndarray, y: np.ndarray, alphas: np.ndarray, n_boot: int, seed: int,
-                 rows: RowSource | None = None) -> tuple[np.ndarray, np.ndarray]:
+def sklearn_path(
+    X: np.ndarray,
+    y: np.ndarray,
+    alphas: np.ndarray,
+    n_boot: int,
+    seed: int,
+    rows: RowSource | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """``Ridge(alpha=a).fit`` for every alpha of every replicate."""
     coefs = np.empty((n_boot, len(alphas), X.shape[1]))
     intercepts = np.empty((n_boot, len(alphas)))
@@ -247,8 +267,9 @@ def agree(name: str, got: Any, ref: Any) -> str:
     assert got.shape == ref.shape, f"{name}: shape {got.shape} != reference {ref.shape}"
     scale = float(np.max(np.abs(ref))) if ref.size else 1.0
     diff = float(np.max(np.abs(got - ref))) if ref.size else 0.0
-    np.testing.assert_allclose(got, ref, rtol=RTOL, atol=ATOL_REL * scale,
-                               err_msg=f"{name} disagrees")
+    np.testing.assert_allclose(
+        got, ref, rtol=RTOL, atol=ATOL_REL * scale, err_msg=f"{name} disagrees"
+    )
     return f"{name}: max|diff| {diff:.1e} (max|ref| {scale:.2g})"
 
 
@@ -326,8 +347,11 @@ class CpuMonitor:
             return None
         busy, steal, own, wall = (e - s for e, s in zip(end, self.start))
         cores = os.cpu_count() or 1
-        return {"others_busy": max(busy - own, 0.0) / (wall * cores),
-                "steal": steal / (wall * cores), "seconds": wall}
+        return {
+            "others_busy": max(busy - own, 0.0) / (wall * cores),
+            "steal": steal / (wall * cores),
+            "seconds": wall,
+        }
 
 
 def run_interleaved(impls: list[Impl], repeat: int, settle: float) -> None:
@@ -336,7 +360,7 @@ def run_interleaved(impls: list[Impl], repeat: int, settle: float) -> None:
     if m == 0:
         return
     for r in range(repeat):
-        order = impls[r % m:] + impls[: r % m]
+        order = impls[r % m :] + impls[: r % m]
         for impl in order:
             time.sleep(settle)  # let BLAS / pool threads stop spinning (not timed)
             t0 = time.perf_counter()
@@ -346,27 +370,39 @@ def run_interleaved(impls: list[Impl], repeat: int, settle: float) -> None:
 
 
 # --------------------------------------------------------------- DGEMM reference
-def measure_dgemm(n: int = 4000, p: int = 400, repeat: int = 7,
-                  settle: float = 0.15) -> dict[str, float]:
+def measure_dgemm(
+    n: int = 4000, p: int = 400, repeat: int = 7, settle: float = 0.15
+) -> dict[str, float]:
     """numpy DGEMM (A.T @ B, distinct operands) and SYRK (X.T @ X) rates, honest flops."""
     X = np.random.default_rng(1).standard_normal((n, p))
     X2 = X.copy()
     X.T @ X2  # warm-up
     X.T @ X
-    impls = [Impl("gemm", "A.T@B", lambda: X.T @ X2, 2.0 * n * p * p, 1),
-             Impl("syrk", "X.T@X", lambda: X.T @ X, 1.0 * n * p * p, 1)]
+    impls = [
+        Impl("gemm", "A.T@B", lambda: X.T @ X2, 2.0 * n * p * p, 1),
+        Impl("syrk", "X.T@X", lambda: X.T @ X, 1.0 * n * p * p, 1),
+    ]
     run_interleaved(impls, repeat, settle)
-    return {"n": n, "p": p,
-            "dgemm_gflops": impls[0].flops / impls[0].median / 1e9,
-            "dgemm_seconds": impls[0].median,
-            "syrk_gflops": impls[1].flops / impls[1].median / 1e9,
-            "syrk_seconds": impls[1].median,
-            "syrk_as_2np2_gflops": 2.0 * n * p * p / impls[1].median / 1e9}
+    return {
+        "n": n,
+        "p": p,
+        "dgemm_gflops": impls[0].flops / impls[0].median / 1e9,
+        "dgemm_seconds": impls[0].median,
+        "syrk_gflops": impls[1].flops / impls[1].median / 1e9,
+        "syrk_seconds": impls[1].median,
+        "syrk_as_2np2_gflops": 2.0 * n * p * p / impls[1].median / 1e9,
+    }
 
 
 # --------------------------------------------------------------------- workloads
-def rb_impl(label: str, fn: Callable[[], object], flops: float, replicates: int,
-            key: str = "ridgeboot", note: str = "") -> list[Impl]:
+def rb_impl(
+    label: str,
+    fn: Callable[[], object],
+    flops: float,
+    replicates: int,
+    key: str = "ridgeboot",
+    note: str = "",
+) -> list[Impl]:
     if rb is None:
         return []
     return [Impl(key, label, fn, flops, replicates, is_rb=True, note=note)]
@@ -382,22 +418,30 @@ def rb_has_oob_switch() -> bool:
         return False
 
 
-def rb_bootstrap_impls(X: np.ndarray, y: np.ndarray, alphas: Any, B: int, seed: int,
-                       flops: float) -> list[Impl]:
+def rb_bootstrap_impls(
+    X: np.ndarray, y: np.ndarray, alphas: Any, B: int, seed: int, flops: float
+) -> list[Impl]:
     """rb.bootstrap as documented (default outputs), plus oob=False when available.
 
     The default call also accumulates out-of-bag predictions for oob_mse / .632 errors
     (≈ 2·0.368·n·p·k·t flops per replicate), which the baselines do not compute; the
     oob=False row is the like-for-like comparison.
     """
-    impls = rb_impl("ridgeboot rb.bootstrap",
-                    lambda: rb.bootstrap(X, y, alphas, n_boot=B, keep_coefs=True, seed=seed),
-                    flops, B)
+    impls = rb_impl(
+        "ridgeboot rb.bootstrap",
+        lambda: rb.bootstrap(X, y, alphas, n_boot=B, keep_coefs=True, seed=seed),
+        flops,
+        B,
+    )
     if rb_has_oob_switch():
-        impls += rb_impl("ridgeboot rb.bootstrap oob=False",
-                         lambda: rb.bootstrap(X, y, alphas, n_boot=B, keep_coefs=True, seed=seed,
-                                              oob=False),
-                         flops, B, key="ridgeboot_nooob", note="no out-of-bag errors")
+        impls += rb_impl(
+            "ridgeboot rb.bootstrap oob=False",
+            lambda: rb.bootstrap(X, y, alphas, n_boot=B, keep_coefs=True, seed=seed, oob=False),
+            flops,
+            B,
+            key="ridgeboot_nooob",
+            note="no out-of-bag errors",
+        )
     return impls
 
 
@@ -405,8 +449,10 @@ def with_nooob(targets: list[Target]) -> list[Target]:
     """Add the like-for-like (oob=False) variant of each target when rb has the switch."""
     if not rb_has_oob_switch():
         return targets
-    return targets + [Target(f"{t.label} [rb oob=False]", t.baseline, t.required, t.kind,
-                             "ridgeboot_nooob") for t in targets]
+    return targets + [
+        Target(f"{t.label} [rb oob=False]", t.baseline, t.required, t.kind, "ridgeboot_nooob")
+        for t in targets
+    ]
 
 
 def wl_bootstrap(quick: bool) -> Workload:
@@ -417,10 +463,15 @@ def wl_bootstrap(quick: bool) -> Workload:
     X, y = make_data(n, p, seed=1)
     f = bootstrap_fraction(n)
     per = f * n * p * p + 2 * f * n * p
-    wl = Workload("bootstrap", f"bootstrap n={n} p={p} B={B}, 1 alpha, intercept",
-                  {"n": n, "p": p, "B": B, "alphas": 1}, [], [
-                      *with_nooob([Target("numpy loop", "numpy", 10.0)])], per * B,
-                  "per replicate 0.632·n·p² (weighted Gram) + 2·0.632·n·p (Xᵀy)")
+    wl = Workload(
+        "bootstrap",
+        f"bootstrap n={n} p={p} B={B}, 1 alpha, intercept",
+        {"n": n, "p": p, "B": B, "alphas": 1},
+        [],
+        [*with_nooob([Target("numpy loop", "numpy", 10.0)])],
+        per * B,
+        "per replicate 0.632·n·p² (weighted Gram) + 2·0.632·n·p (Xᵀy)",
+    )
 
     # agreement on the same rows
     counts = counts_for(n, n_check, seed)
@@ -428,23 +479,43 @@ def wl_bootstrap(quick: bool) -> Workload:
     sk_c, sk_i = sklearn_bootstrap(X, y, alpha, 3, seed, rows_from_counts(counts))
     if rb is not None:
         boot = rb.bootstrap(X, y, alpha, n_boot=B, keep_coefs=True, seed=seed)
-        wl.checks.append(agree(f"ridgeboot vs numpy loop, coefs of {n_check} replicates",
-                               boot.coefs[:n_check], ref_c))
-        wl.checks.append(agree("ridgeboot vs numpy loop, intercepts",
-                               boot.intercepts[:n_check], ref_i))
-        wl.checks.append(agree("ridgeboot vs sklearn Ridge, coefs of 3 replicates",
-                               boot.coefs[:3], sk_c))
+        wl.checks.append(
+            agree(
+                f"ridgeboot vs numpy loop, coefs of {n_check} replicates",
+                boot.coefs[:n_check],
+                ref_c,
+            )
+        )
+        wl.checks.append(
+            agree("ridgeboot vs numpy loop, intercepts", boot.intercepts[:n_check], ref_i)
+        )
+        wl.checks.append(
+            agree("ridgeboot vs sklearn Ridge, coefs of 3 replicates", boot.coefs[:3], sk_c)
+        )
     else:
         wl.checks.append(agree("sklearn vs numpy loop, coefs of 3 replicates", sk_c, ref_c[:3]))
 
     wl.impls += rb_bootstrap_impls(X, y, alpha, B, seed, per * B)
-    wl.impls.append(Impl("numpy", "numpy loop X[idx], solve",
-                         lambda: numpy_bootstrap(X, y, alpha, B, rows_random(n, seed)),
-                         per * B, B))
-    wl.impls.append(Impl("sklearn", "sklearn resample+Ridge",
-                         lambda: sklearn_bootstrap(X, y, alpha, b_sk, seed),
-                         per * B, B, scale=B / b_sk,
-                         note=f"extrapolated x{B / b_sk:g} from B={b_sk}"))
+    wl.impls.append(
+        Impl(
+            "numpy",
+            "numpy loop X[idx], solve",
+            lambda: numpy_bootstrap(X, y, alpha, B, rows_random(n, seed)),
+            per * B,
+            B,
+        )
+    )
+    wl.impls.append(
+        Impl(
+            "sklearn",
+            "sklearn resample+Ridge",
+            lambda: sklearn_bootstrap(X, y, alpha, b_sk, seed),
+            per * B,
+            B,
+            scale=B / b_sk,
+            note=f"extrapolated x{B / b_sk:g} from B={b_sk}",
+        )
+    )
     return wl
 
 
@@ -459,34 +530,62 @@ def wl_path(quick: bool) -> Workload:
     X, y = make_data(n, p, seed=2)
     f = bootstrap_fraction(n)
     per = f * n * p * p + 2 * f * n * p + 2 * p * p * k
-    wl = Workload("path", f"bootstrap path n={n} p={p} B={B}, {k} alphas",
-                  {"n": n, "p": p, "B": B, "alphas": k}, [],
-                  with_nooob([Target("numpy eigh loop", "numpy", 8.0),
-                              Target("sklearn Ridge per alpha", "sklearn", 300.0)]), per * B,
-                  "per replicate 0.632·n·p² + 2·0.632·n·p + 2·p²·k (factorization excluded)")
+    wl = Workload(
+        "path",
+        f"bootstrap path n={n} p={p} B={B}, {k} alphas",
+        {"n": n, "p": p, "B": B, "alphas": k},
+        [],
+        with_nooob(
+            [
+                Target("numpy eigh loop", "numpy", 8.0),
+                Target("sklearn Ridge per alpha", "sklearn", 300.0),
+            ]
+        ),
+        per * B,
+        "per replicate 0.632·n·p² + 2·0.632·n·p + 2·p²·k (factorization excluded)",
+    )
     n_check = min(B, 5)
     counts = counts_for(n, n_check, seed)
     ref_c, ref_i = numpy_bootstrap_eigh(X, y, alphas, n_check, rows_from_counts(counts))
     sk_c, sk_i = sklearn_path(X, y, alphas, 1, seed, rows_from_counts(counts))
     if rb is not None:
         boot = rb.bootstrap(X, y, alphas, n_boot=B, keep_coefs=True, seed=seed)
-        wl.checks.append(agree(f"ridgeboot vs numpy eigh loop, coefs of {n_check} replicates",
-                               boot.coefs[:n_check], ref_c))
-        wl.checks.append(agree("ridgeboot vs numpy eigh loop, intercepts",
-                               boot.intercepts[:n_check], ref_i))
-        wl.checks.append(agree(f"ridgeboot vs sklearn Ridge, replicate 0, {k} alphas",
-                               boot.coefs[:1], sk_c))
+        wl.checks.append(
+            agree(
+                f"ridgeboot vs numpy eigh loop, coefs of {n_check} replicates",
+                boot.coefs[:n_check],
+                ref_c,
+            )
+        )
+        wl.checks.append(
+            agree("ridgeboot vs numpy eigh loop, intercepts", boot.intercepts[:n_check], ref_i)
+        )
+        wl.checks.append(
+            agree(f"ridgeboot vs sklearn Ridge, replicate 0, {k} alphas", boot.coefs[:1], sk_c)
+        )
     else:
         wl.checks.append(agree("sklearn vs numpy eigh loop, replicate 0", sk_c, ref_c[:1]))
     wl.impls += rb_bootstrap_impls(X, y, alphas, B, seed, per * B)
-    wl.impls.append(Impl("numpy", "numpy loop, eigh per replicate",
-                         lambda: numpy_bootstrap_eigh(X, y, alphas, B, rows_random(n, seed)),
-                         per * B, B))
-    wl.impls.append(Impl("sklearn", "sklearn Ridge per alpha",
-                         lambda: sklearn_path(X, y, sk_alphas, b_sk, seed),
-                         per * B, B, scale=sk_scale,
-                         note=f"EXTRAPOLATED x{sk_scale:g} from {b_sk} replicate(s) x "
-                              f"{sk_alphas.size} alphas"))
+    wl.impls.append(
+        Impl(
+            "numpy",
+            "numpy loop, eigh per replicate",
+            lambda: numpy_bootstrap_eigh(X, y, alphas, B, rows_random(n, seed)),
+            per * B,
+            B,
+        )
+    )
+    wl.impls.append(
+        Impl(
+            "sklearn",
+            "sklearn Ridge per alpha",
+            lambda: sklearn_path(X, y, sk_alphas, b_sk, seed),
+            per * B,
+            B,
+            scale=sk_scale,
+            note=f"EXTRAPOLATED x{sk_scale:g} from {b_sk} replicate(s) x {sk_alphas.size} alphas",
+        )
+    )
     return wl
 
 
@@ -499,27 +598,44 @@ def wl_targets(quick: bool) -> Workload:
     X, Y = make_data(n, p, t, seed=3)
     f = bootstrap_fraction(n)
     per = f * n * p * p + 2 * f * n * p * t + 2 * p * p * t * (k + 1)
-    wl = Workload("targets", f"many targets n={n} p={p} t={t} B={B}, {k} alphas",
-                  {"n": n, "p": p, "t": t, "B": B, "alphas": k}, [],
-                  with_nooob([Target("numpy eigh loop", "numpy", 10.0)]), per * B,
-                  "per replicate 0.632·n·p² + 2·0.632·n·p·t + 2·p²·t·(k+1)")
+    wl = Workload(
+        "targets",
+        f"many targets n={n} p={p} t={t} B={B}, {k} alphas",
+        {"n": n, "p": p, "t": t, "B": B, "alphas": k},
+        [],
+        with_nooob([Target("numpy eigh loop", "numpy", 10.0)]),
+        per * B,
+        "per replicate 0.632·n·p² + 2·0.632·n·p·t + 2·p²·t·(k+1)",
+    )
     n_check = min(B, 2)
     counts = counts_for(n, n_check, seed)
     ref_c, ref_i = numpy_bootstrap_eigh(X, Y, alphas, n_check, rows_from_counts(counts))
     if rb is not None:
         boot = rb.bootstrap(X, Y, alphas, n_boot=B, keep_coefs=True, seed=seed)
-        wl.checks.append(agree(f"ridgeboot vs numpy eigh loop, coefs of {n_check} replicates",
-                               boot.coefs[:n_check], ref_c))
-        wl.checks.append(agree("ridgeboot vs numpy eigh loop, intercepts",
-                               boot.intercepts[:n_check], ref_i))
+        wl.checks.append(
+            agree(
+                f"ridgeboot vs numpy eigh loop, coefs of {n_check} replicates",
+                boot.coefs[:n_check],
+                ref_c,
+            )
+        )
+        wl.checks.append(
+            agree("ridgeboot vs numpy eigh loop, intercepts", boot.intercepts[:n_check], ref_i)
+        )
         del boot
     else:
         wl.checks.append("(ridgeboot absent: nothing to compare the numpy loop with)")
     del ref_c, ref_i
     wl.impls += rb_bootstrap_impls(X, Y, alphas, B, seed, per * B)
-    wl.impls.append(Impl("numpy", "numpy loop, eigh per replicate",
-                         lambda: numpy_bootstrap_eigh(X, Y, alphas, B, rows_random(n, seed)),
-                         per * B, B))
+    wl.impls.append(
+        Impl(
+            "numpy",
+            "numpy loop, eigh per replicate",
+            lambda: numpy_bootstrap_eigh(X, Y, alphas, B, rows_random(n, seed)),
+            per * B,
+            B,
+        )
+    )
     return wl
 
 
@@ -530,27 +646,43 @@ def wl_wide(quick: bool) -> Workload:
     f = bootstrap_fraction(n)
     m = f * n
     per = m * m * p + 2 * m * p + m**3 / 3
-    wl = Workload("wide", f"wide n={n} p={p} B={B}, 1 alpha",
-                  {"n": n, "p": p, "B": B, "alphas": 1}, [],
-                  with_nooob([Target("numpy kernel loop", "numpy", 10.0)]), per * B,
-                  "per replicate m²·p + 2·m·p + m³/3 with m = 0.632·n distinct rows")
+    wl = Workload(
+        "wide",
+        f"wide n={n} p={p} B={B}, 1 alpha",
+        {"n": n, "p": p, "B": B, "alphas": 1},
+        [],
+        with_nooob([Target("numpy kernel loop", "numpy", 10.0)]),
+        per * B,
+        "per replicate m²·p + 2·m·p + m³/3 with m = 0.632·n distinct rows",
+    )
     n_check = min(B, 3)
     counts = counts_for(n, n_check, seed)
     ref_c, ref_i = numpy_bootstrap_kernel(X, y, alpha, n_check, rows_from_counts(counts))
     if rb is not None:
         boot = rb.bootstrap(X, y, alpha, n_boot=B, keep_coefs=True, seed=seed)
-        wl.checks.append(agree(f"ridgeboot vs numpy kernel loop, coefs of {n_check} replicates",
-                               boot.coefs[:n_check], ref_c))
-        wl.checks.append(agree("ridgeboot vs numpy kernel loop, intercepts",
-                               boot.intercepts[:n_check], ref_i))
+        wl.checks.append(
+            agree(
+                f"ridgeboot vs numpy kernel loop, coefs of {n_check} replicates",
+                boot.coefs[:n_check],
+                ref_c,
+            )
+        )
+        wl.checks.append(
+            agree("ridgeboot vs numpy kernel loop, intercepts", boot.intercepts[:n_check], ref_i)
+        )
     else:
         prim_c, _ = numpy_bootstrap(X, y, alpha, 1, rows_from_counts(counts))
-        wl.checks.append(agree("numpy kernel loop vs primal solve, replicate 0",
-                               ref_c[:1], prim_c))
+        wl.checks.append(agree("numpy kernel loop vs primal solve, replicate 0", ref_c[:1], prim_c))
     wl.impls += rb_bootstrap_impls(X, y, alpha, B, seed, per * B)
-    wl.impls.append(Impl("numpy", "numpy loop, kernel (n x n) form",
-                         lambda: numpy_bootstrap_kernel(X, y, alpha, B, rows_random(n, seed)),
-                         per * B, B))
+    wl.impls.append(
+        Impl(
+            "numpy",
+            "numpy loop, kernel (n x n) form",
+            lambda: numpy_bootstrap_kernel(X, y, alpha, B, rows_random(n, seed)),
+            per * B,
+            B,
+        )
+    )
     return wl
 
 
@@ -559,11 +691,18 @@ def wl_small(quick: bool) -> Workload:
     inner = 100 if quick else 400
     X, y = make_data(n, p, seed=5)
     flops = n * p * p + 2 * n * p
-    wl = Workload("small", f"one small fit n={n} p={p} ({inner} fits per timing)",
-                  {"n": n, "p": p, "fits_per_timing": inner}, [],
-                  [Target("sklearn Ridge().fit", "sklearn", 20.0),
-                   Target("hand-written numpy", "numpy", 1.5)], flops,
-                  "n·p² + 2·n·p per fit")
+    wl = Workload(
+        "small",
+        f"one small fit n={n} p={p} ({inner} fits per timing)",
+        {"n": n, "p": p, "fits_per_timing": inner},
+        [],
+        [
+            Target("sklearn Ridge().fit", "sklearn", 20.0),
+            Target("hand-written numpy", "numpy", 1.5),
+        ],
+        flops,
+        "n·p² + 2·n·p per fit",
+    )
     ref_w, ref_b = numpy_ridge(X, y, alpha)
     sk = Ridge(alpha=alpha).fit(X, y)
     wl.checks.append(agree("sklearn vs numpy closed form, coef", sk.coef_, ref_w))
@@ -576,14 +715,33 @@ def wl_small(quick: bool) -> Workload:
         def run() -> None:
             for _ in range(inner):
                 fn()
+
         return run
 
-    wl.impls += [Impl(i.key, i.label, loop(i.fn), flops, 1, inner=inner, is_rb=True)
-                 for i in rb_impl("ridgeboot rb.ridge", lambda: rb.ridge(X, y, alpha), flops, 1)]
-    wl.impls.append(Impl("numpy", "hand-written numpy closed form",
-                         loop(lambda: numpy_ridge(X, y, alpha)), flops, 1, inner=inner))
-    wl.impls.append(Impl("sklearn", "sklearn Ridge().fit",
-                         loop(lambda: Ridge(alpha=alpha).fit(X, y)), flops, 1, inner=inner))
+    wl.impls += [
+        Impl(i.key, i.label, loop(i.fn), flops, 1, inner=inner, is_rb=True)
+        for i in rb_impl("ridgeboot rb.ridge", lambda: rb.ridge(X, y, alpha), flops, 1)
+    ]
+    wl.impls.append(
+        Impl(
+            "numpy",
+            "hand-written numpy closed form",
+            loop(lambda: numpy_ridge(X, y, alpha)),
+            flops,
+            1,
+            inner=inner,
+        )
+    )
+    wl.impls.append(
+        Impl(
+            "sklearn",
+            "sklearn Ridge().fit",
+            loop(lambda: Ridge(alpha=alpha).fit(X, y)),
+            flops,
+            1,
+            inner=inner,
+        )
+    )
     return wl
 
 
@@ -594,25 +752,34 @@ def wl_gram(quick: bool) -> Workload:
     X2 = X.copy()
     f = bootstrap_fraction(n)
     per = f * n * p * p
-    wl = Workload("gram", f"Gram kernel throughput n={n} p={p} (ridgeboot B={B}, keep_coefs=False)",
-                  {"n": n, "p": p, "B": B}, [],
-                  [Target("numpy DGEMM GFLOP/s", "numpy", 0.60, kind="gflops")], per * B,
-                  "ridgeboot: 0.632·n·p² per replicate; numpy: 2·n·p² per A.T@B")
+    wl = Workload(
+        "gram",
+        f"Gram kernel throughput n={n} p={p} (ridgeboot B={B}, keep_coefs=False)",
+        {"n": n, "p": p, "B": B},
+        [],
+        [Target("numpy DGEMM GFLOP/s", "numpy", 0.60, kind="gflops")],
+        per * B,
+        "ridgeboot: 0.632·n·p² per replicate; numpy: 2·n·p² per A.T@B",
+    )
     wl.checks.append(agree("numpy A.T@B vs X.T@X", X.T @ X2, X.T @ X))
     if rb is not None:
         counts = counts_for(n, 2, seed)
         ref_c, _ = numpy_bootstrap(X, y, alpha, 2, rows_from_counts(counts))
         boot = rb.bootstrap(X, y, alpha, n_boot=2, keep_coefs=True, seed=seed)
-        wl.checks.append(agree("ridgeboot vs numpy loop, coefs of 2 replicates",
-                               boot.coefs, ref_c))
+        wl.checks.append(agree("ridgeboot vs numpy loop, coefs of 2 replicates", boot.coefs, ref_c))
         rb.bootstrap(X, y, alpha, n_boot=B, keep_coefs=False, seed=seed)  # warm-up
-    wl.impls += rb_impl("ridgeboot rb.bootstrap (eff.)",
-                        lambda: rb.bootstrap(X, y, alpha, n_boot=B, keep_coefs=False, seed=seed),
-                        per * B, B)
-    wl.impls.append(Impl("numpy", "numpy DGEMM A.T@B (2 BLAS thr.)", lambda: X.T @ X2,
-                         2.0 * n * p * p, 1))
-    wl.impls.append(Impl("numpy_syrk", "numpy X.T@X (SYRK, n·p² flops)", lambda: X.T @ X,
-                         1.0 * n * p * p, 1))
+    wl.impls += rb_impl(
+        "ridgeboot rb.bootstrap (eff.)",
+        lambda: rb.bootstrap(X, y, alpha, n_boot=B, keep_coefs=False, seed=seed),
+        per * B,
+        B,
+    )
+    wl.impls.append(
+        Impl("numpy", "numpy DGEMM A.T@B (2 BLAS thr.)", lambda: X.T @ X2, 2.0 * n * p * p, 1)
+    )
+    wl.impls.append(
+        Impl("numpy_syrk", "numpy X.T@X (SYRK, n·p² flops)", lambda: X.T @ X, 1.0 * n * p * p, 1)
+    )
     return wl
 
 
@@ -623,10 +790,15 @@ def wl_threads(quick: bool) -> Workload:
     X, y = make_data(n, p, seed=7)
     f = bootstrap_fraction(n)
     per = f * n * p * p + 2 * f * n * p
-    wl = Workload("threads", f"threads n={n} p={p} B={B}: rb.bootstrap n_threads=1 vs 2",
-                  {"n": n, "p": p, "B": B}, [],
-                  [Target("1 thread", "rb1", 1.8, contender="rb2")], per * B,
-                  "per replicate 0.632·n·p² + 2·0.632·n·p")
+    wl = Workload(
+        "threads",
+        f"threads n={n} p={p} B={B}: rb.bootstrap n_threads=1 vs 2",
+        {"n": n, "p": p, "B": B},
+        [],
+        [Target("1 thread", "rb1", 1.8, contender="rb2")],
+        per * B,
+        "per replicate 0.632·n·p² + 2·0.632·n·p",
+    )
     if rb is None:
         wl.notes.append("ridgeboot not importable: nothing to time")
         return wl
@@ -635,24 +807,46 @@ def wl_threads(quick: bool) -> Workload:
     one = rb.bootstrap(X, y, alpha, n_boot=B, keep_coefs=True, seed=seed, n_threads=1)
     two = rb.bootstrap(X, y, alpha, n_boot=B, keep_coefs=True, seed=seed, n_threads=2)
     wl.checks.append(agree("n_threads=2 vs n_threads=1, coefs", two.coefs, one.coefs))
-    same = bool(np.array_equal(two.coefs, one.coefs)
-                and np.array_equal(two.intercepts, one.intercepts))
+    same = bool(
+        np.array_equal(two.coefs, one.coefs) and np.array_equal(two.intercepts, one.intercepts)
+    )
     wl.checks.append(f"bit-identical across thread counts: {same}")
     if not same:
-        wl.notes.append("DISAGREEMENT: results differ between n_threads=1 and 2 "
-                        "(the contract says bit-identical)")
-    wl.impls.append(Impl("rb1", "rb.bootstrap n_threads=1",
-                         lambda: rb.bootstrap(X, y, alpha, n_boot=B, keep_coefs=True, seed=seed,
-                                              n_threads=1), per * B, B, is_rb=True))
-    wl.impls.append(Impl("rb2", "rb.bootstrap n_threads=2",
-                         lambda: rb.bootstrap(X, y, alpha, n_boot=B, keep_coefs=True, seed=seed,
-                                              n_threads=2), per * B, B, is_rb=True))
+        wl.notes.append(
+            "DISAGREEMENT: results differ between n_threads=1 and 2 "
+            "(the contract says bit-identical)"
+        )
+    wl.impls.append(
+        Impl(
+            "rb1",
+            "rb.bootstrap n_threads=1",
+            lambda: rb.bootstrap(X, y, alpha, n_boot=B, keep_coefs=True, seed=seed, n_threads=1),
+            per * B,
+            B,
+            is_rb=True,
+        )
+    )
+    wl.impls.append(
+        Impl(
+            "rb2",
+            "rb.bootstrap n_threads=2",
+            lambda: rb.bootstrap(X, y, alpha, n_boot=B, keep_coefs=True, seed=seed, n_threads=2),
+            per * B,
+            B,
+            is_rb=True,
+        )
+    )
     return wl
 
 
 BUILDERS: dict[str, Callable[[bool], Workload]] = {
-    "bootstrap": wl_bootstrap, "path": wl_path, "targets": wl_targets, "wide": wl_wide,
-    "small": wl_small, "gram": wl_gram, "threads": wl_threads,
+    "bootstrap": wl_bootstrap,
+    "path": wl_path,
+    "targets": wl_targets,
+    "wide": wl_wide,
+    "small": wl_small,
+    "gram": wl_gram,
+    "threads": wl_threads,
 }
 
 
@@ -680,22 +874,37 @@ def evaluate(wl: Workload, quick: bool) -> list[dict[str, Any]]:
         base = impl_by_key(wl, tg.baseline)
         cont = impl_by_key(wl, tg.contender)
         if base is None or cont is None or not base.times or not cont.times:
-            out.append({"target": tg.label, "required": tg.required, "kind": tg.kind,
-                        "measured": None, "status": "N/A"})
+            out.append(
+                {
+                    "target": tg.label,
+                    "required": tg.required,
+                    "kind": tg.kind,
+                    "measured": None,
+                    "status": "N/A",
+                }
+            )
             continue
         if tg.kind == "gflops":
             measured = (cont.flops / cont.median) / (base.flops / base.median)
         else:
             measured = base.median / cont.median
         status = "PASS" if measured >= tg.required else "MISS"
-        out.append({"target": tg.label, "required": tg.required, "kind": tg.kind,
-                    "measured": measured, "status": status,
-                    "indicative_only": quick})
+        out.append(
+            {
+                "target": tg.label,
+                "required": tg.required,
+                "kind": tg.kind,
+                "measured": measured,
+                "status": status,
+                "indicative_only": quick,
+            }
+        )
     return out
 
 
-def print_workload(wl: Workload, floor_rate: float, results: list[dict[str, Any]],
-                   quick: bool) -> None:
+def print_workload(
+    wl: Workload, floor_rate: float, results: list[dict[str, Any]], quick: bool
+) -> None:
     print(f"\n== {wl.name}: {wl.title}")
     for line in wl.checks:
         print(f"   agreed: {line}")
@@ -704,8 +913,10 @@ def print_workload(wl: Workload, floor_rate: float, results: list[dict[str, Any]
     if not wl.impls:
         return
     ref = next((i for i in wl.impls if i.is_rb and i.key in ("ridgeboot", "rb2")), None)
-    hdr = (f"   {'implementation':<34} {'median':>10} {'vs rb':>8} {'repl/s':>10} "
-           f"{'eff.GFLOP/s':>11}  note")
+    hdr = (
+        f"   {'implementation':<34} {'median':>10} {'vs rb':>8} {'repl/s':>10} "
+        f"{'eff.GFLOP/s':>11}  note"
+    )
     print(hdr)
     print("   " + "-" * (len(hdr) - 3))
     for impl in wl.impls:
@@ -717,18 +928,30 @@ def print_workload(wl: Workload, floor_rate: float, results: list[dict[str, Any]
         rps = impl.replicates / med if (wl.name != "gram" or impl.is_rb) else float("nan")
         rps_s = f"{rps:,.0f}" if np.isfinite(rps) else "-"
         gf = impl.flops / med / 1e9
-        print(f"   {impl.label:<34} {fmt_time(med):>10} {ratio:>8} {rps_s:>10} {gf:>11.1f}  "
-              f"{impl.note}")
+        print(
+            f"   {impl.label:<34} {fmt_time(med):>10} {ratio:>8} {rps_s:>10} {gf:>11.1f}  "
+            f"{impl.note}"
+        )
     if wl.name != "gram":
         floor = wl.flops / (floor_rate * 1e9)
         print(f"   flop model: {wl.flop_model}")
-        print(f"   flop floor: {wl.flops / 1e9:.3g} GFLOP / {floor_rate:.1f} GFLOP/s "
-              f"(numpy DGEMM, this run) = {fmt_time(floor)}")
+        print(
+            f"   flop floor: {wl.flops / 1e9:.3g} GFLOP / {floor_rate:.1f} GFLOP/s "
+            f"(numpy DGEMM, this run) = {fmt_time(floor)}"
+        )
     for r in results:
-        meas = "n/a" if r["measured"] is None else (
-            f"{r['measured'] * 100:.0f} %" if r["kind"] == "gflops" else f"{r['measured']:.2f}x")
-        req = f">= {r['required'] * 100:.0f} % of" if r["kind"] == "gflops" else (
-            f">= {r['required']:g}x vs")
+        meas = (
+            "n/a"
+            if r["measured"] is None
+            else (
+                f"{r['measured'] * 100:.0f} %" if r["kind"] == "gflops" else f"{r['measured']:.2f}x"
+            )
+        )
+        req = (
+            f">= {r['required'] * 100:.0f} % of"
+            if r["kind"] == "gflops"
+            else (f">= {r['required']:g}x vs")
+        )
         tag = " (quick sizes: indicative)" if quick and r["status"] != "N/A" else ""
         print(f"   target {req} {r['target']}: measured {meas} -> {r['status']}{tag}")
 
@@ -751,8 +974,9 @@ def cpu_flags() -> list[str]:
             for line in fh:
                 if line.startswith("flags"):
                     have = set(line.split(":", 1)[1].split())
-                    return sorted(have & {"avx", "avx2", "fma", "avx512f", "avx512dq",
-                                          "avx512vl", "avx512bw"})
+                    return sorted(
+                        have & {"avx", "avx2", "fma", "avx512f", "avx512dq", "avx512vl", "avx512bw"}
+                    )
     except OSError:
         pass
     return []
@@ -769,9 +993,11 @@ def numpy_blas_config() -> Any:
 def ridgeboot_info() -> dict[str, Any]:
     if rb is None:
         return {"importable": False, "error": RB_IMPORT_ERROR}
-    info: dict[str, Any] = {"importable": True,
-                            "version": getattr(rb, "__version__", None),
-                            "file": getattr(rb, "__file__", None)}
+    info: dict[str, Any] = {
+        "importable": True,
+        "version": getattr(rb, "__version__", None),
+        "file": getattr(rb, "__file__", None),
+    }
     build_info = getattr(rb, "build_info", None)
     if callable(build_info):
         try:
@@ -812,16 +1038,35 @@ def machine_info() -> dict[str, Any]:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="small B: the whole run takes < 30 s")
-    ap.add_argument("--workload", nargs="+", choices=WORKLOADS, default=list(WORKLOADS),
-                    metavar="NAME", help=f"workloads to run (default all: {' '.join(WORKLOADS)})")
+    ap.add_argument(
+        "--workload",
+        nargs="+",
+        choices=WORKLOADS,
+        default=list(WORKLOADS),
+        metavar="NAME",
+        help=f"workloads to run (default all: {' '.join(WORKLOADS)})",
+    )
     ap.add_argument("--json", metavar="FILE", help="write machine info and all timings here")
-    ap.add_argument("--repeat", type=int, default=None,
-                    help="timed repetitions per implementation (default 5, 3 with --quick)")
-    ap.add_argument("--settle", type=float, default=0.15,
-                    help="untimed pause before each timed call, seconds (default 0.15)")
-    ap.add_argument("--wait-idle", type=float, default=0.0, metavar="S",
-                    help="wait up to S seconds for other processes to use < 10 %% of the "
-                         "machine before starting (default 0: start at once)")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=None,
+        help="timed repetitions per implementation (default 5, 3 with --quick)",
+    )
+    ap.add_argument(
+        "--settle",
+        type=float,
+        default=0.15,
+        help="untimed pause before each timed call, seconds (default 0.15)",
+    )
+    ap.add_argument(
+        "--wait-idle",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="wait up to S seconds for other processes to use < 10 %% of the "
+        "machine before starting (default 0: start at once)",
+    )
     return ap.parse_args(argv)
 
 
@@ -834,10 +1079,14 @@ def main(argv: list[str] | None = None) -> int:
     meta = machine_info()
     ncpu = os.cpu_count() or 1
 
-    print(f"ridgeboot benchmark ({'quick' if args.quick else 'full'}, repeat={repeat}, "
-          f"interleaved, median), {meta['date']}")
-    print(f"machine: {meta['cpu_model']}, {ncpu} cores ({meta['cores_usable']} usable), "
-          f"{' '.join(meta['cpu_flags'])}; load avg {meta['loadavg_start']}")
+    print(
+        f"ridgeboot benchmark ({'quick' if args.quick else 'full'}, repeat={repeat}, "
+        f"interleaved, median), {meta['date']}"
+    )
+    print(
+        f"machine: {meta['cpu_model']}, {ncpu} cores ({meta['cores_usable']} usable), "
+        f"{' '.join(meta['cpu_flags'])}; load avg {meta['loadavg_start']}"
+    )
     deadline = time.perf_counter() + args.wait_idle
     while True:
         mon = CpuMonitor()
@@ -850,15 +1099,21 @@ def main(argv: list[str] | None = None) -> int:
         time.sleep(4.0)
     meta["other_load_before"] = idle
     if idle is not None:
-        print(f"other processes before start: {idle['others_busy'] * 100:.0f} % of {ncpu} cores "
-              f"busy, steal {idle['steal'] * 100:.0f} % (1 s sample)")
+        print(
+            f"other processes before start: {idle['others_busy'] * 100:.0f} % of {ncpu} cores "
+            f"busy, steal {idle['steal'] * 100:.0f} % (1 s sample)"
+        )
         if idle["others_busy"] + idle["steal"] > 0.10:
-            print("WARNING: the machine is busy: timings will be noisy, multi-threaded ones "
-                  "(2-thread BLAS, ridgeboot's pool) pessimistic.")
+            print(
+                "WARNING: the machine is busy: timings will be noisy, multi-threaded ones "
+                "(2-thread BLAS, ridgeboot's pool) pessimistic."
+            )
     for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         if meta["env"][var] is not None:
-            print(f"WARNING: {var}={meta['env'][var]} is set: numpy's OpenBLAS may not use its "
-                  "best kernels. Run with `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE`.")
+            print(
+                f"WARNING: {var}={meta['env'][var]} is set: numpy's OpenBLAS may not use its "
+                "best kernels. Run with `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE`."
+            )
     rbinfo = ridgeboot_info()
     if rb is None:
         print(f"WARNING: ridgeboot not importable ({RB_IMPORT_ERROR}): baselines only")
@@ -870,23 +1125,37 @@ def main(argv: list[str] | None = None) -> int:
     limiter = threadpool_limits(limits=ncpu, user_api="blas")
     blas = threadpool_info()
     for lib in blas:
-        print(f"threadpool: {lib.get('internal_api')} {lib.get('version')} "
-              f"({lib.get('architecture', '-')}) {lib.get('num_threads')} threads "
-              f"[{os.path.basename(lib.get('filepath', ''))}]")
-    print("ridgeboot threads: n_threads=None (library default) unless stated; "
-          "ridgeboot does not call BLAS")
+        print(
+            f"threadpool: {lib.get('internal_api')} {lib.get('version')} "
+            f"({lib.get('architecture', '-')}) {lib.get('num_threads')} threads "
+            f"[{os.path.basename(lib.get('filepath', ''))}]"
+        )
+    print(
+        "ridgeboot threads: n_threads=None (library default) unless stated; "
+        "ridgeboot does not call BLAS"
+    )
 
     dg = measure_dgemm(settle=args.settle)
-    print(f"numpy DGEMM (A.T@B, {dg['n']}x{dg['p']}): {dg['dgemm_gflops']:.1f} GFLOP/s; "
-          f"X.T@X (SYRK, n·p² flops) {dg['syrk_gflops']:.1f} GFLOP/s "
-          f"(= {dg['syrk_as_2np2_gflops']:.1f} if counted as 2·n·p²)")
+    print(
+        f"numpy DGEMM (A.T@B, {dg['n']}x{dg['p']}): {dg['dgemm_gflops']:.1f} GFLOP/s; "
+        f"X.T@X (SYRK, n·p² flops) {dg['syrk_gflops']:.1f} GFLOP/s "
+        f"(= {dg['syrk_as_2np2_gflops']:.1f} if counted as 2·n·p²)"
+    )
 
     report: dict[str, Any] = {
-        "meta": meta, "ridgeboot": rbinfo, "threadpool_info": blas,
+        "meta": meta,
+        "ridgeboot": rbinfo,
+        "threadpool_info": blas,
         "numpy_blas_config": numpy_blas_config(),
-        "settings": {"quick": args.quick, "repeat": repeat, "settle": args.settle,
-                     "rtol": RTOL, "atol_rel": ATOL_REL},
-        "dgemm": dg, "workloads": {},
+        "settings": {
+            "quick": args.quick,
+            "repeat": repeat,
+            "settle": args.settle,
+            "rtol": RTOL,
+            "atol_rel": ATOL_REL,
+        },
+        "dgemm": dg,
+        "workloads": {},
     }
     summary = []
     failures = []
@@ -903,8 +1172,7 @@ def main(argv: list[str] | None = None) -> int:
             full, nooob = impl_by_key(wl, "ridgeboot"), impl_by_key(wl, "ridgeboot_nooob")
             if full is not None and nooob is not None:  # also a warm-up of both
                 got, ref = nooob.fn(), full.fn()
-                wl.checks.append(agree("rb oob=False vs rb default, coefs",
-                                       got.coefs, ref.coefs))
+                wl.checks.append(agree("rb oob=False vs rb default, coefs", got.coefs, ref.coefs))
                 del got, ref
             mon = CpuMonitor()
             run_interleaved(wl.impls, repeat, args.settle)
@@ -913,37 +1181,63 @@ def main(argv: list[str] | None = None) -> int:
         print_workload(wl, dg["dgemm_gflops"], results, args.quick)
         if wl_load is not None:
             busy = wl_load["others_busy"] + wl_load["steal"]
-            print(f"   other processes during timing: {wl_load['others_busy'] * 100:.0f} % busy, "
-                  f"steal {wl_load['steal'] * 100:.0f} %" + ("  <- NOISY" if busy > 0.10 else ""))
+            print(
+                f"   other processes during timing: {wl_load['others_busy'] * 100:.0f} % busy, "
+                f"steal {wl_load['steal'] * 100:.0f} %" + ("  <- NOISY" if busy > 0.10 else "")
+            )
         noisy = wl_load is not None and wl_load["others_busy"] + wl_load["steal"] > 0.10
         for r in results:
             r["noisy"] = noisy
             summary.append((name, r))
         report["workloads"][name] = {
-            "title": wl.title, "sizes": wl.sizes, "flops": wl.flops,
+            "title": wl.title,
+            "sizes": wl.sizes,
+            "flops": wl.flops,
             "flop_model": wl.flop_model,
             "flop_floor_seconds": wl.flops / (dg["dgemm_gflops"] * 1e9),
-            "checks": wl.checks, "notes": wl.notes, "targets": results,
+            "checks": wl.checks,
+            "notes": wl.notes,
+            "targets": results,
             "other_load_during_timing": wl_load,
-            "implementations": [{
-                "key": i.key, "label": i.label, "ridgeboot": i.is_rb, "note": i.note,
-                "extrapolation_factor": i.scale, "units_per_timing": i.inner,
-                "replicates": i.replicates, "flops": i.flops, "median_seconds": i.median,
-                "times_seconds": i.times, "gflops": i.flops / i.median / 1e9,
-            } for i in wl.impls],
+            "implementations": [
+                {
+                    "key": i.key,
+                    "label": i.label,
+                    "ridgeboot": i.is_rb,
+                    "note": i.note,
+                    "extrapolation_factor": i.scale,
+                    "units_per_timing": i.inner,
+                    "replicates": i.replicates,
+                    "flops": i.flops,
+                    "median_seconds": i.median,
+                    "times_seconds": i.times,
+                    "gflops": i.flops / i.median / 1e9,
+                }
+                for i in wl.impls
+            ],
         }
     limiter.unregister()
 
-    print("\n== summary (DESIGN.md targets, same machine, same run"
-          + (", QUICK sizes: indicative only" if args.quick else "") + ")")
+    print(
+        "\n== summary (DESIGN.md targets, same machine, same run"
+        + (", QUICK sizes: indicative only" if args.quick else "")
+        + ")"
+    )
     for name, r in summary:
-        meas = "n/a" if r["measured"] is None else (
-            f"{r['measured'] * 100:.0f} %" if r["kind"] == "gflops" else f"{r['measured']:.2f}x")
-        req = (f">= {r['required'] * 100:.0f} %" if r["kind"] == "gflops"
-               else f">= {r['required']:g}x")
+        meas = (
+            "n/a"
+            if r["measured"] is None
+            else (
+                f"{r['measured'] * 100:.0f} %" if r["kind"] == "gflops" else f"{r['measured']:.2f}x"
+            )
+        )
+        req = (
+            f">= {r['required'] * 100:.0f} %" if r["kind"] == "gflops" else f">= {r['required']:g}x"
+        )
         flag = "  (noisy: other processes busy)" if r.get("noisy") else ""
-        print(f"   {name:<10} vs {r['target']:<40} {req:>8}  measured {meas:>8}  "
-              f"{r['status']}{flag}")
+        print(
+            f"   {name:<10} vs {r['target']:<40} {req:>8}  measured {meas:>8}  {r['status']}{flag}"
+        )
     for name in failures:
         print(f"   {name:<10} DISAGREEMENT (see above)")
     meta["loadavg_end"] = os.getloadavg() if hasattr(os, "getloadavg") else None

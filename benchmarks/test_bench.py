@@ -33,8 +33,9 @@ from compare import (
 from sklearn.linear_model import Ridge
 
 
-def reference_fit(X: np.ndarray, y: np.ndarray, alpha: float,
-                  weights: np.ndarray) -> tuple[np.ndarray, Any]:
+def reference_fit(
+    X: np.ndarray, y: np.ndarray, alpha: float, weights: np.ndarray
+) -> tuple[np.ndarray, Any]:
     """Weighted ridge with intercept via lstsq of the augmented system (no Gram)."""
     p = X.shape[1]
     keep = weights > 0
@@ -50,8 +51,9 @@ def reference_fit(X: np.ndarray, y: np.ndarray, alpha: float,
     return w, ym - xm @ w
 
 
-def reference_bootstrap(X: np.ndarray, y: np.ndarray, alphas: Any,
-                        counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def reference_bootstrap(
+    X: np.ndarray, y: np.ndarray, alphas: Any, counts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """coefs (B[,k],p[,t]) and intercepts (B[,k][,t]) as rb.bootstrap lays them out."""
     scalar = np.ndim(alphas) == 0
     alist = np.atleast_1d(np.asarray(alphas, dtype=float))
@@ -72,8 +74,16 @@ def boot_case(n: int, p: int, t: int | None, B: int, alphas: Any, seed: int) -> 
     X, y = make_data(n, p, t, seed=seed)
     counts = counts_for(n, B, seed)
     ref_coefs, ref_intercepts = reference_bootstrap(X, y, alphas, counts)
-    return SimpleNamespace(X=X, y=y, B=B, alphas=alphas, seed=seed, counts=counts,
-                           ref_coefs=ref_coefs, ref_intercepts=ref_intercepts)
+    return SimpleNamespace(
+        X=X,
+        y=y,
+        B=B,
+        alphas=alphas,
+        seed=seed,
+        counts=counts,
+        ref_coefs=ref_coefs,
+        ref_intercepts=ref_intercepts,
+    )
 
 
 @pytest.fixture
@@ -82,8 +92,9 @@ def rb() -> Any:
 
 
 def rb_bootstrap(rb: Any, case: SimpleNamespace, **kw: Any) -> tuple[np.ndarray, np.ndarray]:
-    boot = rb.bootstrap(case.X, case.y, case.alphas, n_boot=case.B, keep_coefs=True,
-                        seed=case.seed, **kw)
+    boot = rb.bootstrap(
+        case.X, case.y, case.alphas, n_boot=case.B, keep_coefs=True, seed=case.seed, **kw
+    )
     return boot.coefs, boot.intercepts
 
 
@@ -98,14 +109,16 @@ def bootstrap_case() -> SimpleNamespace:
 
 @pytest.mark.benchmark(group="bootstrap")
 @pytest.mark.parametrize("impl", ["numpy", "sklearn", "ridgeboot"])
-def test_bootstrap(benchmark: Any, request: pytest.FixtureRequest,
-                   bootstrap_case: SimpleNamespace, impl: str) -> None:
+def test_bootstrap(
+    benchmark: Any, request: pytest.FixtureRequest, bootstrap_case: SimpleNamespace, impl: str
+) -> None:
     c = bootstrap_case
     if impl == "numpy":
         out = benchmark(numpy_bootstrap, c.X, c.y, c.alphas, c.B, rows_from_counts(c.counts))
     elif impl == "sklearn":
-        out = benchmark(sklearn_bootstrap, c.X, c.y, c.alphas, c.B, c.seed,
-                        rows_from_counts(c.counts))
+        out = benchmark(
+            sklearn_bootstrap, c.X, c.y, c.alphas, c.B, c.seed, rows_from_counts(c.counts)
+        )
     else:
         out = benchmark(rb_bootstrap, request.getfixturevalue("rb"), c)
     check(*out, c)
@@ -119,15 +132,14 @@ def path_case() -> SimpleNamespace:
 
 @pytest.mark.benchmark(group="path")
 @pytest.mark.parametrize("impl", ["numpy", "sklearn", "ridgeboot"])
-def test_path(benchmark: Any, request: pytest.FixtureRequest, path_case: SimpleNamespace,
-              impl: str) -> None:
+def test_path(
+    benchmark: Any, request: pytest.FixtureRequest, path_case: SimpleNamespace, impl: str
+) -> None:
     c = path_case
     if impl == "numpy":
-        out = benchmark(numpy_bootstrap_eigh, c.X, c.y, c.alphas, c.B,
-                        rows_from_counts(c.counts))
+        out = benchmark(numpy_bootstrap_eigh, c.X, c.y, c.alphas, c.B, rows_from_counts(c.counts))
     elif impl == "sklearn":
-        out = benchmark(sklearn_path, c.X, c.y, c.alphas, c.B, c.seed,
-                        rows_from_counts(c.counts))
+        out = benchmark(sklearn_path, c.X, c.y, c.alphas, c.B, c.seed, rows_from_counts(c.counts))
     else:
         out = benchmark(rb_bootstrap, request.getfixturevalue("rb"), c)
     check(*out, c)
@@ -141,12 +153,12 @@ def targets_case() -> SimpleNamespace:
 
 @pytest.mark.benchmark(group="targets")
 @pytest.mark.parametrize("impl", IMPLS)
-def test_targets(benchmark: Any, request: pytest.FixtureRequest,
-                 targets_case: SimpleNamespace, impl: str) -> None:
+def test_targets(
+    benchmark: Any, request: pytest.FixtureRequest, targets_case: SimpleNamespace, impl: str
+) -> None:
     c = targets_case
     if impl == "numpy":
-        out = benchmark(numpy_bootstrap_eigh, c.X, c.y, c.alphas, c.B,
-                        rows_from_counts(c.counts))
+        out = benchmark(numpy_bootstrap_eigh, c.X, c.y, c.alphas, c.B, rows_from_counts(c.counts))
     else:
         out = benchmark(rb_bootstrap, request.getfixturevalue("rb"), c)
     check(*out, c)
@@ -160,12 +172,12 @@ def wide_case() -> SimpleNamespace:
 
 @pytest.mark.benchmark(group="wide")
 @pytest.mark.parametrize("impl", IMPLS)
-def test_wide(benchmark: Any, request: pytest.FixtureRequest, wide_case: SimpleNamespace,
-              impl: str) -> None:
+def test_wide(
+    benchmark: Any, request: pytest.FixtureRequest, wide_case: SimpleNamespace, impl: str
+) -> None:
     c = wide_case
     if impl == "numpy":
-        out = benchmark(numpy_bootstrap_kernel, c.X, c.y, c.alphas, c.B,
-                        rows_from_counts(c.counts))
+        out = benchmark(numpy_bootstrap_kernel, c.X, c.y, c.alphas, c.B, rows_from_counts(c.counts))
     else:
         out = benchmark(rb_bootstrap, request.getfixturevalue("rb"), c)
     check(*out, c)
@@ -181,8 +193,9 @@ def small_case() -> SimpleNamespace:
 
 @pytest.mark.benchmark(group="small")
 @pytest.mark.parametrize("impl", ["numpy", "sklearn", "ridgeboot"])
-def test_small(benchmark: Any, request: pytest.FixtureRequest, small_case: SimpleNamespace,
-               impl: str) -> None:
+def test_small(
+    benchmark: Any, request: pytest.FixtureRequest, small_case: SimpleNamespace, impl: str
+) -> None:
     c = small_case
     if impl == "numpy":
         out = benchmark(numpy_ridge, c.X, c.y, c.alpha)
@@ -203,8 +216,9 @@ def gram_case() -> SimpleNamespace:
 
 @pytest.mark.benchmark(group="gram")
 @pytest.mark.parametrize("impl", ["numpy_dgemm", "ridgeboot"])
-def test_gram(benchmark: Any, request: pytest.FixtureRequest, gram_case: SimpleNamespace,
-              impl: str) -> None:
+def test_gram(
+    benchmark: Any, request: pytest.FixtureRequest, gram_case: SimpleNamespace, impl: str
+) -> None:
     c = gram_case
     if impl == "numpy_dgemm":
         X2 = c.X.copy()  # distinct operands: a real DGEMM, not numpy's SYRK shortcut
@@ -213,8 +227,9 @@ def test_gram(benchmark: Any, request: pytest.FixtureRequest, gram_case: SimpleN
         agree("X.T @ X", got, ref)
     else:
         rb = request.getfixturevalue("rb")
-        boot = benchmark(rb.bootstrap, c.X, c.y, c.alphas, n_boot=c.B, keep_coefs=False,
-                         seed=c.seed)
+        boot = benchmark(
+            rb.bootstrap, c.X, c.y, c.alphas, n_boot=c.B, keep_coefs=False, seed=c.seed
+        )
         agree("coef_mean", boot.coef_mean, c.ref_coefs.mean(axis=0))
         agree("coef_std", boot.coef_std, c.ref_coefs.std(axis=0, ddof=1))
 

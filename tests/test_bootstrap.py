@@ -10,7 +10,6 @@ import sys
 import textwrap
 import time
 import tracemalloc
-import warnings
 
 import numpy as np
 import pytest

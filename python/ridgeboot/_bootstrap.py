@@ -78,7 +78,7 @@ def bootstrap_counts(
     check_choice(scheme, SCHEMES, "scheme")
     from . import _core
 
-    return _core.bootstrap_counts(  # type: ignore[no-any-return]
+    return _core.bootstrap_counts(
         n, n_boot, seed, scheme, _block_len(block_len, n), resolve_threads(n_threads)
     )
 
@@ -91,7 +91,9 @@ class BiasVariance:
     ----------
     alphas : ndarray of shape (k,) or ()
     bias2 : ndarray of shape ([k][, t])
-        ||mean_b(w_b) - w_ref||^2 (w_ref = true_coef, or the full-data fit).
+        ||mean_b(w_b) - w_ref||^2 (w_ref = true_coef, or the full-data fit). Against
+        the true weights this includes the error of the one sample at hand (it is
+        not zero at alpha = 0); against the full fit it is the bootstrap bias.
     variance : ndarray of shape ([k][, t])
         Total bootstrap variance sum_j Var_b(w_bj) (ddof=1).
     norm : ndarray of shape ([k][, t])
@@ -510,7 +512,7 @@ def bootstrap(
     bar, callback = _progress_bar(progress, n_boot)
 
     def run_with(solver: str) -> dict[str, np.ndarray]:
-        return run(
+        raw: dict[str, np.ndarray] = run(
             data.X,
             data.Y,
             data.weight,
@@ -530,6 +532,7 @@ def bootstrap(
             False,
             callback,
         )
+        return raw
 
     try:
         try:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import warnings
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -221,9 +220,7 @@ class AlphaSweep:
 
 def gcv_choice(X: np.ndarray, y: np.ndarray, alphas: np.ndarray) -> tuple[int, Optional[str]]:
     """Index of the alpha GCV picks, and a note (printed, not warned) when it is a grid end."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="the chosen alpha", category=UserWarning)
-        cv = rb.ridge_cv(X, y, alphas, cv="gcv")
+    cv = rb.ridge_cv(X, y, alphas, cv="gcv", warn_edges=False)
     index = int(np.flatnonzero(alphas == cv.alpha)[0])
     if 0 < index < len(alphas) - 1:
         return index, None

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Optional, Union
@@ -270,18 +269,17 @@ def choose_alpha(data: FitData, args: argparse.Namespace) -> AlphaChoice:
         return AlphaChoice(float(args.alpha), "fixed")
     alphas = args.alphas if args.alphas is not None else parse_alphas(DEFAULT_FIT_ALPHAS)
     how = DEFAULT_CV if args.cv is None else args.cv
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="the chosen alpha", category=UserWarning)
-        cv = rb.ridge_cv(
-            data.X,
-            target_array(data),
-            alphas,
-            cv=how,
-            solver=args.solver,
-            fit_intercept=args.fit_intercept,
-            seed=args.seed,
-            n_threads=args.threads,
-        )
+    cv = rb.ridge_cv(
+        data.X,
+        target_array(data),
+        alphas,
+        cv=how,
+        warn_edges=False,
+        solver=args.solver,
+        fit_intercept=args.fit_intercept,
+        seed=args.seed,
+        n_threads=args.threads,
+    )
     scores = np.asarray(cv.scores)
     method = f"{how}-fold" if isinstance(how, int) else str(how)
     note = None

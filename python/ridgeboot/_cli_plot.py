@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import argparse
-import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -98,9 +97,7 @@ def plane_problem(args: argparse.Namespace, settings: Settings, alphas: np.ndarr
     X, y, w = equicorrelated_design(
         args.plot_n, 2, args.rho, args.noise, args.seed, true_coef=np.array(PLANE_TRUE_COEF)
     )
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="the chosen alpha", category=UserWarning)
-        alpha = float(rb.ridge_cv(X, y, alphas, cv="gcv").alpha)
+    alpha = float(rb.ridge_cv(X, y, alphas, cv="gcv", warn_edges=False).alpha)
     boot = rb.bootstrap(
         X,
         y,

@@ -73,7 +73,7 @@ class RidgeCVResult:
     def predict(self, X: Any) -> FloatArray:
         """Predictions of the final fit for X (n, p)."""
         Xa = np.asarray(X, dtype=self.coef.dtype)
-        return Xa @ self.coef + self.intercept  # type: ignore[no-any-return]
+        return Xa @ self.coef + self.intercept
 
 
 def _weighted_svd(data: Prepared, fit_intercept: bool) -> tuple[np.ndarray, ...]:
@@ -217,6 +217,7 @@ def ridge_cv(
     seed: int = 0,
     n_threads: Optional[int] = None,
     check_finite: bool = True,
+    warn_edges: bool = True,
 ) -> RidgeCVResult:
     """Choose alpha from a grid and refit.
 
@@ -258,7 +259,8 @@ def ridge_cv(
     Notes
     -----
     Ties between alphas go to the larger alpha (the more stable model). A
-    UserWarning names the targets whose chosen alpha is on the edge of the grid.
+    UserWarning names the targets whose chosen alpha is on the edge of the grid
+    (``warn_edges=False`` skips it, e.g. when the caller reports it itself).
     """
     data = prepare(X, y, sample_weight, check_finite, min_rows=2)
     grid, _ = path_grid(alphas, data.t, data.dtype)
@@ -326,7 +328,8 @@ def ridge_cv(
         best = _best(scores, greater)  # (t,)
     else:
         best = np.full(data.t, _best(scores.mean(axis=1), greater))
-    _warn_edges(best, len(alpha_values), data.y_1d)
+    if warn_edges:
+        _warn_edges(best, len(alpha_values), data.y_1d)
     chosen = alpha_values[best]
     final_grid = np.ascontiguousarray(grid[best, np.arange(data.t)].reshape(1, data.t))
     coef, intercept, solver_ran = fit_grid(data, final_grid, solver, fit_intercept, n_threads)

@@ -15,20 +15,19 @@ Needs scikit-learn: ``pip install "ridgeboot[sklearn]"``.
 from __future__ import annotations
 
 import numbers
-import warnings
 from typing import Any, Optional, Union
 
 import numpy as np
 
 try:
-    from sklearn.base import (  # type: ignore[import-untyped]
+    from sklearn.base import (
         BaseEstimator,
         MultiOutputMixin,
         RegressorMixin,
     )
-    from sklearn.model_selection import check_cv  # type: ignore[import-untyped]
-    from sklearn.utils import check_random_state  # type: ignore[import-untyped]
-    from sklearn.utils.validation import (  # type: ignore[import-untyped]
+    from sklearn.model_selection import check_cv
+    from sklearn.utils import check_random_state
+    from sklearn.utils.validation import (
         _check_sample_weight,
         check_is_fitted,
     )
@@ -346,20 +345,19 @@ class RidgeCV(_LinearPredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimat
         alphas: np.ndarray,
         cv: Union[str, int],
     ) -> None:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="the chosen alpha", category=UserWarning)
-            result = ridge_cv(
-                X,
-                y,
-                alphas,
-                cv=cv,
-                alpha_per_target=self.alpha_per_target,
-                scoring=self.scoring or ("r2" if isinstance(cv, numbers.Integral) else "mse"),
-                fit_intercept=self.fit_intercept,
-                sample_weight=sample_weight,
-                solver=self.solver,
-                n_threads=self.n_threads,
-            )
+        result = ridge_cv(
+            X,
+            y,
+            alphas,
+            cv=cv,
+            warn_edges=False,
+            alpha_per_target=self.alpha_per_target,
+            scoring=self.scoring or ("r2" if isinstance(cv, numbers.Integral) else "mse"),
+            fit_intercept=self.fit_intercept,
+            sample_weight=sample_weight,
+            solver=self.solver,
+            n_threads=self.n_threads,
+        )
         sign = 1.0 if result.greater_is_better else -1.0
         self.alpha_ = result.alpha
         self.cv_scores_ = sign * np.asarray(result.scores)
