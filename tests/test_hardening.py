@@ -1,0 +1,109 @@
+"""Thread safety, memory stability and 64-bit index arithmetic."""
+
+from __future__ import annotations
+
+import resource
+import threading
+
+import numpy as np
+import pytest
+
+import ridgeboot as rb
+
+
+def _problem(seed: int = 0, n: int = 300, p: int = 12, t: int = 2):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    Y = X @ rng.standard_normal((p, t)) + rng.standard_normal((n, t))
+    return X, Y
+
+
+def test_concurrent_python_threads_give_serial_numbers():
+    X, Y = _problem()
+    X.setflags(write=False)
+    Y.setflags(write=False)
+    serial_boot = rb.bootstrap(X, Y, [0.1, 10.0], 64, seed=3, n_threads=2)
+    serial_fit = rb.ridge(X, Y, 2.0)
+    results: list[tuple] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for _ in range(3):
+                b = rb.bootstrap(X, Y, [0.1, 10.0], 64, seed=3, n_threads=2)
+                r = rb.ridge(X, Y, 2.0)
+                results.append((b.coefs, b.oob_mse, b.err632, r.coef, r.intercept))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors
+    assert len(results) == 12
+    for coefs, oob, e632, coef, icpt in results:
+        np.testing.assert_array_equal(coefs, serial_boot.coefs)
+        np.testing.assert_array_equal(oob, serial_boot.oob_mse)
+        np.testing.assert_array_equal(e632, serial_boot.err632)
+        np.testing.assert_array_equal(coef, serial_fit.coef)
+        np.testing.assert_array_equal(icpt, serial_fit.intercept)
+
+
+def _rss_mib() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # pragma: no cover
+
+
+def test_repeated_fits_and_bootstraps_keep_memory_flat():
+    X, Y = _problem(n=200, p=20)
+    for _ in range(50):  # warm-up: allocator pools, caches
+        rb.ridge(X, Y, 1.0)
+        rb.bootstrap(X, Y, [1.0, 3.0], 8, seed=1)
+    before = _rss_mib()
+    for i in range(1000):
+        rb.ridge(X, Y, 1.0, solver=("cholesky", "svd", "eigh")[i % 3])
+        rb.bootstrap(X, Y, [1.0, 3.0], 8, seed=i, n_threads=2)
+    grown = _rss_mib() - before
+    # one leaked replicate buffer per call would be >= 1000 * 8 * 2 * 20 * 2 * 8 B = 5 MiB
+    assert grown < 5.0, f"resident memory grew by {grown:.1f} MiB over 1000 calls"
+
+
+def test_rows_beyond_32_bit_element_offsets():
+    # n * p > 2**31 elements through a zero-stride view (one real row), so the index
+    # arithmetic of the core runs past 32 bits without allocating the matrix.
+    p = 1000
+    n = 2**31 // p + 1000
+    rng = np.random.default_rng(0)
+    base = rng.standard_normal(p)
+    X = np.lib.stride_tricks.as_strided(base, shape=(n, p), strides=(0, base.itemsize))
+    assert X.shape[0] * X.shape[1] > 2**31
+    y = np.zeros(n)
+    w = np.zeros(n)
+    last = np.arange(n - 40, n)
+    w[last] = 1.0 + (last % 3)
+    y[last] = rng.standard_normal(40)
+    r = rb.ridge(X, y, 5.0, sample_weight=w, fit_intercept=False, check_finite=False)
+    # reference on the 40 weighted rows: all equal to `base`
+    Xs = np.tile(base, (40, 1))
+    ws = w[last]
+    ref = np.linalg.solve(Xs.T @ (ws[:, None] * Xs) + 5.0 * np.eye(p), Xs.T @ (ws * y[last]))
+    np.testing.assert_allclose(r.coef, ref, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("n_threads", [0, -2])
+def test_bad_thread_counts(n_threads):
+    X, Y = _problem()
+    with pytest.raises(ValueError, match="n_threads"):
+        rb.ridge(X, Y, 1.0, n_threads=n_threads)
+
+
+def test_huge_thread_count_is_capped_and_identical():
+    X, Y = _problem()
+    a = rb.bootstrap(X, Y, 1.0, 20, seed=2, n_threads=10_000)
+    b = rb.bootstrap(X, Y, 1.0, 20, seed=2, n_threads=1)
+    np.testing.assert_array_equal(a.coefs, b.coefs)
