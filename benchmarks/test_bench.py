@@ -21,14 +21,21 @@ import pytest
 from compare import (
     agree,
     counts_for,
+    himalaya_cv,
+    himalaya_ridge_cv,
     make_data,
     numpy_bootstrap,
     numpy_bootstrap_eigh,
     numpy_bootstrap_kernel,
+    numpy_gcv,
     numpy_ridge,
+    numpy_ridge_kernel,
+    numpy_ridge_path,
     rows_from_counts,
     sklearn_bootstrap,
     sklearn_path,
+    sklearn_ridge_path,
+    sklearn_ridgecv,
 )
 from sklearn.linear_model import Ridge
 
@@ -249,3 +256,183 @@ def test_threads(benchmark: Any, rb: Any, threads_case: SimpleNamespace, n_threa
     other_coefs, other_intercepts = rb_bootstrap(rb, c, n_threads=3 - n_threads)
     np.testing.assert_array_equal(coefs, other_coefs)  # bit-identical for any n_threads
     np.testing.assert_array_equal(intercepts, other_intercepts)
+
+
+# --------------------------------------------------------------------------------- tall
+def fit_case(n: int, p: int, alpha: float, seed: int) -> SimpleNamespace:
+    X, y = make_data(n, p, seed=seed)
+    w, b = reference_fit(X, y, alpha, np.ones(n))
+    return SimpleNamespace(X=X, y=y, alpha=alpha, ref_coefs=w, ref_intercepts=b)
+
+
+@pytest.fixture(scope="module")
+def tall_case() -> SimpleNamespace:
+    return fit_case(n=2000, p=40, alpha=1.0, seed=8)
+
+
+@pytest.mark.benchmark(group="tall")
+@pytest.mark.parametrize("impl", ["numpy", "sklearn", "ridgeboot"])
+def test_tall(
+    benchmark: Any, request: pytest.FixtureRequest, tall_case: SimpleNamespace, impl: str
+) -> None:
+    c = tall_case
+    if impl == "numpy":
+        out = benchmark(numpy_ridge, c.X, c.y, c.alpha)
+    elif impl == "sklearn":
+        m = benchmark(Ridge(alpha=c.alpha).fit, c.X, c.y)
+        out = (m.coef_, m.intercept_)
+    else:
+        r = benchmark(request.getfixturevalue("rb").ridge, c.X, c.y, c.alpha)
+        out = (r.coef, r.intercept)
+    check(*out, c)
+
+
+# ------------------------------------------------------------------------------ widefit
+@pytest.fixture(scope="module")
+def widefit_case() -> SimpleNamespace:
+    return fit_case(n=60, p=600, alpha=1.0, seed=9)
+
+
+@pytest.mark.benchmark(group="widefit")
+@pytest.mark.parametrize("impl", ["numpy", "sklearn", "ridgeboot"])
+def test_widefit(
+    benchmark: Any, request: pytest.FixtureRequest, widefit_case: SimpleNamespace, impl: str
+) -> None:
+    c = widefit_case
+    if impl == "numpy":
+        out = benchmark(numpy_ridge_kernel, c.X, c.y, c.alpha)
+    elif impl == "sklearn":
+        m = benchmark(Ridge(alpha=c.alpha).fit, c.X, c.y)
+        out = (m.coef_, m.intercept_)
+    else:
+        r = benchmark(request.getfixturevalue("rb").ridge, c.X, c.y, c.alpha)
+        out = (r.coef, r.intercept)
+    check(*out, c)
+
+
+# ------------------------------------------------------------------------------ pathfit
+@pytest.fixture(scope="module")
+def pathfit_case() -> SimpleNamespace:
+    n, p = 500, 30
+    alphas = np.logspace(-1, 4, 8)
+    X, y = make_data(n, p, seed=10)
+    fits = [reference_fit(X, y, a, np.ones(n)) for a in alphas]
+    return SimpleNamespace(
+        X=X,
+        y=y,
+        alphas=alphas,
+        ref_coefs=np.array([w for w, _ in fits]),
+        ref_intercepts=np.array([b for _, b in fits]),
+    )
+
+
+@pytest.mark.benchmark(group="pathfit")
+@pytest.mark.parametrize("impl", ["numpy", "sklearn", "ridgeboot"])
+def test_pathfit(
+    benchmark: Any, request: pytest.FixtureRequest, pathfit_case: SimpleNamespace, impl: str
+) -> None:
+    c = pathfit_case
+    if impl == "numpy":
+        out = benchmark(numpy_ridge_path, c.X, c.y, c.alphas)
+    elif impl == "sklearn":
+        out = benchmark(sklearn_ridge_path, c.X, c.y, c.alphas)
+    else:
+        path = benchmark(request.getfixturevalue("rb").ridge_path, c.X, c.y, c.alphas)
+        out = (path.coef, path.intercept)
+    check(*out, c)
+
+
+# ----------------------------------------------------------------------------------- cv
+def heldout_mse(
+    X: np.ndarray, Y: np.ndarray, alphas: np.ndarray, folds: list[np.ndarray]
+) -> np.ndarray:
+    """Mean over folds of the held-out MSE of fits on the other rows: (k, t)."""
+    n = len(Y)
+    out = np.zeros((len(alphas), Y.shape[1]))
+    for rows in folds:
+        weights = np.ones(n)
+        weights[rows] = 0
+        for i, a in enumerate(alphas):
+            w, b = reference_fit(X, Y, a, weights)
+            out[i] += ((Y[rows] - X[rows] @ w - b) ** 2).mean(axis=0)
+    return out / len(folds)
+
+
+def reference_gcv(X: np.ndarray, Y: np.ndarray, alphas: np.ndarray) -> np.ndarray:
+    """GCV (RSS/n)/(1 - tr(H)/n)² from the explicit hat matrix (with intercept): (k, t)."""
+    n, p = X.shape
+    Xc = X - X.mean(axis=0)
+    Yc = Y - Y.mean(axis=0)
+    out = []
+    for a in alphas:
+        H = Xc @ np.linalg.solve(Xc.T @ Xc + a * np.eye(p), Xc.T) + 1.0 / n
+        rss = ((Yc - (H - 1.0 / n) @ Yc) ** 2).sum(axis=0)
+        out.append(rss / n / (1 - np.trace(H) / n) ** 2)
+    return np.array(out)
+
+
+def choose(scores: np.ndarray, alphas: np.ndarray) -> np.ndarray:
+    """Per target, the alpha of the lowest score (ties to the larger alpha)."""
+    return alphas[len(alphas) - 1 - np.argmin(scores[::-1], axis=0)]  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def cv_case() -> SimpleNamespace:
+    n, p, t, folds = 100, 6, 5, 5
+    alphas = np.logspace(-3, 5, 9)
+    X, Y = make_data(n, p, t, seed=17)
+    scores = {
+        "loo": heldout_mse(X, Y, alphas, [np.array([i]) for i in range(n)]),
+        "kfold": heldout_mse(X, Y, alphas, np.array_split(np.arange(n), folds)),
+        "gcv": reference_gcv(X, Y, alphas),
+    }
+    chosen = {m: choose(s, alphas) for m, s in scores.items()}
+    for m, a in chosen.items():  # interior optima: no grid-edge warning (warnings are errors)
+        assert alphas[0] < a.min() and a.max() < alphas[-1], (m, a)
+    refit = {}
+    for m, a in chosen.items():
+        fits = [reference_fit(X, Y[:, j], a[j], np.ones(n)) for j in range(t)]
+        refit[m] = (np.array([w for w, _ in fits]).T, np.array([b for _, b in fits]))
+    return SimpleNamespace(
+        X=X, Y=Y, alphas=alphas, folds=folds, scores=scores, chosen=chosen, refit=refit
+    )
+
+
+CV_IMPLS = {  # implementation -> the criterion it computes
+    "sklearn_loo": "loo",
+    "himalaya_kfold": "kfold",
+    "numpy_gcv": "gcv",
+    "ridgeboot_gcv": "gcv",
+    "ridgeboot_loo": "loo",
+    "ridgeboot_kfold": "kfold",
+}
+
+
+@pytest.mark.benchmark(group="cv")
+@pytest.mark.parametrize("impl", list(CV_IMPLS))
+def test_cv(
+    benchmark: Any, request: pytest.FixtureRequest, cv_case: SimpleNamespace, impl: str
+) -> None:
+    c = cv_case
+    method = CV_IMPLS[impl]
+    coef = intercept = None
+    if impl == "sklearn_loo":
+        m = benchmark(sklearn_ridgecv, c.X, c.Y, c.alphas)
+        alpha, coef, intercept = m.alpha_, m.coef_.T, m.intercept_
+    elif impl == "himalaya_kfold":
+        if himalaya_ridge_cv() is None:
+            pytest.skip("himalaya not installed")
+        alpha, coef, _, intercept = benchmark(himalaya_cv, c.X, c.Y, c.alphas, c.folds)
+    elif impl == "numpy_gcv":
+        scores, alpha = benchmark(numpy_gcv, c.X, c.Y, c.alphas)
+        agree("GCV scores", scores, c.scores["gcv"])
+    else:
+        rb = request.getfixturevalue("rb")
+        cv = c.folds if method == "kfold" else method
+        r = benchmark(rb.ridge_cv, c.X, c.Y, c.alphas, cv=cv, alpha_per_target=True)
+        alpha, coef, intercept = r.alpha, r.coef, r.intercept
+        agree(f"{method} scores", r.scores, c.scores[method])
+    np.testing.assert_allclose(alpha, c.chosen[method], rtol=1e-9)
+    if coef is not None:
+        agree("refit coefs", coef, c.refit[method][0])
+        agree("refit intercepts", intercept, c.refit[method][1])

@@ -106,3 +106,30 @@ def test_huge_thread_count_is_capped_and_identical():
     a = rb.bootstrap(X, Y, 1.0, 20, seed=2, n_threads=10_000)
     b = rb.bootstrap(X, Y, 1.0, 20, seed=2, n_threads=1)
     np.testing.assert_array_equal(a.coefs, b.coefs)
+
+
+def _nearly_collinear(n: int = 200):
+    rng = np.random.default_rng(7)
+    a = rng.standard_normal(n)
+    X = np.column_stack([a, a + 1e-7 * rng.standard_normal(n), rng.standard_normal(n)])
+    y = X @ [1.0, 1.0, -2.0] + 0.01 * rng.standard_normal(n)
+    return X, y
+
+
+def test_auto_leaves_cholesky_when_it_would_lose_the_digits():
+    X, y = _nearly_collinear()
+    alpha = 1e-12  # cond(X^T X + alpha I) ~ 1e15: Cholesky keeps ~1 digit
+    r = rb.ridge(X, y, alpha)
+    assert r.solver == "svd"
+    ref = rb.ridge(X, y, alpha, solver="svd")
+    np.testing.assert_array_equal(r.coef, ref.coef)
+    assert rb.ridge(X, y, 1.0).solver == "cholesky"  # well conditioned: the fast route
+
+
+def test_explicit_cholesky_warns_or_raises_when_ill_conditioned():
+    X, y = _nearly_collinear()
+    try:
+        with pytest.warns(RuntimeWarning, match="ill-conditioned.*svd"):
+            rb.ridge(X, y, 1e-12, solver="cholesky")
+    except np.linalg.LinAlgError as exc:  # the factorization may fail outright instead
+        assert "svd" in str(exc)

@@ -76,6 +76,7 @@ py::tuple fit(const Array<T>& X, const Array<T>& Y, const std::optional<Array<T>
   const Problem<T> pb = make_problem(X, Y, w, alphas, solver, intercept);
   Matrix<T> W(pb.p(), pb.kt());
   Vector<T> b(pb.kt());
+  double condition = 1;
   {
     py::gil_scoped_release release;
     // Threads pay off only for a large Gram (thread start-up is ~50 us).
@@ -84,8 +85,10 @@ py::tuple fit(const Array<T>& X, const Array<T>& Y, const std::optional<Array<T>
     if (n_threads > 1 && work > 2e7) pool.emplace(n_threads);
     Fitter<T> fitter(pb);
     fitter.fit(nullptr, W, b, pool ? &*pool : nullptr);
+    condition = fitter.condition_bound();
   }
-  return to_numpy(pb, W, b);
+  py::tuple out = to_numpy(pb, W, b);
+  return py::make_tuple(out[0], out[1], condition);
 }
 
 DrawSpec draw_spec(std::uint64_t seed, const std::string& scheme, Index block_len) {
@@ -283,7 +286,8 @@ void register_dtype(py::module_& m, const char* suffix) {
   using namespace pybind11::literals;
   m.def((std::string("fit_") + suffix).c_str(), &fit<T>, "X"_a.noconvert(), "Y"_a.noconvert(),
         "sample_weight"_a.noconvert(), "alphas"_a.noconvert(), "solver"_a, "fit_intercept"_a,
-        "n_threads"_a, "Weighted ridge fit for a (k, t) alpha grid -> (coef (k,p,t), intercept (k,t)).");
+        "n_threads"_a, "Weighted ridge fit for a (k, t) alpha grid -> (coef (k,p,t), intercept (k,t), "
+        "condition bound).");
   m.def((std::string("bootstrap_") + suffix).c_str(), &bootstrap<T>, "X"_a.noconvert(),
         "Y"_a.noconvert(), "sample_weight"_a.noconvert(), "alphas"_a.noconvert(), "solver"_a,
         "fit_intercept"_a, "n_boot"_a, "scheme"_a, "block_len"_a, "seed"_a, "counts"_a,

@@ -17,7 +17,7 @@ def fit_float64(
     solver: str,
     fit_intercept: bool,
     n_threads: int,
-) -> tuple[_F64, _F64]: ...
+) -> tuple[_F64, _F64, float]: ...
 def fit_float32(
     X: _F32,
     Y: _F32,
@@ -26,7 +26,7 @@ def fit_float32(
     solver: str,
     fit_intercept: bool,
     n_threads: int,
-) -> tuple[_F32, _F32]: ...
+) -> tuple[_F32, _F32, float]: ...
 def bootstrap_float64(
     X: _F64,
     Y: _F64,

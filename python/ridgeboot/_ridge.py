@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any, Optional, Union
 
@@ -22,6 +23,9 @@ from ._validation import (
 )
 
 ArrayOrFloat = Union[float, FloatArray]
+
+# condition * eps above this: fewer than ~3 correct digits in a Cholesky solution
+ILL_CONDITIONED = 1e-3
 
 
 def choose_solver(solver: str, grid: np.ndarray) -> str:
@@ -51,20 +55,35 @@ def fit_grid(
 ) -> tuple[np.ndarray, np.ndarray, str]:
     """Fit every alpha of a (k, t) grid -> coef (k, p, t), intercept (k, t), solver that ran.
 
-    With solver="auto", a Cholesky factorization that fails (alpha too small for
-    the conditioning of X) is retried with the SVD, and the result says so.
+    Cholesky squares the condition number of X. With solver="auto", a Cholesky
+    factorization that fails, or whose factor shows a condition number beyond
+    1e-3 / eps (fewer than ~3 correct digits left), is redone with the SVD and
+    the result says so; an explicit solver="cholesky" warns instead.
     """
     check_choice(solver, SOLVERS, "solver")
     chosen = choose_solver(solver, grid)
     fit = core_function("fit", data.dtype)
     threads = resolve_threads(n_threads)
+    args = (data.X, data.Y, data.weight, grid)
     try:
-        coef, intercept = fit(data.X, data.Y, data.weight, grid, chosen, fit_intercept, threads)
+        coef, intercept, condition = fit(*args, chosen, fit_intercept, threads)
     except np.linalg.LinAlgError:
         if solver != "auto":
             raise
         chosen = "svd"
-        coef, intercept = fit(data.X, data.Y, data.weight, grid, chosen, fit_intercept, threads)
+        coef, intercept, condition = fit(*args, chosen, fit_intercept, threads)
+    if condition * np.finfo(data.dtype).eps > ILL_CONDITIONED:
+        if solver == "auto":
+            chosen = "svd"
+            coef, intercept, condition = fit(*args, chosen, fit_intercept, threads)
+        else:
+            warnings.warn(
+                f"X^T W X + alpha I is ill-conditioned (condition number >= {condition:.1e} in "
+                f"{data.dtype}): the Cholesky solution may have lost most of its digits; "
+                'use solver="svd" or a larger alpha',
+                RuntimeWarning,
+                stacklevel=3,
+            )
     return coef, intercept, chosen
 
 

@@ -92,6 +92,7 @@ class Fitter {
   // weights when w is nullptr. W (p, k*t): column a*t+u is path point a, target
   // u. b (k*t): intercepts. `pool` parallelises the Gram of a large single fit.
   void fit(const T* w, Eigen::Ref<Matrix<T>> W, Eigen::Ref<Vector<T>> b, ThreadPool* pool = nullptr) {
+    condition_bound_ = 1;
     select_rows(w ? w : pb_.base_weight);
     const Index m = Index(rows_.size()), p = pb_.p();
     if (pb_.solver == Solver::svd) {
@@ -112,6 +113,10 @@ class Fitter {
   }
 
   Index rows_used() const { return Index(rows_.size()); }
+
+  // After a Cholesky fit: a lower bound on the condition number of the factored
+  // matrices (1 for the other solvers). Near 1/eps the solution has no digits left.
+  double condition_bound() const { return condition_bound_; }
 
   // For the dual form (p > m): a kernel K = (X - mu)(X - mu)^T (n, n) over all
   // rows, shared read-only by every replicate, with mu the column means (zero
@@ -260,6 +265,9 @@ class Fitter {
           H_.diagonal().array() += alpha;
           Eigen::LLT<Eigen::Ref<Matrix<T>>> llt(H_);  // in place: H_ holds L
           if (llt.info() != Eigen::Success) not_positive_definite(alpha, what);
+          // (max L_ii / min L_ii)^2 is a lower bound on cond(S + alpha I).
+          const double ratio = double(H_.diagonal().maxCoeff()) / double(H_.diagonal().minCoeff());
+          condition_bound_ = std::max(condition_bound_, ratio * ratio);
           factored = true;
           factored_alpha = alpha;
         }
@@ -401,6 +409,7 @@ class Fitter {
   Vector<T> pivots_;
   const Matrix<T>* kernel_ = nullptr;
   double weight_sum_ = 0;
+  double condition_bound_ = 1;
   Eigen::SelfAdjointEigenSolver<Matrix<T>> eig_;
   Eigen::Tridiagonalization<Matrix<T>> tri_;
   std::vector<Slot> slots_;
