@@ -181,35 +181,64 @@ def time_axis(
 
 
 # ---------------------------------------------------------------------- memory
+# ru_maxrss survives execve: a child exec'd from this (large) process starts with our peak
+# RSS as its own. The measuring code therefore runs in a *forked* grandchild of a fresh
+# interpreter, whose peak starts from the small RSS of that interpreter after its imports.
 MEMORY_CODE = textwrap.dedent(
     """
-    import json, resource, sys, time
+    import json, os, resource, sys, time
     import numpy as np
     import ridgeboot as rb
 
+    def maxrss():
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+
+    def vmhwm():
+        try:
+            with open("/proc/self/status") as fh:
+                for line in fh:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1]) * 1024
+        except OSError:
+            return None
+
     n, p, B = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-    kib = 1024  # ru_maxrss is in KiB on Linux
-    imports = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * kib
-    rng = np.random.default_rng(0)
-    X = rng.standard_normal((n, p))
-    y = X[:, :5].sum(axis=1)
-    y += rng.standard_normal(n)
-    inputs = X.nbytes + y.nbytes
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * kib
-    t0 = time.perf_counter()
-    boot = rb.bootstrap(X, y, 1.0, n_boot=B, keep_coefs=False, oob=False, seed=0)
-    seconds = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * kib
-    print(json.dumps({
-        "n": n, "p": p, "B": B, "seconds": seconds, "solver": boot.solver,
-        "inputs_bytes": inputs,
-        "maxrss_after_imports_bytes": imports,
-        "maxrss_before_call_bytes": before,
-        "maxrss_peak_bytes": peak,
-        "peak_minus_inputs_bytes": peak - inputs,
-        "peak_minus_inputs_and_interpreter_bytes": peak - inputs - imports,
-        "growth_during_call_bytes": peak - before,
-    }))
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        try:
+            imports = maxrss()
+            rng = np.random.default_rng(0)
+            X = rng.standard_normal((n, p))
+            y = X[:, :5].sum(axis=1)
+            y += rng.standard_normal(n)
+            inputs = X.nbytes + y.nbytes
+            before = maxrss()
+            t0 = time.perf_counter()
+            boot = rb.bootstrap(X, y, 1.0, n_boot=B, keep_coefs=False, oob=False, seed=0)
+            seconds = time.perf_counter() - t0
+            peak = maxrss()
+            out = {
+                "n": n, "p": p, "B": B, "seconds": seconds, "solver": boot.solver,
+                "inputs_bytes": inputs,
+                "maxrss_after_imports_bytes": imports,
+                "maxrss_before_call_bytes": before,
+                "maxrss_peak_bytes": peak,
+                "vmhwm_peak_bytes": vmhwm(),
+                "peak_minus_inputs_bytes": peak - inputs,
+                "peak_minus_inputs_and_interpreter_bytes": peak - inputs - imports,
+                "growth_during_call_bytes": peak - before,
+            }
+            os.write(w, json.dumps(out).encode())
+        finally:
+            os._exit(0)
+    os.close(w)
+    data = b"".join(iter(lambda: os.read(r, 65536), b""))
+    _, status = os.waitpid(pid, 0)
+    if not data:
+        sys.exit(f"measuring process failed (status {status})")
+    print(data.decode())
     """
 )
 
@@ -236,11 +265,21 @@ def draw(report: dict[str, Any], path: str) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import FixedLocator, NullLocator
+    from matplotlib.ticker import (
+        FixedLocator,
+        FuncFormatter,
+        LogLocator,
+        NullFormatter,
+        NullLocator,
+    )
 
     axes_data = report["axes"]
-    rate = report["dgemm"]["dgemm_gflops"]
+    rate = report["floor_gflops"]
     rate1 = report["dgemm_1thread"]["dgemm_gflops"]
+
+    def seconds(v: float, _pos: Any) -> str:
+        return f"{v:g} s" if v >= 1 else f"{v * 1e3:g} ms"
+
     names = [a for a in ("B", "n", "p", "t", "k", "threads") if a in axes_data]
     ncol = 3
     nrow = -(-len(names) // ncol)
@@ -272,10 +311,13 @@ def draw(report: dict[str, Any], path: str) -> None:
                 floor1,
                 "-",
                 color="0.4",
-                label=f"flop floor (DGEMM {rate1:.0f} / {rate:.0f} GFLOP/s on 1 / 2 thr.)",
+                label=f"flop floor (DGEMM {rate1:.0f} GFLOP/s on 1 thr., {rate:.0f} best)",
             )
             speedup = med[0] / med[-1]
-            ax.set_title(f"vary n_threads: speedup {speedup:.2f}x (exponent {d['exponent']:.2f})")
+            ax.set_title(
+                f"vary n_threads (base case): speedup {speedup:.2f}x, exponent {d['exponent']:.2f}",
+                fontsize=10,
+            )
         else:
             e = d["exponent"]
             coef = np.polyfit(np.log(x), np.log(med), 1)
@@ -286,14 +328,15 @@ def draw(report: dict[str, Any], path: str) -> None:
                 "--",
                 color="C0",
                 alpha=0.6,
-                label=f"fit: time ∝ {name}^{e:.2f} (last step {d['exponent_last_segment']:.2f})",
+                label=f"fit: time ∝ ${name}^{{{e:.2f}}}$ "
+                f"(last step {d['exponent_last_segment']:.2f})",
             )
             ax.plot(
                 x,
                 floor,
                 "-",
                 color="0.4",
-                label=f"flop floor (model ∝ {name}^{d['model_exponent']:.2f}, "
+                label=f"flop floor (model ∝ ${name}^{{{d['model_exponent']:.2f}}}$, "
                 f"DGEMM {rate:.0f} GFLOP/s)",
             )
             others = ", ".join(f"{a}={v}" for a, v in base.items() if a not in (name, "threads"))
@@ -307,22 +350,32 @@ def draw(report: dict[str, Any], path: str) -> None:
         ax.xaxis.set_major_locator(FixedLocator(x))
         ax.xaxis.set_minor_locator(NullLocator())
         ax.set_xticklabels([f"{v:g}" for v in x])
+        ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_major_formatter(FuncFormatter(seconds))
+        ax.yaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel(AXIS_LABEL[name])
-        ax.set_ylabel("time per rb.bootstrap call (s)")
+        ax.set_ylabel("time per rb.bootstrap call")
         ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=7, loc="upper left")
+        ax.legend(fontsize=7.5, loc="best", framealpha=0.8)
     for ax in list(axs.flat)[len(names) :]:
         ax.axis("off")
     meta = report["meta"]
     settings = report["settings"]
+    busy = [d["other_load"]["others_busy"] for d in axes_data.values() if d["other_load"]]
+    noise = (
+        f"other processes used up to {max(busy):.0%} of the machine while timing"
+        + (" (NOISY)" if max(busy) > 0.10 else "")
+        if busy
+        else ""
+    )
     fig.suptitle(
         f"rb.bootstrap scaling (keep_coefs=False, oob={settings['oob']}, median of "
         f"{settings['repeat']}{', QUICK' if settings['quick'] else ''}) — "
-        f"{meta['cpu_model']}, {meta['cores']} cores, {meta['date'][:10]}; "
-        f"floor = model flops / numpy DGEMM rate, same run",
+        f"{meta['cpu_model']}, {meta['cores']} cores, {meta['date'][:10]}\n"
+        f"flop floor = model flops / best numpy DGEMM rate of the same run; {noise}",
         fontsize=10,
     )
-    fig.tight_layout(rect=(0, 0, 1, 0.96))
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
@@ -372,9 +425,12 @@ def main(argv: list[str] | None = None) -> int:
         dg = measure_dgemm(settle=0.15)
     with threadpool_limits(limits=1, user_api="blas"):
         dg1 = measure_dgemm(settle=0.15)
+    # the floor uses the best numpy DGEMM rate of the run (on a busy machine 2-thread
+    # OpenBLAS can fall below 1 thread; a floor must not be optimistic about numpy)
+    floor_rate = max(dg["dgemm_gflops"], dg1["dgemm_gflops"])
     print(
         f"numpy DGEMM (A.T@B 4000x400, 2·n·p² flops): {dg['dgemm_gflops']:.1f} GFLOP/s on "
-        f"{ncpu} threads, {dg1['dgemm_gflops']:.1f} GFLOP/s on 1"
+        f"{ncpu} threads, {dg1['dgemm_gflops']:.1f} GFLOP/s on 1; floor at {floor_rate:.1f}"
     )
 
     base = dict(BASE)
@@ -399,11 +455,12 @@ def main(argv: list[str] | None = None) -> int:
         "flop_model": __doc__.split("Flop model per replicate", 1)[1].strip(),
         "dgemm": dg,
         "dgemm_1thread": dg1,
+        "floor_gflops": floor_rate,
         "axes": {},
     }
     print(
         f"base case: {report['base']}, keep_coefs=False, oob={oob}; "
-        f"median of {args.repeat}; floor at {dg['dgemm_gflops']:.1f} GFLOP/s"
+        f"median of {args.repeat}; floor at {floor_rate:.1f} GFLOP/s"
     )
     print(
         f"\n{'axis':<8} {'value':>6} {'solver':>9} {'median':>10} {'floor':>10} "
@@ -412,10 +469,12 @@ def main(argv: list[str] | None = None) -> int:
     for name in [a for a in AXES_FULL if a in args.axes]:
         d = time_axis(name, axes[name], base, args.repeat, args.settle, oob)
         report["axes"][name] = d
-        rates = [dg1["dgemm_gflops"], dg["dgemm_gflops"]] if name == "threads" else None
+        rates = [dg1["dgemm_gflops"], floor_rate] if name == "threads" else None
+        d["floor_seconds"] = []
         for i, v in enumerate(d["values"]):
-            rate = rates[i] if rates else dg["dgemm_gflops"]
+            rate = rates[i] if rates else floor_rate
             floor = d["model_flops"][i] / (rate * 1e9)
+            d["floor_seconds"].append(floor)
             med = d["median_seconds"][i]
             print(
                 f"{name:<8} {v:>6} {d['solver'][i]:>9} {med * 1e3:>8.1f}ms "

@@ -19,7 +19,7 @@ namespace gram_detail {
 
 #if defined(__AVX512F__)
 inline constexpr int kVectorBytes = 64;
-inline constexpr int kTileCols = 12;
+inline constexpr int kTileCols = 8;
 #elif defined(__AVX__)
 inline constexpr int kVectorBytes = 32;
 inline constexpr int kTileCols = 6;
