@@ -287,6 +287,8 @@ def draw(report: dict[str, Any], path: str) -> None:
     base = report["base"]
     for ax, name in zip(axs.flat, names):
         d = axes_data[name]
+        load = d.get("other_load")
+        busy_s = "" if not load else f"; others {load['others_busy']:.0%} busy"
         x = np.array(d["values"], dtype=float)
         med = np.array(d["median_seconds"])
         lo = np.array([min(ts) for ts in d["times_seconds"]])
@@ -315,8 +317,8 @@ def draw(report: dict[str, Any], path: str) -> None:
             )
             speedup = med[0] / med[-1]
             ax.set_title(
-                f"vary n_threads (base case): speedup {speedup:.2f}x, exponent {d['exponent']:.2f}",
-                fontsize=10,
+                f"vary n_threads: speedup {speedup:.2f}x (exponent {d['exponent']:.2f}){busy_s}",
+                fontsize=9,
             )
         else:
             e = d["exponent"]
@@ -340,7 +342,7 @@ def draw(report: dict[str, Any], path: str) -> None:
                 f"DGEMM {rate:.0f} GFLOP/s)",
             )
             others = ", ".join(f"{a}={v}" for a, v in base.items() if a not in (name, "threads"))
-            ax.set_title(f"vary {name} ({others})", fontsize=10)
+            ax.set_title(f"vary {name} ({others}){busy_s}", fontsize=9)
             solvers = sorted(set(d["solver"]))
             if len(solvers) > 1:
                 for xi, s, m in zip(x, d["solver"], med):
@@ -381,6 +383,20 @@ def draw(report: dict[str, Any], path: str) -> None:
 
 
 # ---------------------------------------------------------------------- main
+def wait_idle(seconds: float) -> dict[str, float] | None:
+    """Sample other processes' CPU share (1 s) until below 10 % or `seconds` have passed."""
+    deadline = time.perf_counter() + seconds
+    while True:
+        mon = CpuMonitor()
+        time.sleep(1.0)
+        load = mon.others()
+        if load is None or load["others_busy"] + load["steal"] <= 0.10:
+            return load
+        if time.perf_counter() >= deadline:
+            return load
+        time.sleep(4.0)
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="fewer, smaller points: < 60 s")
@@ -398,6 +414,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--out-dir", default=os.path.join(ROOT, "docs"), help="where scaling.png/json go"
     )
     ap.add_argument("--no-plot", action="store_true", help="skip the figure")
+    ap.add_argument(
+        "--wait-idle",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="wait up to S seconds for other processes to use < 10 %% of the machine",
+    )
     return ap.parse_args(argv)
 
 
@@ -419,6 +442,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"WARNING: {var}={os.environ[var]} is set: numpy's DGEMM (the floor) may be slow")
     rbinfo = ridgeboot_info()
     print(f"ridgeboot {rbinfo['version']}: {rbinfo['build_info']}")
+    idle = wait_idle(args.wait_idle)
+    meta["other_load_before"] = idle
+    if idle is not None:
+        print(
+            f"other processes before start: {idle['others_busy']:.0%} busy, steal "
+            f"{idle['steal']:.0%} (1 s sample)"
+        )
     ncpu = os.cpu_count() or 1
     with threadpool_limits(limits=ncpu, user_api="blas"):
         blas = threadpool_info()

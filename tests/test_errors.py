@@ -155,8 +155,12 @@ def test_cholesky_alpha_zero_fewer_weighted_rows_than_features():
     X = np.random.default_rng(1).normal(size=(6, 4))
     w = np.array([1.0, 2.0, 0.0, 0.0, 0.0, 0.0])  # two rows carry weight, centred rank 1
     X = np.column_stack([X, np.zeros(6)])
-    with pytest.raises(np.linalg.LinAlgError, match="svd"):
-        rb.ridge(X, np.arange(6.0), 0.0, solver="cholesky", sample_weight=w)
+    # rounding may leave the factorization just positive: then it must warn instead
+    try:
+        with pytest.warns(RuntimeWarning, match="ill-conditioned.*svd"):
+            rb.ridge(X, np.arange(6.0), 0.0, solver="cholesky", sample_weight=w)
+    except np.linalg.LinAlgError as exc:
+        assert "svd" in str(exc)
 
 
 def test_check_finite_false_with_finite_data_same_result():

@@ -44,26 +44,13 @@ def test_downstream_cpp_program_matches_python(tmp_path):
     if eigen is None:
         pytest.skip("Eigen headers not found (pip install cmeel-eigen)")
     exe = tmp_path / "ridge_from_cpp"
-    subprocess.run(
-        [
-            "g++",
-            "-std=c++17",
-            "-O1",
-            "-I",
-            rb.get_include(),
-            "-I",
-            eigen,
-            str(EXAMPLE),
-            "-o",
-            str(exe),
-            "-pthread",
-        ],
-        check=True,
-    )
-    out = np.array(
-        subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout.split(),
-        dtype=float,
-    )
+    # no sanitizer runtime preloaded into the compiler (tools/sanitize.sh sets LD_PRELOAD)
+    env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+    include = ["-I", rb.get_include(), "-I", eigen]
+    compile_cmd = ["g++", "-std=c++17", "-O1", *include, str(EXAMPLE), "-o", str(exe), "-pthread"]
+    subprocess.run(compile_cmd, check=True, env=env)
+    run = subprocess.run([str(exe)], capture_output=True, text=True, check=True, env=env)
+    out = np.array(run.stdout.split(), dtype=float)
     i = np.arange(50)
     X = np.sin(np.outer(i, np.arange(1, 4)).astype(float))
     y = 1 + 2 * X[:, 0] - X[:, 1] + 0.5 * X[:, 2] + 0.1 * np.cos(i)

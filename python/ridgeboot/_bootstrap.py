@@ -10,12 +10,13 @@ from typing import Any, Callable, Optional, Union
 
 import numpy as np
 
-from ._ridge import RidgePathResult, RidgeResult, choose_solver, core_function, fit_grid
+from ._ridge import RidgePathResult, RidgeResult, core_function, fit_grid, path_solver
 from ._validation import (
     SCHEMES,
     SOLVERS,
     FloatArray,
     Prepared,
+    check_bool,
     check_choice,
     check_int,
     check_memory,
@@ -76,6 +77,7 @@ def bootstrap_counts(
     n_boot = check_int(n_boot, "n_boot", 0, 2**32 - 1)
     seed = check_int(seed, "seed", 0, MAX_SEED)
     check_choice(scheme, SCHEMES, "scheme")
+    check_memory(4.0 * n * n_boot, f"a ({n_boot}, {n}) table of counts", "draw fewer replicates")
     from . import _core
 
     return _core.bootstrap_counts(
@@ -304,7 +306,8 @@ class BootstrapResult:
             levels.append(cdf(z0 + (z0 + zq) / (1 - acc * (z0 + zq))))
         srt = np.sort(c, axis=0)
         out = []
-        for lev in levels:
+        for lev, q in zip(levels, (tail, 1 - tail)):
+            lev = np.where(np.isfinite(lev), lev, q)  # undefined correction: percentile level
             pos = np.clip(lev * (B - 1), 0, B - 1)
             i0 = np.floor(pos).astype(int)
             i1 = np.minimum(i0 + 1, B - 1)
@@ -343,6 +346,9 @@ class BootstrapResult:
             delta = AX[:, off:, None] * (scale[:, None] * resid)[:, None, :]  # (m, p, t)
             jack = theta[off:][None] - delta
             dev = jack.mean(axis=0)[None] - jack
+            # the acceleration is scale-free: scale first so that cubes cannot overflow
+            scale = np.max(np.abs(dev), axis=0)
+            dev = dev / np.where(scale > 0, scale, 1.0)[None]
             num = (dev**3).sum(axis=0)
             den = 6 * (dev**2).sum(axis=0) ** 1.5
             acc[a_idx] = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
@@ -504,9 +510,10 @@ def bootstrap(
             "pass oob='mse' (out-of-bag MSE only) or oob=False",
         )
     auto = solver == "auto"
-    if auto:
-        solver = choose_solver("auto", grid) if k <= 4 or (grid == 0).any() else "eigh"
-    full_coef, full_icpt, solver = fit_grid(data, grid, solver, fit_intercept, n_threads)
+    fit_intercept = check_bool(fit_intercept, "fit_intercept")
+    full_coef, full_icpt, solver = fit_grid(
+        data, grid, solver, fit_intercept, n_threads, auto_choice=path_solver(grid)
+    )
     threads = resolve_threads(n_threads)
     run = core_function("bootstrap", data.dtype)
     bar, callback = _progress_bar(progress, n_boot)

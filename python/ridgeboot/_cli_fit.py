@@ -377,13 +377,19 @@ def bootstrap_report(data: FitData, alpha: float, args: argparse.Namespace) -> F
         intercept=_as_t(boot.full.intercept, t),
         intercept_se=_as_t(boot.intercept_std, t),
         train_mse=train_mse,
-        r2=1.0 - train_mse / data.Y.var(axis=0),
+        r2=_r2(train_mse, data.Y.var(axis=0)),
         oob_mse=_as_t(boot.oob_mse, t),
         solver=boot.solver,
     )
 
 
 # -- output
+
+
+def _r2(train_mse: np.ndarray, y_var: np.ndarray) -> np.ndarray:
+    """1 - MSE / Var(y); undefined (NaN, shown as n/a) for a constant target."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(y_var > 0, 1.0 - train_mse / y_var, np.nan)
 
 
 def _num(value: float) -> str:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from dataclasses import dataclass
 from typing import Any, Optional, Union
 
 import numpy as np
 
-from ._ridge import core_function, fit_grid
+from ._ridge import core_function, fit_grid, path_solver
 from ._validation import (
     FloatArray,
     Prepared,
+    check_bool,
     check_choice,
     check_int,
+    check_memory,
     path_grid,
     prepare,
     resolve_threads,
@@ -94,7 +97,9 @@ def _weighted_svd(data: Prepared, fit_intercept: bool) -> tuple[np.ndarray, ...]
 def _closed_form_scores(
     data: Prepared, alphas: np.ndarray, fit_intercept: bool, method: str
 ) -> tuple[np.ndarray, np.ndarray]:
-    """GCV or exact leave-one-out scores (k, t) and dof (k,) from one SVD: O(n p t) per alpha.
+    """GCV or exact leave-one-out scores (k, t) and dof (k,) from one SVD.
+
+    After the SVD, GCV costs O(p t) per alpha and leave-one-out O(n p t).
 
     With sqrt(v)-scaled, centred data the hat matrix is
     H = U diag(s^2 / (s^2 + alpha)) U^T (+ sqrt(v) sqrt(v)^T / sum v for the
@@ -105,25 +110,29 @@ def _closed_form_scores(
     m = len(v)
     UtY = U.T @ Yt  # (r, t)
     resid_base = Yt - U @ UtY  # part of y outside span(U): alpha-independent
+    rss_base = (resid_base**2).sum(axis=0)
+    UtY2 = UtY**2
     h_icpt = v / v.sum() if fit_intercept else np.zeros(m)
     k = len(alphas)
     scores = np.empty((k, data.t))
     dof = np.empty(k)
     U2 = U**2
     for a_idx, alpha in enumerate(alphas):
-        with np.errstate(divide="ignore"):
-            shrink = alpha / (s**2 + alpha) if alpha > 0 else np.zeros_like(s)  # 1 - filter
+        shrink = alpha / (s**2 + alpha) if alpha > 0 else np.zeros_like(s)  # 1 - filter
         filt = 1 - shrink
         dof[a_idx] = filt.sum() + (1 if fit_intercept else 0)
-        resid = resid_base + U @ (shrink[:, None] * UtY)  # scaled residuals sqrt(v) (y - yhat)
         if method == "loo":
+            resid = resid_base + U @ (shrink[:, None] * UtY)  # sqrt(v) (y - yhat)
             h = U2 @ filt + h_icpt
             with np.errstate(divide="ignore", invalid="ignore"):
                 loo = resid / (1 - h)[:, None]  # still scaled by sqrt(v): squares carry v
             scores[a_idx] = (loo**2).sum(axis=0) / v.sum()
         else:
-            rss = (resid**2).sum(axis=0) / v.sum()
-            scores[a_idx] = rss / (1 - dof[a_idx] / m) ** 2
+            # RSS from the spectrum alone (resid_base is orthogonal to span(U)): O(r t)
+            rss = (rss_base + (shrink**2) @ UtY2) / v.sum()
+            # an interpolating fit (tr(H) >= m) has no GCV estimate: score it +inf
+            room = 1 - dof[a_idx] / m
+            scores[a_idx] = rss / room**2 if room > 1e-12 else np.inf
     return scores, dof
 
 
@@ -165,14 +174,24 @@ def _run_heldout(
     Returns the (B, k, t) scores.
     """
     run = core_function("bootstrap", data.dtype)
-    if solver == "auto":
-        solver = "svd" if (grid == 0).any() else ("cholesky" if grid.shape[0] <= 2 else "eigh")
-    raw = run(
-        data.X,
-        data.Y,
-        data.weight,
-        grid,
-        solver,
+    chosen = path_solver(grid) if solver == "auto" else solver
+    args = (data.X, data.Y, data.weight, grid)
+    try:
+        raw = run(*args, chosen, *_heldout_options(counts, fit_intercept, n_threads))
+    except np.linalg.LinAlgError:
+        if solver != "auto" or chosen == "svd":
+            raise
+        raw = run(*args, "svd", *_heldout_options(counts, fit_intercept, n_threads))
+    # undefined scores (0/0, overflowing huge weights) come out non-finite: no vote
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return _score_from_stats(raw["replicate_stats"], scoring)
+
+
+def _heldout_options(
+    counts: np.ndarray, fit_intercept: bool, n_threads: Optional[int]
+) -> tuple[Any, ...]:
+    """Engine arguments after the solver: explicit counts, per-replicate held-out sums only."""
+    return (
         fit_intercept,
         counts.shape[0],
         "multinomial",
@@ -187,7 +206,17 @@ def _run_heldout(
         True,
         None,
     )
-    return _score_from_stats(raw["replicate_stats"], scoring)
+
+
+def _mean_defined(rep_scores: np.ndarray, scoring: str) -> np.ndarray:
+    """Mean over replicates/folds (axis 0) of the scores that are defined (finite)."""
+    ok = np.isfinite(rep_scores)
+    if not ok.any(axis=0).all():
+        raise ValueError(
+            f"scoring={scoring!r} is undefined on every held-out set for some alpha/target "
+            "(too few held-out rows, or a constant target): use scoring='mse' or larger folds"
+        )
+    return np.where(ok, rep_scores, 0).sum(axis=0) / ok.sum(axis=0)  # type: ignore[no-any-return]
 
 
 def _best(scores: np.ndarray, greater: bool) -> np.ndarray:
@@ -263,6 +292,7 @@ def ridge_cv(
     (``warn_edges=False`` skips it, e.g. when the caller reports it itself).
     """
     data = prepare(X, y, sample_weight, check_finite, min_rows=2)
+    fit_intercept = check_bool(fit_intercept, "fit_intercept")
     grid, _ = path_grid(alphas, data.t, data.dtype)
     if grid.shape[0] < 1:
         raise ValueError("alphas is empty")
@@ -281,7 +311,8 @@ def ridge_cv(
         scores, dof = _closed_form_scores(data, alpha_values, fit_intercept, str(cv))
         greater = False
     elif cv == "bootstrap":
-        n_boot = check_int(n_boot, "n_boot", 1)
+        n_boot = check_int(n_boot, "n_boot", 1, 2**32 - 1)
+        check_memory(4.0 * n_boot * data.n, f"{n_boot} hold-out masks", "lower n_boot")
         used_chunk_len = (
             max(1, data.n // 50)
             if chunk_len is None
@@ -289,7 +320,11 @@ def ridge_cv(
         )
         total_chunks = -(-data.n // used_chunk_len)
         if n_chunks is None:
-            if not 0 < heldout_fraction < 1:
+            if (
+                isinstance(heldout_fraction, bool)
+                or not isinstance(heldout_fraction, numbers.Real)
+                or not 0 < heldout_fraction < 1
+            ):
                 raise ValueError(f"heldout_fraction must be in (0, 1), got {heldout_fraction}")
             n_chunks = max(1, round(heldout_fraction * total_chunks))
         n_chunks = check_int(n_chunks, "n_chunks", 1, total_chunks - 1 if total_chunks > 1 else 1)
@@ -306,10 +341,13 @@ def ridge_cv(
                 counts[b, c * used_chunk_len : (c + 1) * used_chunk_len] = 0
         rep_scores = _run_heldout(data, grid, counts, solver, fit_intercept, n_threads, scoring)
         greater = scoring != "mse"
-        scores = np.nanmean(rep_scores, axis=0)
+        scores = _mean_defined(rep_scores, scoring)
         best_rep = _best(np.moveaxis(rep_scores, 0, 1), greater)  # (B, t)
         if not alpha_per_target:
-            best_rep = _best(np.nanmean(np.moveaxis(rep_scores, 0, 1), axis=2), greater)
+            with np.errstate(invalid="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN replicate: no vote
+                per_rep = np.nanmean(np.moveaxis(rep_scores, 0, 1), axis=2)
+            best_rep = _best(per_rep, greater)
         alpha_reps = alpha_values[best_rep]
         dof = _dof(data, alpha_values, fit_intercept)
     else:
@@ -322,7 +360,7 @@ def ridge_cv(
             counts[f, rows] = 0
         rep_scores = _run_heldout(data, grid, counts, solver, fit_intercept, n_threads, scoring)
         greater = scoring != "mse"
-        scores = np.nanmean(rep_scores, axis=0)
+        scores = _mean_defined(rep_scores, scoring)
         dof = _dof(data, alpha_values, fit_intercept)
     if alpha_per_target:
         best = _best(scores, greater)  # (t,)

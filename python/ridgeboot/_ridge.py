@@ -16,6 +16,7 @@ from ._validation import (
     alpha_grid,
     as_array,
     cast,
+    check_bool,
     check_choice,
     path_grid,
     prepare,
@@ -45,13 +46,25 @@ def choose_solver(solver: str, grid: np.ndarray) -> str:
     return "cholesky" if np.unique(grid).size <= 4 else "eigh"
 
 
+def path_solver(grid: np.ndarray) -> str:
+    """First choice of "auto" for a path: one eigen-reduction serves many alphas."""
+    if (grid == 0).any():
+        return "svd"
+    return "cholesky" if grid.shape[0] <= 2 else "eigh"
+
+
 def core_function(kind: str, dtype: np.dtype[Any]) -> Any:
     """Return the core entry point for a dtype: float32 data is computed in float32."""
     return getattr(_core, f"{kind}_{'float32' if dtype == np.float32 else 'float64'}")
 
 
 def fit_grid(
-    data: Prepared, grid: np.ndarray, solver: str, fit_intercept: bool, n_threads: Optional[int]
+    data: Prepared,
+    grid: np.ndarray,
+    solver: str,
+    fit_intercept: bool,
+    n_threads: Optional[int],
+    auto_choice: Optional[str] = None,
 ) -> tuple[np.ndarray, np.ndarray, str]:
     """Fit every alpha of a (k, t) grid -> coef (k, p, t), intercept (k, t), solver that ran.
 
@@ -59,9 +72,11 @@ def fit_grid(
     factorization that fails, or whose factor shows a condition number beyond
     1e-3 / eps (fewer than ~3 correct digits left), is redone with the SVD and
     the result says so; an explicit solver="cholesky" warns instead.
+    ``auto_choice`` overrides the first choice of "auto" (a path prefers "eigh").
     """
     check_choice(solver, SOLVERS, "solver")
-    chosen = choose_solver(solver, grid)
+    fit_intercept = check_bool(fit_intercept, "fit_intercept")
+    chosen = auto_choice if solver == "auto" and auto_choice else choose_solver(solver, grid)
     fit = core_function("fit", data.dtype)
     threads = resolve_threads(n_threads)
     args = (data.X, data.Y, data.weight, grid)
@@ -178,9 +193,13 @@ def ridge(
         "cholesky": Cholesky of X^T W X + alpha I (of the n x n kernel when
         p > n). "svd": thin SVD of the weighted, centred X; singular values below
         eps * max(n, p) * s_max count as zero, so alpha = 0 gives the minimum-norm
-        least-squares solution. "eigh": eigendecomposition of the Gram (kernel
-        when p > n). "auto": "svd" if an alpha is 0, else "cholesky" for up to 4
-        distinct alphas, else "eigh"; a failed Cholesky falls back to "svd".
+        least-squares solution. "eigh": symmetric reduction of the Gram (kernel
+        when p > n) -- Householder tridiagonalization, then one O(p) solve per
+        alpha and target; alphas below eps * max(n, p) * max diag(Gram) use the
+        eigenvalues instead, dropping those below eps * max(n, p) * lambda_max.
+        "auto": "svd" if an alpha is 0, else "cholesky" for up to 4 distinct
+        alphas, else "eigh"; a Cholesky that fails or keeps fewer than ~3 digits
+        is redone with "svd" (``solver`` of the result says which ran).
     fit_intercept : bool, default=True
         Fit an unpenalized intercept (centring by the weighted means).
     sample_weight : array_like of shape (n,), optional
@@ -251,9 +270,9 @@ def ridge_path(
     """
     data = prepare(X, y, sample_weight, check_finite)
     grid, _ = path_grid(alphas, data.t, data.dtype)
-    if solver == "auto" and not (grid == 0).any():
-        solver = "cholesky" if grid.shape[0] <= 2 else "eigh"
-    coef, intercept, solver_ran = fit_grid(data, grid, solver, fit_intercept, n_threads)
+    coef, intercept, solver_ran = fit_grid(
+        data, grid, solver, fit_intercept, n_threads, auto_choice=path_solver(grid)
+    )
     if data.y_1d:
         coef, intercept = coef[:, :, 0], intercept[:, 0]
     return RidgePathResult(coef, intercept, grid[:, 0].copy(), solver_ran)

@@ -43,14 +43,25 @@ def as_array(a: Any, name: str) -> np.ndarray:
 
 
 def cast(a: np.ndarray, dtype: np.dtype[Any], name: str, *, vector: bool = False) -> np.ndarray:
-    """Cast to dtype, copying only when the core could not map the buffer as it is."""
+    """Cast to dtype, copying only when the core could not map the buffer as it is.
+
+    A finite value beyond the range of float32 is refused (it would become inf).
+    """
     if a.dtype != dtype:
+        if dtype == np.float32 and a.size and a.dtype.kind == "f":
+            with np.errstate(invalid="ignore"):
+                big = np.nanmax(np.where(np.isfinite(a), np.abs(a), 0))
+            if big > np.finfo(np.float32).max:
+                raise ValueError(
+                    f"{name} holds {big:.3g}, beyond the float32 range: pass float64 data"
+                )
         a = a.astype(dtype)
-    if vector:
-        return np.ascontiguousarray(a)
     item = a.itemsize
+    # numpy calls some negative-stride views contiguous (length-1 axes): copy explicitly
+    if vector:
+        return a if a.ndim == 1 and a.strides[0] == item else a.copy(order="C")
     if any(s < 0 or s % item for s in a.strides):
-        a = np.ascontiguousarray(a)
+        a = a.copy(order="C")
     return a
 
 
@@ -137,6 +148,7 @@ def alpha_grid(
     if value is not None:
         if not (math.isfinite(value) and value >= 0):
             raise ValueError(f"{name} must be finite and >= 0, got {value}")
+        check_alpha_range(np.array([value]), dtype, name)
         return np.full((1, t), value, dtype=dtype), False
     a = as_array(alpha, name)
     if a.ndim > 1:
@@ -153,6 +165,7 @@ def alpha_grid(
             f"{name} has {a.shape[0]} values but y has {t} target(s)"
         )
     check_alpha_values(a, name)
+    check_alpha_range(a, dtype, name)
     grid = np.ascontiguousarray(np.broadcast_to(a.astype(dtype), (t,)).reshape(1, t))
     return grid, per_target
 
@@ -171,8 +184,15 @@ def path_grid(
     if a.size == 0:
         raise ValueError(f"{name} is empty")
     check_alpha_values(a, name)
+    check_alpha_range(a, dtype, name)
     grid = np.ascontiguousarray(np.repeat(a.astype(dtype).reshape(-1, 1), t, axis=1))
     return grid, has_axis
+
+
+def check_alpha_range(a: np.ndarray, dtype: np.dtype[Any], name: str) -> None:
+    """Alphas must be representable in the computing dtype (float32 tops out at 3.4e38)."""
+    if dtype == np.float32 and a.size and float(np.max(a)) > float(np.finfo(np.float32).max):
+        raise ValueError(f"{name} exceeds the float32 range: pass float64 data or a smaller {name}")
 
 
 def check_alpha_values(a: np.ndarray, name: str) -> None:
@@ -212,6 +232,13 @@ def resolve_threads(n_threads: Optional[int]) -> int:
     if n < 1:
         raise ValueError(f"n_threads must be >= 1, -1 (all cores) or None; got {n}")
     return min(n, 8 * cpus)
+
+
+def check_bool(value: Any, name: str) -> bool:
+    """Check that a flag is a bool (numpy bools too)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
 
 
 def check_int(value: Any, name: str, minimum: int, maximum: Optional[int] = None) -> int:

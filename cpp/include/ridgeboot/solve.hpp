@@ -72,20 +72,24 @@ class Fitter {
         rows_(),
         sqrt_w_(pb.n()),
         xmean_(RowVec::Zero(pb.p())),
-        ymean_(RowVec::Zero(pb.t())),
-        eig_(pb.p()),
-        tri_(pb.p()) {
+        ymean_(RowVec::Zero(pb.t())) {
     rows_.reserve(std::size_t(pb.n()));
     const bool full_panel = pb.solver == Solver::svd || pb.p() > pb.n();
     // Panel columns are zero-padded for the Gram kernel (gram.hpp); the pad stays zero.
     Z_.setZero(full_panel ? pb.n() : panel_rows_, gram_padded_cols<T>(pb.p()));
     Yz_.resize(Z_.rows(), pb.t());
-    Gpad_.setZero(Z_.cols(), Z_.cols());  // the kernel never writes above the diagonal tiles
-    G_.resize(pb.p(), pb.p());
-    H_.resize(pb.p(), pb.p());
-    R_.resize(pb.p(), pb.t());
-    Q_.resize(pb.p(), pb.t());
-    M_.resize(pb.p(), pb.kt());
+    // (p, p) buffers only where the primal form can run: a wide problem never
+    // needs them (p = 10^4 would cost ~1 GB each).
+    if (pb.solver != Solver::svd && pb.p() <= pb.n()) {
+      Gpad_.setZero(Z_.cols(), Z_.cols());  // the kernel never writes above the diagonal tiles
+      G_.resize(pb.p(), pb.p());
+      H_.resize(pb.p(), pb.p());
+      R_.resize(pb.p(), pb.t());
+      Q_.resize(pb.p(), pb.t());
+      M_.resize(pb.p(), pb.kt());
+      eig_ = Eigen::SelfAdjointEigenSolver<Matrix<T>>(pb.p());
+      tri_ = Eigen::Tridiagonalization<Matrix<T>>(pb.p());
+    }
   }
 
   // Fits the problem with row weights `w` (n), or the problem's own sample
@@ -140,16 +144,26 @@ class Fitter {
     if (rows_.empty()) throw std::invalid_argument("no row has a positive weight");
     weight_sum_ = wsum;
     if (!pb_.intercept) return;
-    // Weighted means, accumulated in double in row order.
-    Eigen::Matrix<double, 1, Eigen::Dynamic> xs = Eigen::Matrix<double, 1, Eigen::Dynamic>::Zero(pb_.p());
-    Eigen::Matrix<double, 1, Eigen::Dynamic> ys = Eigen::Matrix<double, 1, Eigen::Dynamic>::Zero(pb_.t());
-    for (Index r = 0; r < Index(rows_.size()); ++r) {
-      const double wi = double(sqrt_w_(r)) * double(sqrt_w_(r));
-      xs += wi * pb_.X.row(rows_[r]).template cast<double>();
-      ys += wi * pb_.Y.row(rows_[r]).template cast<double>();
+    // Weighted means in double, in row order, with the two-pass correction
+    // m = m1 + sum w (x - m1) / sum w: nearly correctly rounded, and exact for
+    // identical rows, so a large common offset leaves no residue after centring.
+    using RowD = Eigen::Matrix<double, 1, Eigen::Dynamic>;
+    RowD xs = RowD::Zero(pb_.p()), ys = RowD::Zero(pb_.t());
+    for (int pass = 0; pass < 2; ++pass) {
+      const RowD x1 = xs, y1 = ys;  // first pass: zero; second: the first-pass means
+      xs.setZero();
+      ys.setZero();
+      for (Index r = 0; r < Index(rows_.size()); ++r) {
+        const Index i = rows_[std::size_t(r)];
+        const double wi = double(w ? w[i] : T(1));
+        xs += wi * (pb_.X.row(i).template cast<double>() - x1);
+        ys += wi * (pb_.Y.row(i).template cast<double>() - y1);
+      }
+      xs = x1 + xs / wsum;
+      ys = y1 + ys / wsum;
     }
-    xmean_ = (xs / wsum).template cast<T>();
-    ymean_ = (ys / wsum).template cast<T>();
+    xmean_ = xs.template cast<T>();
+    ymean_ = ys.template cast<T>();
   }
 
   // Z.row(r - r0) = sqrt(w) (x - xbar) for selected rows r0..r1, likewise y.
@@ -278,7 +292,10 @@ class Fitter {
       });
       return;
     }
-    if ((pb_.alphas.array() > T(0)).all() && tridiagonal_solves(S, B, M)) return;
+    // The tridiagonal route needs every alpha above the rounding level of S; tinier
+    // alphas go through the eigenvalues, where they cannot amplify null directions.
+    const T negligible = std::numeric_limits<T>::epsilon() * std::max(S.diagonal().maxCoeff(), T(0));
+    if ((pb_.alphas.array() > negligible).all() && tridiagonal_solves(S, B, M)) return;
     eig_.compute(S, Eigen::ComputeEigenvectors);
     if (eig_.info() != Eigen::Success) throw LinAlgError(std::string("eigendecomposition of ") + what + " did not converge");
     const auto& lambda = eig_.eigenvalues();
@@ -324,6 +341,7 @@ class Fitter {
   template <class Spectrum, class Rhs>
   void filter(const Spectrum& lambda, const Rhs& Q, T cutoff, bool singular_values, Matrix<T>& F) const {
     const Index k = pb_.k(), t = pb_.t(), r = lambda.size();
+    const T tiny = std::numeric_limits<T>::epsilon() * (r ? lambda.cwiseAbs().maxCoeff() : T(0));
     F.resize(r, pb_.kt());
     for (Index a = 0; a < k; ++a)
       for (Index u = 0; u < t; ++u) {
@@ -331,11 +349,15 @@ class Fitter {
         for (Index j = 0; j < r; ++j) {
           const T l = lambda(j);
           T f;
+          // Singular values below the cutoff are dropped (numpy.linalg.lstsq's rule);
+          // s / (s^2 + alpha) is written so that s^2 cannot overflow. Eigenvalues
+          // below the cutoff count as 0; the direction is kept unless alpha is
+          // itself below the rounding level (then 1 / alpha would amplify noise).
           if (singular_values) {
-            f = l > cutoff ? l / (l * l + alpha) : T(0);
+            f = l > cutoff ? T(1) / (l + alpha / l) : T(0);
           } else {
             const T lp = l > cutoff ? l : T(0);
-            f = lp + alpha > T(0) ? T(1) / (lp + alpha) : T(0);
+            f = lp + alpha > tiny ? T(1) / (lp + alpha) : T(0);
           }
           F(j, a * t + u) = f * Q(j, u);
         }
