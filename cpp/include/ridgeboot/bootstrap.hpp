@@ -241,7 +241,7 @@ class BootstrapEngine {
       for (Index i = i0; i < i1; ++i) {
         const T v = pb_.base_weight ? pb_.base_weight[i] : T(1);
         if (slot.counts[std::size_t(i)] == 0 && v > T(0)) {
-          wk.Xo.row(m) = pb_.X.row(i);
+          Fitter<T>::with_row(pb_.X, i, [&](const auto& x) { wk.Xo.row(m) = x; });
           held[m++] = i;
         }
       }

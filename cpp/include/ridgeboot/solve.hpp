@@ -118,6 +118,14 @@ class Fitter {
 
   Index rows_used() const { return Index(rows_.size()); }
 
+  // Calls f with row i of M: a contiguous (vectorizable) map when the rows are
+  // contiguous (C order), else the strided row.
+  template <class F>
+  static void with_row(const ConstView<T>& M, Index i, F&& f) {
+    if (M.innerStride() == 1) f(Eigen::Map<const RowVec>(M.data() + i * M.outerStride(), M.cols()));
+    else f(M.row(i));
+  }
+
   // After a Cholesky fit: a lower bound on the condition number of the factored
   // matrices (1 for the other solvers). Near 1/eps the solution has no digits left.
   double condition_bound() const { return condition_bound_; }
@@ -156,8 +164,8 @@ class Fitter {
       for (Index r = 0; r < Index(rows_.size()); ++r) {
         const Index i = rows_[std::size_t(r)];
         const double wi = double(w ? w[i] : T(1));
-        xs += wi * (pb_.X.row(i).template cast<double>() - x1);
-        ys += wi * (pb_.Y.row(i).template cast<double>() - y1);
+        with_row(pb_.X, i, [&](const auto& x) { xs += wi * (x.template cast<double>() - x1); });
+        with_row(pb_.Y, i, [&](const auto& y) { ys += wi * (y.template cast<double>() - y1); });
       }
       xs = x1 + xs / wsum;
       ys = y1 + ys / wsum;
@@ -171,12 +179,14 @@ class Fitter {
     for (Index r = r0; r < r1; ++r) {
       const Index i = rows_[std::size_t(r)];
       const T s = sqrt_w_(r);
+      auto z = Z.row(r - r0).head(pb_.p());
+      auto yz = Yz.row(r - r0);
       if (pb_.intercept) {
-        Z.row(r - r0).head(pb_.p()) = s * (pb_.X.row(i) - xmean_);
-        Yz.row(r - r0) = s * (pb_.Y.row(i) - ymean_);
+        with_row(pb_.X, i, [&](const auto& x) { z = s * (x - xmean_); });
+        with_row(pb_.Y, i, [&](const auto& y) { yz = s * (y - ymean_); });
       } else {
-        Z.row(r - r0).head(pb_.p()) = s * pb_.X.row(i);
-        Yz.row(r - r0) = s * pb_.Y.row(i);
+        with_row(pb_.X, i, [&](const auto& x) { z = s * x; });
+        with_row(pb_.Y, i, [&](const auto& y) { yz = s * y; });
       }
     }
   }
