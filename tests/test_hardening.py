@@ -133,3 +133,16 @@ def test_explicit_cholesky_warns_or_raises_when_ill_conditioned():
             rb.ridge(X, y, 1e-12, solver="cholesky")
     except np.linalg.LinAlgError as exc:  # the factorization may fail outright instead
         assert "svd" in str(exc)
+
+
+def test_wide_single_fit_identical_for_any_thread_count():
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((300, 3000))  # dual form; kernel blocks in parallel
+    y = rng.standard_normal(300)
+    fits = [rb.ridge(X, y, 3.0, n_threads=k) for k in (1, 2, 3)]
+    for f in fits[1:]:
+        np.testing.assert_array_equal(f.coef, fits[0].coef)
+        assert f.intercept == fits[0].intercept
+    Xc, yc = X - X.mean(0), y - y.mean()
+    ref = Xc.T @ np.linalg.solve(Xc @ Xc.T + 3.0 * np.eye(300), yc)
+    np.testing.assert_allclose(fits[0].coef, ref, rtol=1e-9, atol=1e-12)

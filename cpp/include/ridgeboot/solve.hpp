@@ -106,7 +106,7 @@ class Fitter {
       if (Z_.rows() < m) Z_.setZero(pb_.n(), Z_.cols()), Yz_.resize(pb_.n(), pb_.t());
       gather(0, m, Z_, Yz_);
       if (kernel_) solve_dual_from_kernel(W);
-      else solve_dual(W);
+      else solve_dual(W, pool);
     } else {
       gram(pool);
       shifted_solves(G_, R_, M_, "X^T W X");
@@ -415,13 +415,21 @@ class Fitter {
     W.noalias() = Z_.topRows(m).leftCols(pb_.p()).transpose() * A_;
   }
 
-  // p > m: kernel K = Z Z^T (m, m); w = Z^T (K + alpha I)^-1 y~.
-  void solve_dual(Eigen::Ref<Matrix<T>> W) {
+  // p > m: kernel K = Z Z^T (m, m); w = Z^T (K + alpha I)^-1 y~. The lower
+  // triangle is built in fixed blocks of rows (in parallel when a pool is given;
+  // the block shapes, and so the bits, do not depend on the thread count).
+  void solve_dual(Eigen::Ref<Matrix<T>> W, ThreadPool* pool = nullptr) {
     const Index m = rows_used();
     const auto Z = Z_.topRows(m).leftCols(pb_.p());
     K_.resize(m, m);
-    K_.setZero();
-    K_.template selfadjointView<Eigen::Lower>().rankUpdate(Z);
+    constexpr Index kBlock = 64;
+    const auto block = [&](Index blk, int) {
+      const Index r0 = blk * kBlock, rows = std::min(kBlock, m - r0);
+      K_.block(r0, 0, rows, r0 + rows).noalias() = Z.middleRows(r0, rows) * Z.topRows(r0 + rows).transpose();
+    };
+    const Index blocks = (m + kBlock - 1) / kBlock;
+    if (pool && pool->size() > 1) pool->run(blocks, block);
+    else for (Index blk = 0; blk < blocks; ++blk) block(blk, 0);
     shifted_solves(K_, Yz_.topRows(m), A_, "the kernel X W X^T");
     W.noalias() = Z.transpose() * A_;
   }
