@@ -29,6 +29,15 @@ CI_METHODS = ("percentile", "basic", "normal", "bca")
 MAX_SEED = 2**64 - 1
 
 
+def _drop_absent_axes(
+    a: np.ndarray, axes: tuple[bool, bool], k_axis: int, t_axis: int
+) -> np.ndarray:
+    """Squeeze the alpha axis (scalar alpha) and the target axis (1-D y) where absent."""
+    has_k, has_t = axes
+    drop = [ax for ax, keep in ((k_axis, has_k), (t_axis, has_t)) if not keep]
+    return np.squeeze(a, axis=tuple(drop)) if drop else a
+
+
 def _block_len(block_len: Optional[int], n: int) -> int:
     if block_len is None:
         return 0
@@ -160,20 +169,13 @@ class BootstrapResult:
 
     # -- shape helpers: internal arrays carry (k, ..., t); public ones drop absent axes
     def _public(self, a: np.ndarray, k_axis: int, t_axis: int) -> np.ndarray:
-        has_k, has_t = self._axes
-        drop = [ax for ax, keep in ((k_axis, has_k), (t_axis, has_t)) if not keep]
-        return np.squeeze(a, axis=tuple(drop)) if drop else a
+        return _drop_absent_axes(a, self._axes, k_axis, t_axis)
 
     def _full_kpt(self) -> tuple[np.ndarray, np.ndarray]:
         """Full-data fit as (k, p, t) and (k, t)."""
         coef = np.asarray(self.full.coef)
         icpt = np.asarray(self.full.intercept, dtype=coef.dtype)
-        has_k, has_t = self._axes
-        if not has_t:
-            coef, icpt = coef[..., None], icpt[..., None]
-        if not has_k:
-            coef, icpt = coef[None], icpt[None]
-        return coef, icpt
+        return self._public_to_kpt(coef), self._public_to_kpt(icpt)
 
     def _coefs_bkpt(self) -> np.ndarray:
         if self.coefs is None:
@@ -285,6 +287,7 @@ class BootstrapResult:
         return self._public(lo.astype(dt), 0, 2), self._public(hi.astype(dt), 0, 2)
 
     def _public_to_kpt(self, a: np.ndarray) -> np.ndarray:
+        """Inverse of _public for ([k,] ...[, t]) arrays: the alpha axis first, targets last."""
         has_k, has_t = self._axes
         if not has_t:
             a = a[..., None]
@@ -411,12 +414,7 @@ class BootstrapResult:
             for u in range(d.t):
                 meat = (Xc * ((v * resid[:, u]) ** 2)[:, None]).T @ Xc
                 out[a_idx, u] = Ainv @ meat @ Ainv
-        has_k, has_t = self._axes
-        if not has_t:
-            out = out[:, 0]
-        if not has_k:
-            out = out[0]
-        return out
+        return self._public(out, 0, 1)
 
 
 def bootstrap(
@@ -606,10 +604,7 @@ def _make_result(
     dt = data.dtype
 
     def public(a: Optional[np.ndarray], k_axis: int, t_axis: int) -> Any:
-        if a is None:
-            return None
-        drop = [ax for ax, keep in ((k_axis, has_k), (t_axis, has_t)) if not keep]
-        return np.squeeze(a, axis=tuple(drop)) if drop else a
+        return None if a is None else _drop_absent_axes(a, (has_k, has_t), k_axis, t_axis)
 
     B = int(raw["n_valid"][0])
     if B < n_boot:
