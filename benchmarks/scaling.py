@@ -45,6 +45,7 @@ import numpy as np
 from compare import (
     RB_IMPORT_ERROR,
     CpuMonitor,
+    _json_default,
     bootstrap_fraction,
     machine_info,
     make_data,
@@ -556,14 +557,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {png}")
     print(f"wall time {meta['wall_seconds']:.1f} s; load avg at end {meta['loadavg_end']}")
     return 0
-
-
-def _json_default(obj: Any) -> Any:
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, np.generic):
-        return obj.item()
-    return str(obj)
 
 
 if __name__ == "__main__":

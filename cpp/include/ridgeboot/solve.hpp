@@ -47,8 +47,7 @@ struct Problem {
 // Rows gathered per Gram panel: fixed by p alone, so the summation order -- and
 // so every bit of the result -- never depends on the thread count.
 inline Index gram_panel_rows(Index p) {
-  return std::clamp<Index>(Index(1) << 21 >= p ? (Index(1) << 21) / std::max<Index>(p, 1) : 1,
-                           256, 8192);
+  return std::clamp<Index>((Index(1) << 21) / std::max<Index>(p, 1), 256, 8192);
 }
 
 // Relative cutoff under which singular values (svd) or Gram eigenvalues (eigh)
