@@ -131,8 +131,9 @@ class Poller {
 
 template <class T>
 py::dict bootstrap(const Array<T>& X, const Array<T>& Y, const std::optional<Array<T>>& w,
-                   const Array<T>& alphas, const std::string& solver, bool intercept, Index n_boot,
-                   const std::string& scheme, Index block_len, std::uint64_t seed,
+                   const Array<T>& alphas, const std::string& solver, bool intercept, Index first,
+                   Index n_boot, bool chunk_sums, const std::string& scheme, Index block_len,
+                   std::uint64_t seed,
                    const std::optional<py::array_t<std::int32_t, py::array::c_style>>& counts,
                    int n_threads, bool keep_coefs, std::optional<py::tuple> reference,
                    bool oob_rows, bool oob_mse, bool replicate_stats, py::object progress) {
@@ -140,7 +141,20 @@ py::dict bootstrap(const Array<T>& X, const Array<T>& Y, const std::optional<Arr
   const Index n = pb.n(), k = pb.k(), p = pb.p(), t = pb.t();
   if (n_boot < 1) throw std::invalid_argument("n_boot must be >= 1");
   BootstrapConfig cfg;
+  cfg.first = first;
   cfg.n_boot = n_boot;
+  cfg.chunk_sums = chunk_sums;
+  if (first < 0 || first % kSumChunk != 0 || first + n_boot > Index(0xFFFFFFFFll) + 1)
+    throw std::invalid_argument("first must be a multiple of " + std::to_string(kSumChunk) +
+                                " and first + n_boot <= 2^32");
+  // Sums: totals, or one per summation chunk (leading axis) for merging elsewhere.
+  const Index n_sums = chunk_sums ? cfg.n_chunks() : 1;
+  auto sums = [&](std::vector<Index> shape) {
+    if (chunk_sums) shape.insert(shape.begin(), n_sums);
+    py::array_t<double> a(shape);
+    std::fill_n(a.mutable_data(), a.size(), 0.0);
+    return a;
+  };
   cfg.draw = draw_spec(seed, scheme, block_len);
   cfg.n_threads = std::max(1, n_threads);
   if (counts) {
@@ -166,8 +180,7 @@ py::dict bootstrap(const Array<T>& X, const Array<T>& Y, const std::optional<Arr
       throw std::invalid_argument("reference must be C-contiguous (k, p, t) and (k, t) arrays");
     out.ref_coef = ref_coef.data();
     out.ref_intercept = ref_icpt.data();
-    py::array_t<double> s({k, p, t}), ss({k, p, t}), is({k, t}), iss({k, t});
-    for (auto* a : {&s, &ss, &is, &iss}) std::fill_n(a->mutable_data(), a->size(), 0.0);
+    auto s = sums({k, p, t}), ss = sums({k, p, t}), is = sums({k, t}), iss = sums({k, t});
     out.coef_sum = s.mutable_data();
     out.coef_sumsq = ss.mutable_data();
     out.intercept_sum = is.mutable_data();
@@ -178,9 +191,8 @@ py::dict bootstrap(const Array<T>& X, const Array<T>& Y, const std::optional<Arr
     result["intercept_sumsq"] = iss;
   }
   if (oob_rows) {
-    py::array_t<double> loss({n, k, t});
+    auto loss = sums({n, k, t});
     py::array_t<std::int64_t> cnt(n);
-    std::fill_n(loss.mutable_data(), loss.size(), 0.0);
     std::fill_n(cnt.mutable_data(), cnt.size(), 0);
     out.oob_loss = loss.mutable_data();
     out.oob_count = cnt.mutable_data();
@@ -189,8 +201,7 @@ py::dict bootstrap(const Array<T>& X, const Array<T>& Y, const std::optional<Arr
   }
   py::array_t<std::int64_t> oob_reps(1);
   if (oob_mse) {
-    py::array_t<double> mse({k, t});
-    std::fill_n(mse.mutable_data(), mse.size(), 0.0);
+    auto mse = sums({k, t});
     oob_reps.mutable_data()[0] = 0;
     out.oob_mse_sum = mse.mutable_data();
     out.oob_replicates = oob_reps.mutable_data();
@@ -234,6 +245,30 @@ py::array_t<std::int32_t> bootstrap_counts(Index n, Index n_boot, std::uint64_t 
     py::gil_scoped_release release;
     ThreadPool pool(std::max(1, n_threads));
     pool.run(n_boot, [&](Index b, int) { draw_counts(spec, std::uint64_t(b), n, data + b * n); });
+  }
+  return counts;
+}
+
+// Poisson counts of rows row_start .. row_start + n_rows - 1 of a larger data set, for
+// replicates first .. first + n_boot - 1: a row's count depends on its global index only.
+py::array_t<std::int32_t> poisson_counts(Index row_start, Index n_rows, Index first, Index n_boot,
+                                         std::uint64_t seed, Index block_len, int n_threads) {
+  if (row_start < 0 || n_rows < 0 || first < 0 || n_boot < 0 || block_len < 0)
+    throw std::invalid_argument("row_start, n_rows, first, n_boot, block_len must be >= 0");
+  py::array_t<std::int32_t> counts({n_boot, n_rows});
+  std::int32_t* data = counts.mutable_data();
+  {
+    py::gil_scoped_release release;
+    ThreadPool pool(std::max(1, n_threads));
+    pool.run(n_boot, [&](Index b, int) {
+      const auto rep = std::uint64_t(first + b);
+      for (Index r = 0; r < n_rows; ++r) {
+        const Index i = row_start + r;
+        data[b * n_rows + r] = block_len > 1
+                                   ? poisson1(seed, rep, Stream::poisson_blocks, i / block_len)
+                                   : poisson1(seed, rep, Stream::poisson_rows, i);
+      }
+    });
   }
   return counts;
 }
@@ -290,9 +325,11 @@ void register_dtype(py::module_& m, const char* suffix) {
         "condition bound).");
   m.def((std::string("bootstrap_") + suffix).c_str(), &bootstrap<T>, "X"_a.noconvert(),
         "Y"_a.noconvert(), "sample_weight"_a.noconvert(), "alphas"_a.noconvert(), "solver"_a,
-        "fit_intercept"_a, "n_boot"_a, "scheme"_a, "block_len"_a, "seed"_a, "counts"_a,
+        "fit_intercept"_a, "first"_a, "n_boot"_a, "chunk_sums"_a, "scheme"_a, "block_len"_a, "seed"_a, "counts"_a,
         "n_threads"_a, "keep_coefs"_a, "reference"_a, "oob_rows"_a, "oob_mse"_a,
-        "replicate_stats"_a, "progress"_a, "The bootstrap engine; returns a dict of arrays.");
+        "replicate_stats"_a, "progress"_a,
+        "The bootstrap engine for replicates first .. first + n_boot - 1; returns a dict of "
+        "arrays (sums with a leading summation-chunk axis when chunk_sums).");
 }
 
 }  // namespace
@@ -313,6 +350,10 @@ PYBIND11_MODULE(_core, m) {
   using namespace pybind11::literals;
   m.def("bootstrap_counts", &bootstrap_counts, "n"_a, "n_boot"_a, "seed"_a, "scheme"_a,
         "block_len"_a, "n_threads"_a, "(n_boot, n) int32 draw counts of rb.bootstrap.");
+  m.def("poisson_counts", &poisson_counts, "row_start"_a, "n_rows"_a, "first"_a, "n_boot"_a,
+        "seed"_a, "block_len"_a, "n_threads"_a,
+        "(n_boot, n_rows) int32 Poisson counts of global rows row_start.. for replicates first..");
+  m.attr("SUM_CHUNK") = kSumChunk;
   m.def("philox4x32_10", [](std::array<std::uint32_t, 4> ctr, std::array<std::uint32_t, 2> key) {
     return philox4x32_10(ctr, key);
   }, "counter"_a, "key"_a, "One Philox4x32-10 block (for known-answer tests).");

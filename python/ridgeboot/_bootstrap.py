@@ -10,7 +10,8 @@ from typing import Any, Callable, Optional, Union
 
 import numpy as np
 
-from ._ridge import RidgePathResult, RidgeResult, core_function, fit_grid, path_solver
+from ._engine import EngineJob, current_runner
+from ._ridge import RidgePathResult, RidgeResult, fit_grid, path_solver
 from ._validation import (
     SCHEMES,
     SOLVERS,
@@ -160,12 +161,20 @@ class BootstrapResult:
     alphas: Union[float, FloatArray]
     solver: str
     fit_intercept: bool
-    _data: Prepared = field(repr=False)
+    _data: Optional[Prepared] = field(repr=False)  # None: out of core (ridgeboot.distributed)
     _oob_loss: Optional[np.ndarray] = field(repr=False, default=None)
     _oob_count: Optional[np.ndarray] = field(repr=False, default=None)
     _axes: tuple[bool, bool] = field(
         repr=False, default=(False, False)
     )  # (alpha axis, target axis)
+
+    def _in_memory(self) -> Prepared:
+        if self._data is None:
+            raise ValueError(
+                "this needs the training data in memory; this result comes from an out-of-core "
+                "bootstrap (dask arrays): compute X and y and run ridgeboot.bootstrap"
+            )
+        return self._data
 
     # -- shape helpers: internal arrays carry (k, ..., t); public ones drop absent axes
     def _public(self, a: np.ndarray, k_axis: int, t_axis: int) -> np.ndarray:
@@ -195,7 +204,7 @@ class BootstrapResult:
     # -- prediction error
     def _apparent(self) -> tuple[np.ndarray, np.ndarray]:
         """Training error of the full fit and the no-information error, both (k, t)."""
-        d = self._data
+        d = self._in_memory()
         coef, icpt = self._full_kpt()
         v = d.weight if d.weight is not None else np.ones(d.n, dtype=d.dtype)
         v = v.astype(np.float64) / v.sum()
@@ -215,7 +224,7 @@ class BootstrapResult:
         """
         if self._oob_loss is None or self._oob_count is None:
             raise ValueError("err632 needs per-row out-of-bag sums: run bootstrap with oob=True")
-        d = self._data
+        d = self._in_memory()
         seen = self._oob_count > 0
         if not seen.any():
             raise ValueError("no row was ever out of bag; increase n_boot")
@@ -326,7 +335,7 @@ class BootstrapResult:
         d = mean - w_(i), with the exact leave-one-out fits w_(i) from Sherman-Morrison
         on the augmented system [1, X]^T V [1, X] + diag(0, alpha I): no n refits.
         """
-        d = self._data
+        d = self._in_memory()
         X, Y = d.X.astype(np.float64), d.Y.astype(np.float64)
         v = d.weight.astype(np.float64) if d.weight is not None else np.ones(d.n)
         keep = v > 0
@@ -401,7 +410,7 @@ class BootstrapResult:
         -------
         ndarray of shape ([k,] [t,] p, p)
         """
-        d = self._data
+        d = self._in_memory()
         X, Y = d.X.astype(np.float64), d.Y.astype(np.float64)
         v = d.weight.astype(np.float64) if d.weight is not None else np.ones(d.n)
         coef, icpt = self._full_kpt()
@@ -513,35 +522,24 @@ def bootstrap(
         data, grid, solver, fit_intercept, n_threads, auto_choice=path_solver(grid)
     )
     threads = resolve_threads(n_threads)
-    run = core_function("bootstrap", data.dtype)
+    runner = current_runner()
     bar, callback = _progress_bar(progress, n_boot)
-
-    def run_with(solver: str) -> dict[str, np.ndarray]:
-        raw: dict[str, np.ndarray] = run(
-            data.X,
-            data.Y,
-            data.weight,
-            grid,
-            solver,
-            fit_intercept,
-            n_boot,
-            scheme,
-            L,
-            seed,
-            None,
-            threads,
-            keep_coefs,
-            (full_coef, full_icpt),
-            oob_rows,
-            bool(oob),
-            False,
-            callback,
-        )
-        return raw
-
+    job = EngineJob(
+        grid,
+        solver,
+        fit_intercept,
+        n_boot,
+        scheme,
+        L,
+        seed,
+        keep_coefs=keep_coefs,
+        reference=(full_coef, full_icpt),
+        oob_rows=oob_rows,
+        oob_mse=bool(oob),
+    )
     try:
         try:
-            raw = run_with(solver)
+            raw = runner(job, data.X, data.Y, data.weight, threads, callback)
         except np.linalg.LinAlgError:
             if not auto or solver == "svd":
                 raise
@@ -549,7 +547,8 @@ def bootstrap(
             full_coef, full_icpt, solver = fit_grid(data, grid, "svd", fit_intercept, n_threads)
             if bar is not None:
                 bar.reset()
-            raw = run_with(solver)
+            job = job.with_solver(solver, (full_coef, full_icpt))
+            raw = runner(job, data.X, data.Y, data.weight, threads, callback)
         if bar is not None:
             bar.update(n_boot - bar.n)
     finally:

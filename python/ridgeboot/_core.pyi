@@ -34,7 +34,9 @@ def bootstrap_float64(
     alphas: _F64,
     solver: str,
     fit_intercept: bool,
+    first: int,
     n_boot: int,
+    chunk_sums: bool,
     scheme: str,
     block_len: int,
     seed: int,
@@ -54,7 +56,9 @@ def bootstrap_float32(
     alphas: _F32,
     solver: str,
     fit_intercept: bool,
+    first: int,
     n_boot: int,
+    chunk_sums: bool,
     scheme: str,
     block_len: int,
     seed: int,
@@ -70,5 +74,17 @@ def bootstrap_float32(
 def bootstrap_counts(
     n: int, n_boot: int, seed: int, scheme: str, block_len: int, n_threads: int
 ) -> _I32: ...
+def poisson_counts(
+    row_start: int,
+    n_rows: int,
+    first: int,
+    n_boot: int,
+    seed: int,
+    block_len: int,
+    n_threads: int,
+) -> _I32: ...
+
+SUM_CHUNK: int
+
 def philox4x32_10(counter: list[int], key: list[int]) -> list[int]: ...
 def build_info() -> dict[str, Any]: ...

@@ -9,7 +9,8 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
-from ._ridge import core_function, fit_grid, path_solver
+from ._engine import EngineJob, current_runner
+from ._ridge import fit_grid, path_solver
 from ._validation import (
     FloatArray,
     Prepared,
@@ -173,39 +174,21 @@ def _run_heldout(
 
     Returns the (B, k, t) scores.
     """
-    run = core_function("bootstrap", data.dtype)
     chosen = path_solver(grid) if solver == "auto" else solver
-    args = (data.X, data.Y, data.weight, grid)
+    job = EngineJob(
+        grid, chosen, fit_intercept, counts.shape[0], counts=counts, replicate_stats=True
+    )
+    runner = current_runner()
+    threads = resolve_threads(n_threads)
     try:
-        raw = run(*args, chosen, *_heldout_options(counts, fit_intercept, n_threads))
+        raw = runner(job, data.X, data.Y, data.weight, threads)
     except np.linalg.LinAlgError:
         if solver != "auto" or chosen == "svd":
             raise
-        raw = run(*args, "svd", *_heldout_options(counts, fit_intercept, n_threads))
+        raw = runner(job.with_solver("svd"), data.X, data.Y, data.weight, threads)
     # undefined scores (0/0, overflowing huge weights) come out non-finite: no vote
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return _score_from_stats(raw["replicate_stats"], scoring)
-
-
-def _heldout_options(
-    counts: np.ndarray, fit_intercept: bool, n_threads: Optional[int]
-) -> tuple[Any, ...]:
-    """Engine arguments after the solver: explicit counts, per-replicate held-out sums only."""
-    return (
-        fit_intercept,
-        counts.shape[0],
-        "multinomial",
-        0,
-        0,
-        np.ascontiguousarray(counts, dtype=np.int32),
-        resolve_threads(n_threads),
-        False,
-        None,
-        False,
-        False,
-        True,
-        None,
-    )
 
 
 def _mean_defined(rep_scores: np.ndarray, scoring: str) -> np.ndarray:

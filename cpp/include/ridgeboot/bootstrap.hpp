@@ -3,14 +3,24 @@
 // Replicates are processed in waves. Phase A fits each replicate of the wave
 // (any thread, own scratch). Phase B folds the wave into the running sums --
 // coefficient moments and per-row out-of-bag losses -- split by coefficient
-// range and by row block, each sum taken in replicate order. So every output is
-// bit-identical for any thread count and any wave size.
+// range and by row block.
+//
+// Summation order is fixed by the replicate index alone: replicates form chunks
+// of kSumChunk consecutive indices (b / kSumChunk); each chunk is summed from
+// zero in replicate order, then added to the total, chunks in order. Waves hold
+// whole chunks, so every output is bit-identical for any thread count and wave
+// size; and a run split into blocks of whole chunks (first = a multiple of
+// kSumChunk, chunk_sums = true: one sum per chunk instead of the total) lets
+// another machine add the chunk sums in order and get the same bits (Dask).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <limits>
 #include <memory>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "rng.hpp"
@@ -23,14 +33,25 @@ namespace ridgeboot {
 // sum v, sum v e^2, sum v y, sum v y^2, sum v yhat, sum v yhat^2, sum v y yhat.
 inline constexpr int kReplicateStats = 7;
 
+// Replicates per summation chunk (see above). Part of the results' definition:
+// changing it changes the last bits of every sum.
+inline constexpr Index kSumChunk = 16;
+
 struct BootstrapConfig {
+  Index first = 0;   // index of the first replicate: this run fits first .. first + n_boot - 1
   Index n_boot = 0;
+  bool chunk_sums = false;  // sums get a leading chunk axis (one sum per chunk) instead of totals
   DrawSpec draw;
   const std::int32_t* counts = nullptr;  // (n_boot, n): explicit draws (k-fold, hold-out); else drawn
   int n_threads = 1;
-  Index wave = 0;  // replicates per wave; 0 = automatic (does not change results)
+  Index wave = 0;  // replicates per wave, rounded up to whole chunks; 0 = automatic (no effect on results)
+
+  // Chunks this run touches: the leading axis of the sums when chunk_sums.
+  Index n_chunks() const { return (first + n_boot + kSumChunk - 1) / kSumChunk - first / kSumChunk; }
 };
 
+// Replicate-indexed outputs (coefs, intercepts, replicate_stats) are indexed from
+// cfg.first; the double sums carry a leading (chunks) axis when cfg.chunk_sums.
 template <class T>
 struct BootstrapOutputs {
   T* coefs = nullptr;            // (B, k, p, t) kept coefficients, or nullptr
@@ -61,12 +82,15 @@ class BootstrapEngine {
 
   BootstrapEngine(const Problem<T>& pb, const BootstrapConfig& cfg, const BootstrapOutputs<T>& out)
       : pb_(pb), cfg_(cfg), out_(out), pool_(std::max(1, cfg.n_threads)) {
+    if (cfg.first < 0 || cfg.first % kSumChunk != 0)
+      throw std::invalid_argument("first replicate must be a non-negative multiple of " +
+                                  std::to_string(kSumChunk));
     const Index n = pb.n(), p = pb.p(), kt = pb.kt();
     n_row_blocks_ = (n + kRowBlock - 1) / kRowBlock;
     n_stats_ = out.replicate_stats ? kReplicateStats : 2;
     wave_ = cfg.wave > 0 ? cfg.wave : automatic_wave();
-    wave_ = std::max<Index>(1, std::min(wave_, cfg.n_boot));
-    slots_.resize(std::size_t(wave_));
+    wave_ = (wave_ + kSumChunk - 1) / kSumChunk * kSumChunk;  // whole chunks
+    slots_.resize(std::size_t(std::min(wave_, std::max<Index>(cfg.n_boot, 1))));
     for (auto& s : slots_) {
       s.counts.resize(std::size_t(n));
       s.W.resize(p, kt);
@@ -84,6 +108,7 @@ class BootstrapEngine {
         wk.Xo.resize(kRowBlock, p);
         wk.P.resize(kRowBlock, kt);
         wk.yrow.resize(pb.t());
+        if (out.oob_loss) wk.loss.resize(kRowBlock, kt);
       }
     }
   }
@@ -121,7 +146,18 @@ class BootstrapEngine {
     RowMatrix<T> Xo;  // (kRowBlock, p) gathered out-of-bag rows
     RowMatrix<T> P;   // (kRowBlock, k*t) their predictions
     Vector<double> yrow;  // (t) targets of one row
+    RowMatrix<double> loss;  // (kRowBlock, k*t) one chunk's out-of-bag losses of a row block
   };
+
+  // Calls f(s0, s1, chunk) for each summation chunk of a wave: slots s0 .. s1 - 1,
+  // `chunk` counted from this run's first (waves start on chunk boundaries).
+  template <class F>
+  static void for_each_chunk(Index start, Index count, F&& f) {
+    for (Index s0 = 0; s0 < count; s0 += kSumChunk)
+      f(s0, std::min(count, s0 + kSumChunk), (start + s0) / kSumChunk);
+  }
+  // Offset of chunk `chunk`'s sums in an output of `size` doubles per sum.
+  Index chunk_offset(Index chunk, Index size) const { return cfg_.chunk_sums ? chunk * size : 0; }
 
   // K = (X - mu)(X - mu)^T with mu the plain column means (zero without an
   // intercept; centring first keeps the per-replicate re-centring accurate).
@@ -144,16 +180,17 @@ class BootstrapEngine {
     const double per_slot = double(pb_.n()) * 4 + double(pb_.p() + 1) * pb_.kt() * sizeof(T) +
                             (out_.needs_oob() ? double(n_stats_) * pb_.kt() * n_row_blocks_ * 8 : 0);
     const Index budget = Index(256.0 * (1 << 20) / std::max(per_slot, 1.0));
-    return std::clamp<Index>(budget, pool_.size(), 8 * pool_.size());
+    return std::clamp<Index>(budget, pool_.size(), 8 * pool_.size());  // rounded up to a chunk
   }
 
+  // Replicate cfg.first + b, into slot.
   void fit_replicate(Index b, Slot& slot, Worker& wk) {
     const Index n = pb_.n();
     const std::int32_t* counts = slot.counts.data();
     if (cfg_.counts) {
       std::copy(cfg_.counts + b * n, cfg_.counts + (b + 1) * n, slot.counts.begin());
     } else {
-      draw_counts(cfg_.draw, std::uint64_t(b), n, slot.counts.data());
+      draw_counts(cfg_.draw, std::uint64_t(cfg_.first + b), n, slot.counts.data());
     }
     for (Index i = 0; i < n; ++i)
       wk.weights(i) = T(counts[i]) * (pb_.base_weight ? pb_.base_weight[i] : T(1));
@@ -185,58 +222,82 @@ class BootstrapEngine {
     const Index coef_items = out_.needs_moments() ? (kpt + kt + kCoefBlock - 1) / kCoefBlock : 0;
     const Index row_items = out_.needs_oob() ? n_row_blocks_ : 0;
     pool_.run(coef_items + row_items, [&](Index item, int worker) {
-      if (item < coef_items) fold_moments(item, count);
-      else fold_oob_rows(item - coef_items, count, *workers_[std::size_t(worker)]);
+      if (item < coef_items) fold_moments(item, start, count);
+      else fold_oob_rows(item - coef_items, start, count, *workers_[std::size_t(worker)]);
     }, tick);
     if (out_.valid_replicates)
       for (Index s = 0; s < count; ++s) *out_.valid_replicates += slots_[std::size_t(s)].valid;
     if (!out_.needs_oob()) return;
     // Per-replicate out-of-bag sums: row blocks added in block order.
-    Vector<double> total(n_stats_ * kt);
-    for (Index s = 0; s < count; ++s) {
-      const auto& partial = slots_[std::size_t(s)].partial;
-      total = partial.col(0);
-      for (Index blk = 1; blk < n_row_blocks_; ++blk) total += partial.col(blk);
-      if (out_.replicate_stats) {
-        double* dst = out_.replicate_stats + (start + s) * kReplicateStats * kt;
-        for (Index q = 0; q < kReplicateStats * kt; ++q) dst[q] = total(q);
+    Vector<double> total(n_stats_ * kt), mse(kt);
+    for_each_chunk(start, count, [&](Index s0, Index s1, Index chunk) {
+      mse.setZero();
+      for (Index s = s0; s < s1; ++s) {
+        const auto& partial = slots_[std::size_t(s)].partial;
+        total = partial.col(0);
+        for (Index blk = 1; blk < n_row_blocks_; ++blk) total += partial.col(blk);
+        if (out_.replicate_stats) {
+          double* dst = out_.replicate_stats + (start + s) * kReplicateStats * kt;
+          for (Index q = 0; q < kReplicateStats * kt; ++q) dst[q] = total(q);
+        }
+        if (total(0) > 0 && out_.oob_mse_sum) {
+          for (Index c = 0; c < kt; ++c) mse(c) += total(kt + c) / total(c);
+          ++*out_.oob_replicates;
+        }
       }
-      if (total(0) > 0 && out_.oob_mse_sum) {
-        for (Index c = 0; c < kt; ++c) out_.oob_mse_sum[c] += total(kt + c) / total(c);
-        ++*out_.oob_replicates;
+      if (out_.oob_mse_sum) {
+        double* dst = out_.oob_mse_sum + chunk_offset(chunk, kt);
+        for (Index c = 0; c < kt; ++c) dst[c] += mse(c);
       }
-    }
+    });
   }
 
   // Moments of (w_b - ref): coefficients e < k*p*t in (k, p, t) order, then intercepts.
-  void fold_moments(Index item, Index count) {
+  void fold_moments(Index item, Index start, Index count) {
     const Index k = pb_.k(), p = pb_.p(), t = pb_.t(), kpt = k * p * t;
     const Index e0 = item * kCoefBlock, e1 = std::min(kpt + k * t, e0 + kCoefBlock);
     for (Index e = e0; e < e1; ++e) {
       const bool is_coef = e < kpt;
       const Index a = is_coef ? e / (p * t) : (e - kpt) / t, j = is_coef ? (e / t) % p : 0, u = e % t;
       const T* ref = is_coef ? out_.ref_coef + e : out_.ref_intercept + (e - kpt);
-      double* sum = is_coef ? out_.coef_sum + e : out_.intercept_sum + (e - kpt);
-      double* sumsq = is_coef ? out_.coef_sumsq + e : out_.intercept_sumsq + (e - kpt);
-      for (Index s = 0; s < count; ++s) {
-        const auto& slot = slots_[std::size_t(s)];
-        if (!slot.valid) continue;
-        const double d = double(is_coef ? slot.W(j, a * t + u) : slot.b(a * t + u)) - double(*ref);
-        *sum += d;
-        *sumsq += d * d;
-      }
+      for_each_chunk(start, count, [&](Index s0, Index s1, Index chunk) {
+        double sum = 0, sumsq = 0;
+        for (Index s = s0; s < s1; ++s) {
+          const auto& slot = slots_[std::size_t(s)];
+          if (!slot.valid) continue;
+          const double d = double(is_coef ? slot.W(j, a * t + u) : slot.b(a * t + u)) - double(*ref);
+          sum += d;
+          sumsq += d * d;
+        }
+        const Index off = is_coef ? chunk_offset(chunk, kpt) + e : chunk_offset(chunk, k * t) + e - kpt;
+        (is_coef ? out_.coef_sum : out_.intercept_sum)[off] += sum;
+        (is_coef ? out_.coef_sumsq : out_.intercept_sumsq)[off] += sumsq;
+      });
     }
   }
 
   // Out-of-bag losses of one row block, replicates in order.
-  void fold_oob_rows(Index blk, Index count, Worker& wk) {
-    const Index n = pb_.n(), k = pb_.k(), t = pb_.t(), kt = pb_.kt();
-    const Index i0 = blk * kRowBlock, i1 = std::min(n, i0 + kRowBlock);
+  void fold_oob_rows(Index blk, Index start, Index count, Worker& wk) {
+    const Index i0 = blk * kRowBlock, i1 = std::min(pb_.n(), i0 + kRowBlock);
+    for_each_chunk(start, count, [&](Index s0, Index s1, Index chunk) {
+      if (out_.oob_loss) wk.loss.topRows(i1 - i0).setZero();
+      for (Index s = s0; s < s1; ++s) fold_oob_replicate(i0, i1, slots_[std::size_t(s)], wk);
+      if (!out_.oob_loss) return;
+      const Index kt = pb_.kt();
+      double* dst = out_.oob_loss + chunk_offset(chunk, pb_.n() * kt);
+      for (Index i = i0; i < i1; ++i)
+        for (Index c = 0; c < kt; ++c) dst[i * kt + c] += wk.loss(i - i0, c);
+    });
+  }
+
+  // One replicate's out-of-bag rows among i0 .. i1 - 1: its per-replicate sums
+  // (slot.partial) and the chunk's per-row losses (wk.loss).
+  void fold_oob_replicate(Index i0, Index i1, Slot& slot, Worker& wk) {
+    const Index k = pb_.k(), t = pb_.t(), kt = pb_.kt(), blk = i0 / kRowBlock;
     const bool all_stats = n_stats_ == kReplicateStats;
     Index held[kRowBlock];
-    for (Index s = 0; s < count; ++s) {
-      auto& slot = slots_[std::size_t(s)];
-      if (!slot.valid) continue;
+    {
+      if (!slot.valid) return;
       Index m = 0;
       for (Index i = i0; i < i1; ++i) {
         const T v = pb_.base_weight ? pb_.base_weight[i] : T(1);
@@ -245,7 +306,7 @@ class BootstrapEngine {
           held[m++] = i;
         }
       }
-      if (m == 0) continue;
+      if (m == 0) return;
       wk.P.topRows(m).noalias() = wk.Xo.topRows(m) * slot.W;  // (m, k*t) predictions less intercept
       double* part = slot.partial.col(blk).data();  // stat q of column c at q * kt + c
       for (Index r = 0; r < m; ++r) {
@@ -254,7 +315,7 @@ class BootstrapEngine {
         if (out_.oob_count) ++out_.oob_count[i];
         for (Index u = 0; u < t; ++u) wk.yrow(u) = double(pb_.Y(i, u));
         const T* pred = wk.P.row(r).data();
-        double* loss = out_.oob_loss ? out_.oob_loss + i * kt : nullptr;
+        double* loss = out_.oob_loss ? wk.loss.row(i - i0).data() : nullptr;
         for (Index a = 0; a < k; ++a) {
           for (Index u = 0, c = a * t; u < t; ++u, ++c) {
             const double y = wk.yrow(u), yhat = double(pred[c]) + double(slot.b(c));

@@ -1,0 +1,168 @@
+"""Calls of the C++ bootstrap engine, here or split into blocks run elsewhere (Dask).
+
+The engine sums each chunk of ``SUM_CHUNK`` consecutive replicates from zero and
+adds the chunk sums to the totals in order. A block of whole chunks run with
+``chunk_sums=True`` returns one sum per chunk; :func:`merge_blocks` adds them in
+order with the same IEEE additions, so any split into such blocks gives the bits
+of one run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Optional
+
+import numpy as np
+
+from . import _core
+
+SUM_CHUNK: int = _core.SUM_CHUNK
+
+# Per-chunk sums: leading chunk axis with chunk_sums=True, folded into totals by merge_blocks.
+CHUNKED = (
+    "coef_sum",
+    "coef_sumsq",
+    "intercept_sum",
+    "intercept_sumsq",
+    "oob_loss",
+    "oob_mse_sum",
+)
+PER_REPLICATE = ("coefs", "intercepts", "replicate_stats")  # concatenated in replicate order
+COUNTED = ("oob_count", "oob_replicates", "n_valid")  # integers: summed
+
+
+@dataclass(frozen=True)
+class EngineJob:
+    """One bootstrap-engine run over replicates 0 .. n_boot - 1 (everything but the data).
+
+    ``counts`` are explicit (n_boot, n) draws (k-fold, hold-out); None draws them
+    from (seed, scheme, block_len). ``reference`` is the full fit the moments are
+    taken about.
+    """
+
+    grid: np.ndarray
+    solver: str
+    fit_intercept: bool
+    n_boot: int
+    scheme: str = "multinomial"
+    block_len: int = 0
+    seed: int = 0
+    counts: Optional[np.ndarray] = None
+    keep_coefs: bool = False
+    reference: Optional[tuple[np.ndarray, np.ndarray]] = None
+    oob_rows: bool = False
+    oob_mse: bool = False
+    replicate_stats: bool = False
+
+    def with_solver(self, solver: str, reference: Any = None) -> EngineJob:
+        """Return the same job with another solver (and its full fit as the reference)."""
+        return replace(self, solver=solver, reference=reference)
+
+    def block(self, first: int, count: int) -> EngineJob:
+        """Replicates first .. first + count - 1 only (their explicit counts travel with them)."""
+        counts = None if self.counts is None else self.counts[first : first + count]
+        return replace(self, n_boot=count, counts=counts)
+
+    def run(
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        weight: Optional[np.ndarray],
+        n_threads: int,
+        *,
+        first: int = 0,
+        chunk_sums: bool = False,
+        progress: Optional[Callable[[int], None]] = None,
+    ) -> dict[str, np.ndarray]:
+        """Run on this machine: replicates first .. first + n_boot - 1."""
+        kind = "bootstrap_float32" if X.dtype == np.float32 else "bootstrap_float64"
+        counts = None if self.counts is None else np.ascontiguousarray(self.counts, np.int32)
+        raw: dict[str, np.ndarray] = getattr(_core, kind)(
+            X,
+            Y,
+            weight,
+            self.grid,
+            self.solver,
+            self.fit_intercept,
+            first,
+            self.n_boot,
+            chunk_sums,
+            self.scheme,
+            self.block_len,
+            self.seed,
+            counts,
+            n_threads,
+            self.keep_coefs,
+            self.reference,
+            self.oob_rows,
+            self.oob_mse,
+            self.replicate_stats,
+            progress,
+        )
+        return raw
+
+
+# (job, X, Y, weight, n_threads, progress) -> the engine's dict for all job.n_boot replicates
+Runner = Callable[..., dict[str, np.ndarray]]
+
+
+def run_here(
+    job: EngineJob,
+    X: np.ndarray,
+    Y: np.ndarray,
+    weight: Optional[np.ndarray],
+    n_threads: int,
+    progress: Optional[Callable[[int], None]] = None,
+) -> dict[str, np.ndarray]:
+    """Run the job here, in one engine call on this machine's threads (the default runner)."""
+    return job.run(X, Y, weight, n_threads, progress=progress)
+
+
+_RUNNER: contextvars.ContextVar[Runner] = contextvars.ContextVar(
+    "ridgeboot_runner", default=run_here
+)
+
+
+def current_runner() -> Runner:
+    """Return the runner rb.bootstrap and rb.ridge_cv use in this context."""
+    return _RUNNER.get()
+
+
+@contextlib.contextmanager
+def use_runner(runner: Runner) -> Iterator[None]:
+    """Run the engine calls made inside the block with ``runner`` (ridgeboot.distributed)."""
+    token = _RUNNER.set(runner)
+    try:
+        yield
+    finally:
+        _RUNNER.reset(token)
+
+
+def split_blocks(n_boot: int, block: int) -> list[tuple[int, int]]:
+    """(first, count) of consecutive blocks; ``block`` must be a multiple of SUM_CHUNK."""
+    if block < 1 or block % SUM_CHUNK:
+        raise ValueError(f"block must be a positive multiple of {SUM_CHUNK}, got {block}")
+    return [(first, min(block, n_boot - first)) for first in range(0, n_boot, block)]
+
+
+def merge_blocks(parts: Sequence[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Fold blocks' chunk_sums=True results, in replicate order, into one run's result."""
+    merged: dict[str, np.ndarray] = {}
+    for key in parts[0]:
+        values = [part[key] for part in parts]
+        if key in CHUNKED:
+            total = np.zeros(values[0].shape[1:], dtype=np.float64)
+            for chunks in values:
+                for chunk in chunks:
+                    total += chunk  # the engine's own `total += chunk`, chunk by chunk
+            merged[key] = total
+        elif key in PER_REPLICATE:
+            merged[key] = np.concatenate(values, axis=0)
+        elif key in COUNTED:
+            merged[key] = np.asarray(np.sum(values, axis=0, dtype=np.int64))
+        else:
+            raise KeyError(f"unknown engine output {key!r}")
+    return merged

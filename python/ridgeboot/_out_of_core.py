@@ -1,0 +1,308 @@
+"""Out-of-core Poisson bootstrap: sufficient statistics per row chunk, merged in a tree.
+
+A replicate is the weighted ridge problem with row weights c_i = Poisson_b(i) * v_i;
+Poisson_b(i) depends only on (seed, b, global row index i), so every row chunk
+draws its own rows' counts. Per chunk and replicate we keep, about the chunk's
+weighted means (centred, so nothing cancels catastrophically):
+
+    w = sum c,  mx = sum c x / w,  my = sum c y / w,
+    Gxx = sum c (x - mx)(x - mx)^T,  Gxy = sum c (x - mx)(y - my)^T,  Gyy = sum c (y - my)^2
+
+and the same over the replicate's out-of-bag rows (count 0, weights v) for the
+out-of-bag error. Two chunks' statistics merge exactly (Chan, Golub & LeVeque
+1979): with d = m2 - m1 and f = w1 w2 / (w1 + w2), G = G1 + G2 + f d d^T.
+Replicate b is then solved from its Gram: W = (Gxx + alpha I)^-1 Gxy by one
+eigendecomposition for all alphas, b = my - mx^T W. The out-of-bag squared error
+of (W, b) over rows with statistics (w, mx, my, G) is
+Gyy - 2 w^T Gxy + w^T Gxx w + w (my - b - mx^T w)^2 per target.
+
+Memory per task is O(B p (p + t)): the statistics of all replicates.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, Optional, Union
+
+import numpy as np
+
+from . import _core
+from ._bootstrap import MAX_SEED, BootstrapResult, _block_len, _drop_absent_axes
+from ._ridge import RidgePathResult, RidgeResult
+from ._validation import check_bool, check_choice, check_int, check_memory, path_grid
+
+Stats = dict[str, np.ndarray]
+STAT_KEYS = ("w", "mx", "my", "Gxx", "Gxy", "Gyy")
+MEMORY_FRACTION = 0.5  # of the smallest worker's memory limit, for one task's statistics
+
+
+def chunk_stats(X: np.ndarray, Y: np.ndarray, C: np.ndarray, centre: bool, with_yy: bool) -> Stats:
+    """Weighted statistics of rows X (m, p), Y (m, t) for each weight row of C (R, m)."""
+    R, p, t = C.shape[0], X.shape[1], Y.shape[1]
+    out = {
+        "w": C.sum(axis=1),
+        "mx": np.zeros((R, p)),
+        "my": np.zeros((R, t)),
+        "Gxx": np.empty((R, p, p)),
+        "Gxy": np.empty((R, p, t)),
+        "Gyy": np.zeros((R, t)),
+    }
+    for r in range(R):
+        c = C[r]
+        Xr, Yr = X, Y
+        if centre and out["w"][r] > 0:
+            out["mx"][r] = c @ X / out["w"][r]
+            out["my"][r] = c @ Y / out["w"][r]
+            Xr, Yr = X - out["mx"][r], Y - out["my"][r]
+        cX = Xr * c[:, None]
+        out["Gxx"][r] = cX.T @ Xr
+        out["Gxy"][r] = cX.T @ Yr
+        if with_yy:
+            out["Gyy"][r] = c @ (Yr * Yr)
+    return out
+
+
+def merge_stats(a: Stats, b: Stats) -> Stats:
+    """Statistics of the union of two row sets (exact; vectorized over replicates)."""
+    w = a["w"] + b["w"]
+    share = np.divide(b["w"], w, out=np.zeros_like(w), where=w > 0)  # w2 / w
+    f = a["w"] * share  # w1 w2 / w, zero when either side is empty
+    dx, dy = b["mx"] - a["mx"], b["my"] - a["my"]
+    return {
+        "w": w,
+        "mx": a["mx"] + dx * share[:, None],
+        "my": a["my"] + dy * share[:, None],
+        "Gxx": a["Gxx"] + b["Gxx"] + f[:, None, None] * dx[:, :, None] * dx[:, None, :],
+        "Gxy": a["Gxy"] + b["Gxy"] + f[:, None, None] * dx[:, :, None] * dy[:, None, :],
+        "Gyy": a["Gyy"] + b["Gyy"] + f[:, None] * dy * dy,
+    }
+
+
+def _chunk_task(
+    X: np.ndarray,
+    Y: np.ndarray,
+    v: Optional[np.ndarray],
+    row_start: int,
+    n_boot: int,
+    seed: int,
+    block_len: int,
+    fit_intercept: bool,
+    oob: bool,
+    check_finite: bool,
+) -> dict[str, Stats]:
+    """One row chunk: in-bag statistics of the full fit (row 0) and every replicate; out-of-bag."""
+    X = np.asarray(X, dtype=np.float64)
+    Y = np.asarray(Y, dtype=np.float64).reshape(len(X), -1)
+    v = np.ones(len(X)) if v is None else np.asarray(v, dtype=np.float64)
+    if check_finite and not (np.isfinite(X).all() and np.isfinite(Y).all()):
+        raise ValueError(
+            f"X or y has NaN or infinite values in rows {row_start}..{row_start + len(X) - 1}"
+        )
+    counts = _core.poisson_counts(row_start, len(X), 0, n_boot, seed, block_len, 1)
+    weights = np.vstack([v[None], counts * v[None]])  # (1 + B, m)
+    out = {"in": chunk_stats(X, Y, weights, fit_intercept, with_yy=False)}
+    if oob:
+        out["oob"] = chunk_stats(X, Y, np.where(counts == 0, v[None], 0.0), True, with_yy=True)
+    return out
+
+
+def _merge_task(a: dict[str, Stats], b: dict[str, Stats]) -> dict[str, Stats]:
+    return {key: merge_stats(a[key], b[key]) for key in a}
+
+
+def solve_stats(
+    stats: Stats, grid: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Ridge fits of every replicate from its statistics, by one eigh per replicate.
+
+    Returns coef (R, k, p, t), intercept (R, k, t) and the valid mask (R,): a
+    replicate with no positive weight has no fit (NaN).
+    """
+    valid = stats["w"] > 0
+    lam, V = np.linalg.eigh(stats["Gxx"])  # (R, p), (R, p, p)
+    # eigenvalues below the Gram's rounding level carry no information (as lstsq's rcond)
+    floor = np.finfo(np.float64).eps * max(n, lam.shape[1]) * np.abs(lam).max(axis=1, keepdims=True)
+    rot = np.einsum("rpq,rpt->rqt", V, stats["Gxy"])  # V^T Gxy
+    denom = lam[:, None, :, None] + grid[None, :, None, :]  # (R, k, p, t)
+    keep = denom > floor[:, None, :, None]
+    scaled = np.divide(rot[:, None], denom, out=np.zeros_like(denom), where=keep)
+    coef = np.einsum("rpq,rkqt->rkpt", V, scaled)
+    icpt = stats["my"][:, None, :] - np.einsum("rp,rkpt->rkt", stats["mx"], coef)
+    coef[~valid], icpt[~valid] = np.nan, np.nan
+    return coef, icpt, valid
+
+
+def oob_sse(oob: Stats, coef: np.ndarray, icpt: np.ndarray) -> np.ndarray:
+    """Out-of-bag weighted squared error of fits (R, k, p, t), (R, k, t) -> (R, k, t)."""
+    quad = np.einsum("rkpt,rpq,rkqt->rkt", coef, oob["Gxx"], coef)
+    cross = np.einsum("rkpt,rpt->rkt", coef, oob["Gxy"])
+    bias = oob["my"][:, None, :] - icpt - np.einsum("rp,rkpt->rkt", oob["mx"], coef)
+    return oob["Gyy"][:, None, :] - 2 * cross + quad + oob["w"][:, None, None] * bias**2  # type: ignore[no-any-return]
+
+
+def _as_row_chunked(X: Any, y: Any, sample_weight: Any) -> tuple[Any, Any, Any]:
+    import dask.array as da
+
+    if not isinstance(X, da.Array):
+        raise TypeError("out of core: X must be a dask.array chunked by rows (y may be numpy)")
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D (n_samples, n_features), got {X.ndim}-D")
+    X = X.rechunk({1: -1})  # whole rows per chunk
+    rows = X.chunks[0]
+    y = (
+        y
+        if isinstance(y, da.Array)
+        else da.from_array(np.asarray(y), chunks=(rows,) + (-1,) * (np.ndim(y) - 1))
+    )
+    if y.ndim not in (1, 2) or y.shape[0] != X.shape[0]:
+        raise ValueError(f"y must have shape ({X.shape[0]},) or ({X.shape[0]}, t), got {y.shape}")
+    y = y.rechunk((rows,) + (-1,) * (y.ndim - 1))
+    if sample_weight is not None:
+        w = sample_weight
+        if not isinstance(w, da.Array):
+            w = np.asarray(w, dtype=np.float64)
+            if w.ndim != 1 or len(w) != X.shape[0]:
+                raise ValueError(f"sample_weight must have shape ({X.shape[0]},), got {w.shape}")
+            if not np.isfinite(w).all() or (w < 0).any():
+                raise ValueError("sample_weight must be finite and >= 0")
+            w = da.from_array(w, chunks=(rows,))
+        sample_weight = w.rechunk((rows,))
+    return X, y, sample_weight
+
+
+def bootstrap_poisson(
+    client: Any,
+    X: Any,
+    y: Any,
+    alphas: Any,
+    n_boot: int = 1000,
+    *,
+    solver: str = "auto",
+    fit_intercept: bool = True,
+    sample_weight: Any = None,
+    scheme: str = "poisson",
+    block_len: Optional[int] = None,
+    seed: int = 0,
+    keep_coefs: bool = True,
+    oob: Union[bool, str] = "mse",
+    check_finite: bool = True,
+) -> BootstrapResult:
+    """Poisson bootstrap of dask arrays chunked by rows, in one pass (see the module notes)."""
+    from dask.delayed import delayed
+
+    if scheme != "poisson":
+        raise ValueError(
+            'out-of-core bootstrap (dask arrays) needs scheme="poisson": a multinomial draw '
+            "couples all rows; compute the arrays (X.compute()) to use it in memory"
+        )
+    check_choice(solver, ("auto", "eigh"), "solver (out of core: from the Gram, by eigh)")
+    if oob is True:
+        raise ValueError(
+            "out of core, oob=True (err632) needs per-row passes over the data: "
+            "use oob='mse' (out-of-bag MSE, one pass) or oob=False"
+        )
+    if oob not in ("mse", False):
+        raise ValueError(f"oob must be 'mse' or False out of core; got {oob!r}")
+    X, yd, wd = _as_row_chunked(X, y, sample_weight)
+    n, p = X.shape
+    t = 1 if yd.ndim == 1 else yd.shape[1]
+    dtype = np.float32 if X.dtype == np.float32 else np.float64
+    n_boot = check_int(n_boot, "n_boot", 2, 2**32 - 1)
+    seed = check_int(seed, "seed", 0, MAX_SEED)
+    fit_intercept = check_bool(fit_intercept, "fit_intercept")
+    keep_coefs = check_bool(keep_coefs, "keep_coefs")
+    L = _block_len(block_len, n)
+    grid, has_k = path_grid(alphas, t, np.dtype(dtype))
+    grid64 = grid.astype(np.float64)
+    k = grid.shape[0]
+    per_task = (n_boot + 1) * 8.0 * (p * p + p * t + p + 2 * t + 1) * (2 if oob else 1)
+    _check_worker_memory(client, 3 * per_task, n_boot, p, t)  # a merge holds three sets
+    check_memory(
+        per_task + n_boot * k * (p + 1) * t * 8.0, "the replicates' statistics", "lower n_boot"
+    )
+
+    xs, ys = X.to_delayed().ravel(), yd.to_delayed().ravel()
+    ws = wd.to_delayed().ravel() if wd is not None else [None] * len(xs)
+    starts = np.concatenate([[0], np.cumsum(X.chunks[0])[:-1]])
+    level = [
+        delayed(_chunk_task, pure=True)(
+            xb, yb, wb, int(r0), n_boot, seed, L, fit_intercept, bool(oob), check_finite
+        )
+        for xb, yb, wb, r0 in zip(xs, ys, ws, starts)
+    ]
+    while len(level) > 1:  # fixed pairwise tree: the result does not depend on scheduling
+        pairs = [delayed(_merge_task, pure=True)(a, b) for a, b in zip(level[::2], level[1::2])]
+        level = pairs + ([level[-1]] if len(level) % 2 else [])
+    stats = client.compute(level[0]).result()
+
+    coef, icpt, valid = solve_stats(stats["in"], grid64, n)
+    full_coef, full_icpt = coef[0], icpt[0]
+    coef, icpt, valid = coef[1:], icpt[1:], valid[1:]
+    B = int(valid.sum())
+    if B < 2:
+        raise ValueError(
+            f"only {B} of {n_boot} replicates drew a row with positive weight; "
+            "increase n_boot or use more (or shorter) blocks"
+        )
+    if B < n_boot:
+        warnings.warn(
+            f"{n_boot - B} of {n_boot} replicates drew no row with positive weight and were "
+            "skipped: statistics use the other replicates (their kept coefficients are NaN)",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    oob_mse = None
+    if oob:
+        o = stats["oob"]  # replicates only (the full fit has no out-of-bag rows)
+        has_oob = valid & (o["w"] > 0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mse = oob_sse(o, coef, icpt) / o["w"][:, None, None]
+        oob_mse = mse[has_oob].mean(axis=0) if has_oob.any() else np.full((k, t), np.nan)
+    has_t = yd.ndim == 2
+    axes = (has_k, has_t)
+
+    def public(a: np.ndarray, k_axis: int, t_axis: int) -> Any:
+        return _drop_absent_axes(a, axes, k_axis, t_axis).astype(dtype)
+
+    good = coef[valid]
+    full: Union[RidgeResult, RidgePathResult]
+    if has_k:
+        full = RidgePathResult(
+            public(full_coef, 0, 2), public(full_icpt, 0, 1), grid[:, 0].copy(), "eigh"
+        )
+    else:
+        c, b = public(full_coef, 0, 2), public(full_icpt, 0, 1)
+        full = RidgeResult(c, b.item() if not has_t else b, float(grid[0, 0]), "eigh")
+    return BootstrapResult(
+        coefs=public(coef, 1, 3) if keep_coefs else None,
+        intercepts=public(icpt, 1, 2) if keep_coefs else None,
+        coef_mean=public(good.mean(axis=0), 0, 2),
+        coef_std=public(good.std(axis=0, ddof=1), 0, 2),
+        intercept_mean=public(icpt[valid].mean(axis=0), 0, 1),
+        intercept_std=public(icpt[valid].std(axis=0, ddof=1), 0, 1),
+        oob_mse=None if oob_mse is None else public(oob_mse, 0, 1),
+        full=full,
+        n_boot=n_boot,
+        n_valid=B,
+        seed=seed,
+        scheme="poisson",
+        block_len=block_len,
+        alphas=grid[:, 0].copy() if has_k else float(grid[0, 0]),
+        solver="eigh",
+        fit_intercept=fit_intercept,
+        _data=None,
+        _axes=axes,
+    )
+
+
+def _check_worker_memory(client: Any, need: float, n_boot: int, p: int, t: int) -> None:
+    workers = client.scheduler_info().get("workers", {}).values()
+    limits = [w.get("memory_limit") or 0 for w in workers]
+    limit = min((m for m in limits if m), default=0)
+    if limit and need > MEMORY_FRACTION * limit:
+        raise MemoryError(
+            f"out-of-core bootstrap: the statistics of {n_boot} replicates (p={p}, t={t}) need "
+            f"about {need / 2**30:.2f} GiB per worker task, more than half of a worker's memory "
+            f"limit ({limit / 2**30:.2f} GiB); run fewer replicates per call (n_boot) and "
+            "combine, or use workers with more memory"
+        )

@@ -1,0 +1,303 @@
+"""ridgeboot.distributed: the same numbers on a Dask cluster as on one machine.
+
+In-memory inputs: bit-identical to rb.bootstrap / rb.ridge_cv for any block size (the
+engine sums fixed chunks of SUM_CHUNK replicates; see _engine.py). Out of core (dask
+arrays, Poisson): equal to the in-memory run to rounding, the sums being taken in
+another order. The cluster is a LocalCluster of 2 single-threaded worker processes.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+import ridgeboot as rb
+from ridgeboot import _out_of_core
+from ridgeboot._engine import SUM_CHUNK, EngineJob, merge_blocks, split_blocks
+
+distributed = pytest.importorskip("distributed")
+da = pytest.importorskip("dask.array")
+rbd = pytest.importorskip("ridgeboot.distributed")
+
+FIELDS = ("coefs", "intercepts", "coef_mean", "coef_std", "intercept_mean", "intercept_std")
+
+
+@pytest.fixture(scope="module")
+def client():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # cluster start-up chatter is not ours to judge
+        cluster = distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        c = distributed.Client(cluster, set_as_default=False)
+    yield c
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        c.close()
+        cluster.close()
+
+
+def _data(n=150, p=6, t=None, seed=0, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    X[:, 1] += 0.8 * X[:, 0]  # correlated features: the weights move between replicates
+    w = rng.standard_normal((p, t or 1))
+    Y = X @ w + 0.5 * rng.standard_normal((n, t or 1)) + 3.0
+    y = Y[:, 0] if t is None else Y
+    return X.astype(dtype), y.astype(dtype)
+
+
+def _assert_identical(a, b, oob):
+    for name in FIELDS:
+        x, y = getattr(a, name), getattr(b, name)
+        if x is None:
+            assert y is None, name
+        else:
+            assert x.dtype == y.dtype and np.array_equal(x, y, equal_nan=True), name
+    assert a.n_valid == b.n_valid and a.solver == b.solver
+    if oob:
+        assert np.array_equal(a.oob_mse, b.oob_mse)
+    if oob is True:
+        assert np.array_equal(a.err632, b.err632) and np.array_equal(a.err632plus, b.err632plus)
+
+
+# ----------------------------------------------------------------- the engine in blocks, no Dask
+@pytest.mark.parametrize("block", [16, 32, 48, 80])
+@pytest.mark.parametrize("stats", [False, True])
+def test_blocks_of_whole_chunks_merge_to_the_bits_of_one_run(block, stats):
+    X, Y = _data(n=300, p=5, t=2)  # > 256 rows: several out-of-bag row blocks
+    grid = np.array([[0.1, 0.1], [3.0, 3.0]])
+    full = rb.ridge_path(X, Y, grid[:, 0])
+    ref = (np.ascontiguousarray(full.coef), np.ascontiguousarray(full.intercept))
+    job = EngineJob(
+        grid,
+        "cholesky",
+        True,
+        90,
+        "poisson",
+        seed=3,
+        keep_coefs=True,
+        reference=ref,
+        oob_rows=True,
+        oob_mse=True,
+        replicate_stats=stats,
+    )
+    one = job.run(X, Y, None, 2)
+    parts = [
+        job.block(first, count).run(X, Y, None, 1 + first % 2, first=first, chunk_sums=True)
+        for first, count in split_blocks(90, block)
+    ]
+    merged = merge_blocks(parts)
+    assert merged.keys() == one.keys()
+    for key in one:
+        assert np.array_equal(one[key], merged[key]), key
+
+
+def test_chunk_sums_have_one_row_per_chunk_and_first_must_start_a_chunk():
+    X, y = _data(n=40, p=3)
+    job = EngineJob(np.array([[1.0]]), "cholesky", True, 20, oob_mse=True)
+    raw = job.run(X, y[:, None], None, 1, first=32, chunk_sums=True)
+    assert raw["oob_mse_sum"].shape == (2, 1, 1)  # replicates 32..51 touch chunks 2 and 3
+    with pytest.raises(ValueError, match=f"multiple of {SUM_CHUNK}"):
+        job.run(X, y[:, None], None, 1, first=8)
+    with pytest.raises(ValueError, match=f"multiple of {SUM_CHUNK}"):
+        split_blocks(100, 24)
+
+
+def test_first_offsets_the_draws():
+    X, y = _data(n=40, p=3)
+    job = EngineJob(np.array([[1.0]]), "cholesky", True, 48, keep_coefs=True)
+    whole = job.run(X, y[:, None], None, 1)["coefs"]
+    tail = job.block(16, 32).run(X, y[:, None], None, 1, first=16)["coefs"]
+    assert np.array_equal(whole[16:], tail)
+
+
+# ----------------------------------------------------------------------- in memory, on Dask
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"oob": "mse", "keep_coefs": False},
+        {"scheme": "poisson", "oob": False},
+        {"block_len": 7, "sample_weight": "random"},
+    ],
+    ids=["multinomial", "summaries-only", "poisson", "blocks-weights"],
+)
+@pytest.mark.parametrize("block", [16, 48, None])
+def test_bootstrap_on_the_cluster_is_bit_identical(client, options, block):
+    X, Y = _data(n=120, p=5, t=2, seed=1)
+    options = dict(options)
+    if options.get("sample_weight") == "random":
+        options["sample_weight"] = np.random.default_rng(2).uniform(0.5, 2.0, len(X))
+    here = rb.bootstrap(X, Y, [0.3, 3.0], 100, seed=11, **options)
+    there = rbd.bootstrap(X, Y, [0.3, 3.0], 100, seed=11, client=client, block=block, **options)
+    _assert_identical(here, there, options.get("oob", True))
+
+
+def test_float32_scalar_alpha_and_1d_y_keep_their_shapes(client):
+    X, y = _data(n=90, p=4, dtype=np.float32)
+    here = rb.bootstrap(X, y, 1.0, 40)
+    there = rbd.bootstrap(X, y, 1.0, 40, client=client, block=16)
+    _assert_identical(here, there, True)
+    assert there.coefs.shape == (40, 4) and there.coefs.dtype == np.float32
+
+
+def test_threads_per_task_does_not_change_the_numbers(client):
+    X, y = _data(n=300, p=8)
+    a = rbd.bootstrap(X, y, 1.0, 64, client=client, block=32, threads_per_task=1)
+    b = rbd.bootstrap(X, y, 1.0, 64, client=client, block=64, threads_per_task=3)
+    _assert_identical(a, b, True)
+
+
+def test_auto_falls_back_to_svd_on_the_cluster_too(client):
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((12, 8)), rng.standard_normal(12)
+    here = rb.bootstrap(X, y, 1e-15, 100, seed=0)
+    there = rbd.bootstrap(X, y, 1e-15, 100, seed=0, client=client, block=32)
+    assert there.solver == "svd"
+    _assert_identical(here, there, True)
+
+
+def test_progress_reaches_n_boot(client, monkeypatch):
+    import tqdm.auto
+
+    seen = []
+    base = tqdm.auto.tqdm
+
+    class Recorder(base):  # type: ignore[misc, valid-type]
+        def close(self):
+            seen.append(self.n)
+            super().close()
+
+    monkeypatch.setattr(tqdm.auto, "tqdm", Recorder)
+    X, y = _data(n=60, p=3)
+    rbd.bootstrap(X, y, 1.0, 70, client=client, block=16, progress=True)
+    assert seen and set(seen) == {70}  # closed at 70 (tqdm may close twice)
+
+
+def test_ridge_cv_on_the_cluster_is_identical(client):
+    X, Y = _data(n=200, p=6, t=3, seed=4)
+    alphas = np.logspace(-2, 3, 6)
+    for cv, extra in (("bootstrap", {"n_boot": 40, "alpha_per_target": True}), (5, {})):
+        here = rb.ridge_cv(X, Y, alphas, cv=cv, warn_edges=False, **extra)
+        there = rbd.ridge_cv(X, Y, alphas, cv=cv, client=client, warn_edges=False, **extra)
+        assert np.array_equal(here.scores, there.scores) and np.array_equal(here.alpha, there.alpha)
+        assert np.array_equal(here.coef, there.coef)
+        if cv == "bootstrap":
+            assert np.array_equal(here.alpha_replicates, there.alpha_replicates)
+
+
+def test_bad_block_and_missing_client_are_named(client):
+    X, y = _data(n=30, p=2)
+    with pytest.raises(ValueError, match="multiple of 16"):
+        rbd.bootstrap(X, y, 1.0, 20, client=client, block=10)
+    code = (
+        "import numpy as np, ridgeboot.distributed as d\n"
+        "try:\n    d.bootstrap(np.ones((5, 2)), np.ones(5), 1.0, 10)\n"
+        "except ValueError as e:\n    print('ValueError:', e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert "ValueError: no Dask client" in out.stdout, out.stdout + out.stderr
+
+
+def test_a_failing_task_raises_here(client):
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((12, 8)), rng.standard_normal(12)  # replicates: singular Grams
+    with pytest.raises(np.linalg.LinAlgError):
+        rbd.bootstrap(X, y, 1e-15, 64, solver="cholesky", client=client, block=16)
+
+
+# -------------------------------------------------------------------------------- out of core
+def _tolerance(X, alpha, scale):
+    """Rounding of another summation order, amplified by the Gram's conditioning."""
+    Xc = X - X.mean(axis=0)
+    s = np.linalg.svd(Xc, compute_uv=False)
+    cond = (s[0] ** 2 + alpha) / (s[-1] ** 2 + alpha)
+    return 50 * np.finfo(np.float64).eps * cond * len(X) ** 0.5 * scale
+
+
+@pytest.mark.parametrize(
+    "chunks, options",
+    [
+        ((37, 80, 13, 70), {}),
+        ((200,), {"fit_intercept": False}),
+        ((50, 50, 50, 50), {"block_len": 9}),
+        ((64, 64, 72), {"sample_weight": "random", "t": 3}),
+    ],
+    ids=["uneven", "one-chunk-no-intercept", "blocks", "weights-3-targets"],
+)
+def test_out_of_core_poisson_equals_in_memory(client, chunks, options):
+    options = dict(options)
+    X, y = _data(n=sum(chunks), p=7, t=options.pop("t", None), seed=5)
+    if options.get("sample_weight") == "random":
+        options["sample_weight"] = np.random.default_rng(6).uniform(0.2, 3.0, len(X))
+    alphas = [0.05, 2.0]
+    here = rb.bootstrap(X, y, alphas, 150, scheme="poisson", oob="mse", seed=9, **options)
+    Xd = da.from_array(X, chunks=(chunks, 7))
+    yd = da.from_array(y, chunks=(chunks,) + y.shape[1:])
+    there = rbd.bootstrap(Xd, yd, alphas, 150, seed=9, client=client, **options)
+    tol = _tolerance(X, alphas[0], np.abs(here.coefs).max())
+    np.testing.assert_allclose(there.coefs, here.coefs, rtol=0, atol=tol)
+    np.testing.assert_allclose(there.coef_mean, here.coef_mean, rtol=0, atol=tol)
+    np.testing.assert_allclose(there.coef_std, here.coef_std, rtol=0, atol=tol)
+    itol = tol * (1 + np.abs(X).max()) * X.shape[1] + 1e-13 * np.abs(here.intercepts).max()
+    np.testing.assert_allclose(there.intercepts, here.intercepts, rtol=0, atol=itol)
+    np.testing.assert_allclose(there.full.coef, here.full.coef, rtol=0, atol=tol)
+    np.testing.assert_allclose(there.oob_mse, here.oob_mse, rtol=1e-9)
+    assert there.n_valid == here.n_valid and there.coefs.shape == here.coefs.shape
+
+
+def test_out_of_core_float32_and_numpy_y(client):
+    X, y = _data(n=120, p=4, dtype=np.float32)
+    here = rb.bootstrap(X, y, 1.0, 60, scheme="poisson", oob=False)
+    there = rbd.bootstrap(da.from_array(X, chunks=(50, 4)), y, 1.0, 60, client=client, oob=False)
+    assert there.coefs.dtype == np.float32 and there.oob_mse is None
+    np.testing.assert_allclose(
+        there.coefs, here.coefs, rtol=0, atol=2e-5 * np.abs(here.coefs).max()
+    )
+
+
+def test_out_of_core_refusals_are_named(client):
+    X, y = _data(n=100, p=50)
+    Xd = da.from_array(X, chunks=(50, 50))
+    with pytest.raises(ValueError, match='scheme="poisson"'):
+        rbd.bootstrap(Xd, y, 1.0, 10, scheme="multinomial", client=client)
+    with pytest.raises(ValueError, match="oob='mse'"):
+        rbd.bootstrap(Xd, y, 1.0, 10, oob=True, client=client)
+    with pytest.raises(MemoryError, match="GiB"):
+        rbd.bootstrap(Xd, y, 1.0, 2**24, client=client)
+    bad = X.copy()
+    bad[77, 3] = np.nan
+    with pytest.raises(ValueError, match="rows 50..99"):
+        rbd.bootstrap(da.from_array(bad, chunks=(50, 50)), y, 1.0, 10, client=client)
+    boot = rbd.bootstrap(Xd, y, 1.0, 10, client=client)
+    with pytest.raises(ValueError, match="out-of-core"):
+        boot.ci(method="bca")
+
+
+# ------------------------------------------------------------ the statistics, without a cluster
+def test_merged_statistics_equal_those_of_all_rows():
+    rng = np.random.default_rng(7)
+    X, Y = rng.standard_normal((40, 3)) + 5.0, rng.standard_normal((40, 2)) - 2.0
+    C = rng.poisson(1.0, (4, 40)).astype(float)
+    C[1, :25] = 0  # the first piece is empty for replicate 1
+    whole = _out_of_core.chunk_stats(X, Y, C, True, True)
+    parts = [
+        _out_of_core.chunk_stats(X[s], Y[s], C[:, s], True, True)
+        for s in np.split(np.arange(40), [25, 31])
+    ]
+    merged = _out_of_core.merge_stats(_out_of_core.merge_stats(parts[0], parts[1]), parts[2])
+    for key in whole:
+        np.testing.assert_allclose(merged[key], whole[key], rtol=1e-12, atol=1e-12)
+    # and the out-of-bag error from statistics equals the direct sum over rows
+    coef = rng.standard_normal((4, 2, 3, 2))
+    icpt = rng.standard_normal((4, 2, 2))
+    direct = np.einsum(
+        "rn,rknt->rkt",
+        C,
+        (Y[None, None] - (np.einsum("np,rkpt->rknt", X, coef) + icpt[:, :, None])) ** 2,
+    )
+    np.testing.assert_allclose(_out_of_core.oob_sse(whole, coef, icpt), direct, rtol=1e-10)
