@@ -37,29 +37,37 @@ MEMORY_FRACTION = 0.5  # of the smallest worker's memory limit, for one task's s
 
 
 def chunk_stats(X: np.ndarray, Y: np.ndarray, C: np.ndarray, centre: bool, with_yy: bool) -> Stats:
-    """Weighted statistics of rows X (m, p), Y (m, t) for each weight row of C (R, m)."""
-    R, p, t = C.shape[0], X.shape[1], Y.shape[1]
-    out = {
-        "w": C.sum(axis=1),
-        "mx": np.zeros((R, p)),
-        "my": np.zeros((R, t)),
-        "Gxx": np.empty((R, p, p)),
-        "Gxy": np.empty((R, p, t)),
-        "Gyy": np.zeros((R, t)),
+    """Weighted statistics of rows X (m, p), Y (m, t) for each weight row of C (R, m).
+
+    All R replicates at once: sums of outer products as GEMMs over row blocks, about
+    the rows' plain means (so the replicates' own means differ from the shift by
+    O(sd / sqrt(m)) and removing them cancels nothing of note).
+    """
+    R, (m, p), t = C.shape[0], X.shape, Y.shape[1]
+    shift_x = X.mean(axis=0) if centre and m else np.zeros(p)
+    shift_y = Y.mean(axis=0) if centre and m else np.zeros(t)
+    X0, Y0 = X - shift_x, Y - shift_y
+    w = C.sum(axis=1)
+    Sxx, Sxy = np.zeros((R, p * p)), np.zeros((R, p * t))
+    rows = max(1, 2**22 // max(p * p, p * t))  # outer products of ~32 MiB at a time
+    for r0 in range(0, m, rows):
+        Xb, Yb, Cb = X0[r0 : r0 + rows], Y0[r0 : r0 + rows], C[:, r0 : r0 + rows]
+        Sxx += Cb @ (Xb[:, :, None] * Xb[:, None, :]).reshape(len(Xb), p * p)
+        Sxy += Cb @ (Xb[:, :, None] * Yb[:, None, :]).reshape(len(Xb), p * t)
+    has = w > 0
+    mx0 = np.divide(C @ X0, w[:, None], out=np.zeros((R, p)), where=has[:, None]) if centre else 0
+    my0 = np.divide(C @ Y0, w[:, None], out=np.zeros((R, t)), where=has[:, None]) if centre else 0
+    mx0, my0 = np.zeros((R, p)) + mx0, np.zeros((R, t)) + my0
+    Gyy = C @ (Y0 * Y0) - w[:, None] * my0**2 if with_yy else np.zeros((R, t))
+    return {
+        "w": w,
+        # an empty row set has means 0, so that merging it is exact
+        "mx": np.where(has[:, None], shift_x + mx0, 0.0),
+        "my": np.where(has[:, None], shift_y + my0, 0.0),
+        "Gxx": Sxx.reshape(R, p, p) - w[:, None, None] * mx0[:, :, None] * mx0[:, None, :],
+        "Gxy": Sxy.reshape(R, p, t) - w[:, None, None] * mx0[:, :, None] * my0[:, None, :],
+        "Gyy": Gyy,
     }
-    for r in range(R):
-        c = C[r]
-        Xr, Yr = X, Y
-        if centre and out["w"][r] > 0:
-            out["mx"][r] = c @ X / out["w"][r]
-            out["my"][r] = c @ Y / out["w"][r]
-            Xr, Yr = X - out["mx"][r], Y - out["my"][r]
-        cX = Xr * c[:, None]
-        out["Gxx"][r] = cX.T @ Xr
-        out["Gxy"][r] = cX.T @ Yr
-        if with_yy:
-            out["Gyy"][r] = c @ (Yr * Yr)
-    return out
 
 
 def merge_stats(a: Stats, b: Stats) -> Stats:
