@@ -301,3 +301,75 @@ def test_merged_statistics_equal_those_of_all_rows():
         (Y[None, None] - (np.einsum("np,rkpt->rknt", X, coef) + icpt[:, :, None])) ** 2,
     )
     np.testing.assert_allclose(_out_of_core.oob_sse(whole, coef, icpt), direct, rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda c, X, y: rbd.bootstrap(X, y, 1.0, 32, client=c, block=0), ValueError, "block"),
+        (lambda c, X, y: rbd.bootstrap(X, y, 1.0, 32, client=c, block=True), TypeError, "block"),
+        (
+            lambda c, X, y: rbd.bootstrap(X, y, 1.0, 32, client=c, threads_per_task=0),
+            ValueError,
+            "threads_per_task",
+        ),
+        (lambda c, X, y: rbd.bootstrap(X, y[:-1], 1.0, 32, client=c), ValueError, "rows"),
+        (lambda c, X, y: rbd.bootstrap(X, y, -1.0, 32, client=c), ValueError, "alpha"),
+        (
+            lambda c, X, y: rbd.bootstrap(da.from_array(X), y[:-1], 1.0, 8, client=c),
+            ValueError,
+            "y must have shape",
+        ),
+        (
+            lambda c, X, y: rbd.bootstrap(da.from_array(X[None]), y, 1.0, 8, client=c),
+            ValueError,
+            "2-D",
+        ),
+        (
+            lambda c, X, y: rbd.bootstrap(X, da.from_array(y), 1.0, 8, client=c),
+            TypeError,
+            "dask.array",
+        ),
+        (
+            lambda c, X, y: rbd.bootstrap(
+                da.from_array(X), y, 1.0, 8, client=c, sample_weight=-np.ones(len(y))
+            ),
+            ValueError,
+            "sample_weight",
+        ),
+        (
+            lambda c, X, y: rbd.bootstrap(da.from_array(X), y, 1.0, 8, client=c, solver="svd"),
+            ValueError,
+            "solver",
+        ),
+        (
+            lambda c, X, y: rbd.bootstrap(da.from_array(X), y, 1.0, 1, client=c),
+            ValueError,
+            "n_boot",
+        ),
+        (
+            lambda c, X, y: rbd.ridge_cv(X, y, [1.0, 2.0], client=c, block=17),
+            ValueError,
+            "multiple of 16",
+        ),
+    ],
+)
+def test_bad_input_is_named(client, call, error, match):
+    X, y = _data(n=40, p=3)
+    with pytest.raises(error, match=match):
+        call(client, X, y)
+
+
+def test_bad_dask_sample_weight_is_named(client):
+    X, y = _data(n=40, p=3)
+    w = np.ones(40)
+    w[33] = -1.0
+    with pytest.raises(ValueError, match="sample_weight must be finite and >= 0"):
+        rbd.bootstrap(
+            da.from_array(X, chunks=(20, 3)),
+            y,
+            1.0,
+            8,
+            client=client,
+            sample_weight=da.from_array(w, chunks=20),
+        )

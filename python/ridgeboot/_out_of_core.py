@@ -106,6 +106,10 @@ def _chunk_task(
         raise ValueError(
             f"X or y has NaN or infinite values in rows {row_start}..{row_start + len(X) - 1}"
         )
+    if not np.isfinite(v).all() or (v < 0).any():
+        raise ValueError(
+            f"sample_weight must be finite and >= 0 (rows {row_start}..{row_start + len(X) - 1})"
+        )
     counts = _core.poisson_counts(row_start, len(X), 0, n_boot, seed, block_len, 1)
     weights = np.vstack([v[None], counts * v[None]])  # (1 + B, m)
     out = {"in": chunk_stats(X, Y, weights, fit_intercept, with_yy=False)}
@@ -157,13 +161,12 @@ def _as_row_chunked(X: Any, y: Any, sample_weight: Any) -> tuple[Any, Any, Any]:
         raise ValueError(f"X must be 2-D (n_samples, n_features), got {X.ndim}-D")
     X = X.rechunk({1: -1})  # whole rows per chunk
     rows = X.chunks[0]
-    y = (
-        y
-        if isinstance(y, da.Array)
-        else da.from_array(np.asarray(y), chunks=(rows,) + (-1,) * (np.ndim(y) - 1))
-    )
+    if not isinstance(y, da.Array):
+        y = np.asarray(y)
     if y.ndim not in (1, 2) or y.shape[0] != X.shape[0]:
         raise ValueError(f"y must have shape ({X.shape[0]},) or ({X.shape[0]}, t), got {y.shape}")
+    if not isinstance(y, da.Array):
+        y = da.from_array(y, chunks=(rows,) + (-1,) * (y.ndim - 1))
     y = y.rechunk((rows,) + (-1,) * (y.ndim - 1))
     if sample_weight is not None:
         w = sample_weight
