@@ -57,9 +57,11 @@ from ridgeboot import cli
 # harness
 
 ACCEPTED = (ValueError, TypeError, MemoryError)  # numpy.linalg.LinAlgError is a ValueError
-CALL_BUDGET_S = 5.0  # any single call (sizes are tiny: everything should take milliseconds)
-QUICK_S = 1.0  # huge n_boot and the like must be refused at once, not attempted
-WATCHDOG_S = 240.0  # a hang anywhere in a test: dump every thread's stack and exit
+# Under a sanitizer everything runs ~10-50x slower: tools/sanitize.sh sets this factor.
+SLOWDOWN = float(os.environ.get("RIDGEBOOT_TEST_SLOWDOWN", "1"))
+CALL_BUDGET_S = 5.0 * SLOWDOWN  # any single call (sizes are tiny: milliseconds)
+QUICK_S = 1.0 * SLOWDOWN  # huge n_boot and the like must be refused at once, not attempted
+WATCHDOG_S = 240.0 * SLOWDOWN  # a hang anywhere in a test: dump every thread's stack and exit
 # 2**32 - 1 replicates' coefficients (~100 GiB) are refused by rb.bootstrap's memory check
 # only where they do not fit: on a larger machine such a request would really run
 BIG_MACHINE = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") > 2**37

@@ -15,4 +15,6 @@ python -m pip install --quiet ".[test]" -Cbuild-dir=build/sanitize \
 export LD_PRELOAD="$(g++ -print-file-name=libasan.so):$(g++ -print-file-name=libubsan.so)"
 export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+# time budgets in tests/test_fuzz.py scale with the sanitizer's slowdown
+export RIDGEBOOT_TEST_SLOWDOWN=30
 python -m pytest -q -p no:cacheprovider tests "$@"

@@ -5,7 +5,8 @@
 // full vector. G (ldg, ...) is column-major. Each tile of G (MR rows x NR
 // columns) stays in registers while the kernel streams the rows of Z through
 // it: per row, MR/VL vector loads, NR broadcasts and (MR/VL)*NR fused
-// multiply-adds. GCC/Clang vector extensions make this one source for
+// multiply-adds. Tiles are two vectors high (MR = 2 VL), the last of a strip one
+// vector when that is all that is left; columns are padded to whole vectors. GCC/Clang vector extensions make this one source for
 // AVX-512, AVX2 and SSE2 builds.
 #pragma once
 
@@ -40,69 +41,75 @@ struct Vec {
   static void store(T* p, const type& v) { std::memcpy(p, &v, sizeof(v)); }
 };
 
-// One tile: G[i0 : i0 + 2*lanes, j0 : j0 + NR] += sum over rows of Z^T Z.
-template <class T, int NR>
+// One tile: G[i0 : i0 + V*lanes, j0 : j0 + NR] += sum over rows of Z^T Z (V = 1 or 2 vectors).
+template <class T, int NR, int V = 2>
 void tile(const T* Z, Index rows, Index ldz, Index i0, Index j0, T* G, Index ldg) {
-  using V = Vec<T>;
-  using VT = typename V::type;
-  constexpr int L = V::lanes;
-  VT acc0[NR], acc1[NR];
-  for (int j = 0; j < NR; ++j) {
-    acc0[j] = V::load(G + (j0 + j) * ldg + i0);
-    acc1[j] = V::load(G + (j0 + j) * ldg + i0 + L);
-  }
+  using W = Vec<T>;
+  using VT = typename W::type;
+  constexpr int L = W::lanes;
+  VT acc[V][NR];
+  for (int j = 0; j < NR; ++j)
+    for (int v = 0; v < V; ++v) acc[v][j] = W::load(G + (j0 + j) * ldg + i0 + v * L);
   for (Index r = 0; r < rows; ++r) {
     const T* z = Z + r * ldz;
-    const VT a0 = V::load(z + i0), a1 = V::load(z + i0 + L);
+    VT a[V];
+    for (int v = 0; v < V; ++v) a[v] = W::load(z + i0 + v * L);
     for (int j = 0; j < NR; ++j) {
       const T b = z[j0 + j];
-      acc0[j] += a0 * b;
-      acc1[j] += a1 * b;
+      for (int v = 0; v < V; ++v) acc[v][j] += a[v] * b;
     }
   }
-  for (int j = 0; j < NR; ++j) {
-    V::store(G + (j0 + j) * ldg + i0, acc0[j]);
-    V::store(G + (j0 + j) * ldg + i0 + L, acc1[j]);
+  for (int j = 0; j < NR; ++j)
+    for (int v = 0; v < V; ++v) W::store(G + (j0 + j) * ldg + i0 + v * L, acc[v][j]);
+}
+
+template <class T, int V, int NR = kTileCols>
+void tile_dispatch(int nr, const T* Z, Index rows, Index ldz, Index i0, Index j0, T* G, Index ldg) {
+  if constexpr (NR > 0) {
+    if (nr == NR) return tile<T, NR, V>(Z, rows, ldz, i0, j0, G, ldg);
+    return tile_dispatch<T, V, NR - 1>(nr, Z, rows, ldz, i0, j0, G, ldg);
   }
 }
 
-template <class T, int NR = kTileCols>
-void tile_dispatch(int nr, const T* Z, Index rows, Index ldz, Index i0, Index j0, T* G, Index ldg) {
-  if constexpr (NR > 0) {
-    if (nr == NR) return tile<T, NR>(Z, rows, ldz, i0, j0, G, ldg);
-    return tile_dispatch<T, NR - 1>(nr, Z, rows, ldz, i0, j0, G, ldg);
-  }
+// First row of the tiles of the column strip starting at j0: the vector holding
+// the diagonal, so only the diagonal block's upper part is computed in vain.
+template <class T>
+Index strip_start(Index j0) {
+  constexpr Index L = Vec<T>::lanes;
+  return j0 / L * L;
 }
 
 }  // namespace gram_detail
 
-// Column padding a panel needs: p rounded up to a whole tile height.
+// Column padding a panel needs: p rounded up to a whole vector.
 template <class T>
 Index gram_padded_cols(Index p) {
-  const Index mr = 2 * gram_detail::Vec<T>::lanes;
-  return (p + mr - 1) / mr * mr;
+  const Index L = gram_detail::Vec<T>::lanes;
+  return (p + L - 1) / L * L;
 }
 
 // G (p_pad, p_pad col-major, leading dimension ldg) = Z^T Z on and below the
 // diagonal for the first `rows` rows of Z (row stride ldz = gram_padded_cols(p),
-// padding columns zero). Entries above the diagonal within diagonal tiles are
-// written too; the rest of the upper triangle is left untouched. Rows are
+// padding columns zero). Entries above the diagonal within the diagonal vectors
+// are written too; the rest of the upper triangle is left untouched. Rows are
 // streamed in blocks that stay in cache; the order of additions is fixed by
 // (rows, p) alone.
 template <class T>
 void gram_lower(const T* Z, Index rows, Index p, Index ldz, T* G, Index ldg) {
   using namespace gram_detail;
-  constexpr Index MR = 2 * Vec<T>::lanes, NR = kTileCols;
+  constexpr Index L = Vec<T>::lanes, MR = 2 * L, NR = kTileCols;
   constexpr Index kRowBlock = 256;
   const Index p_pad = gram_padded_cols<T>(p);
-  for (Index j = 0; j < p; ++j) std::fill(G + j * ldg + (j / MR) * MR, G + j * ldg + p_pad, T(0));
+  for (Index j = 0; j < p; ++j)
+    std::fill(G + j * ldg + strip_start<T>(j / NR * NR), G + j * ldg + p_pad, T(0));
   for (Index r0 = 0; r0 < rows; r0 += kRowBlock) {
     const Index nrows = std::min(kRowBlock, rows - r0);
     const T* Zb = Z + r0 * ldz;
     for (Index j0 = 0; j0 < p; j0 += NR) {
       const int nr = int(std::min(NR, p - j0));
-      for (Index i0 = (j0 / MR) * MR; i0 < p_pad; i0 += MR)
-        tile_dispatch<T>(nr, Zb, nrows, ldz, i0, j0, G, ldg);
+      Index i0 = strip_start<T>(j0);
+      for (; i0 + MR <= p_pad; i0 += MR) tile_dispatch<T, 2>(nr, Zb, nrows, ldz, i0, j0, G, ldg);
+      if (i0 < p_pad) tile_dispatch<T, 1>(nr, Zb, nrows, ldz, i0, j0, G, ldg);  // one vector left
     }
   }
 }
