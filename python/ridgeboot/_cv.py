@@ -80,8 +80,8 @@ class RidgeCVResult:
         return Xa @ self.coef + self.intercept
 
 
-def _weighted_svd(data: Prepared, fit_intercept: bool) -> tuple[np.ndarray, ...]:
-    """Thin SVD of sqrt(v) (X - xbar): U (m, r), s (r,), sqrt(v) (Y - ybar) (m, t), v (m,)."""
+def _weighted_centred(data: Prepared, fit_intercept: bool) -> tuple[np.ndarray, ...]:
+    """Rows of positive weight v as sqrt(v) (X - xbar) (m, p), sqrt(v) (Y - ybar) (m, t); v (m,)."""
     v = data.weight.astype(np.float64) if data.weight is not None else np.ones(data.n)
     keep = v > 0
     X, Y, v = data.X[keep].astype(np.float64), data.Y[keep].astype(np.float64), v[keep]
@@ -89,10 +89,20 @@ def _weighted_svd(data: Prepared, fit_intercept: bool) -> tuple[np.ndarray, ...]
         X = X - (v @ X) / v.sum()
         Y = Y - (v @ Y) / v.sum()
     sv = np.sqrt(v)[:, None]
-    U, s, _ = np.linalg.svd(sv * X, full_matrices=False)
-    cut = np.finfo(np.float64).eps * max(X.shape) * (s[0] if s.size else 0)
-    U, s = U[:, s > cut], s[s > cut]
-    return U, s, sv * Y, v
+    return sv * X, sv * Y, v
+
+
+def _rank_cut(s: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Singular values above lstsq's default cutoff eps * max(m, p) * s_max."""
+    return s > np.finfo(np.float64).eps * max(shape) * (s[0] if s.size else 0)  # type: ignore[no-any-return]
+
+
+def _weighted_svd(data: Prepared, fit_intercept: bool) -> tuple[np.ndarray, ...]:
+    """Thin SVD of sqrt(v) (X - xbar): U (m, r), s (r,), sqrt(v) (Y - ybar) (m, t), v (m,)."""
+    Xt, Yt, v = _weighted_centred(data, fit_intercept)
+    U, s, _ = np.linalg.svd(Xt, full_matrices=False)
+    keep = _rank_cut(s, Xt.shape)
+    return U[:, keep], s[keep], Yt, v
 
 
 def _closed_form_scores(
@@ -138,7 +148,10 @@ def _closed_form_scores(
 
 
 def _dof(data: Prepared, alphas: np.ndarray, fit_intercept: bool) -> np.ndarray:
-    _, s, _, _ = _weighted_svd(data, fit_intercept)
+    """Effective degrees of freedom tr(H) per alpha, from the singular values alone."""
+    Xt, _, _ = _weighted_centred(data, fit_intercept)
+    s = np.linalg.svd(Xt, compute_uv=False)
+    s = s[_rank_cut(s, Xt.shape)]
     return np.array([(s**2 / (s**2 + a)).sum() if a > 0 else float(s.size) for a in alphas]) + (
         1 if fit_intercept else 0
     )
