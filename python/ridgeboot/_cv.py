@@ -94,7 +94,7 @@ def _weighted_centred(data: Prepared, fit_intercept: bool) -> tuple[np.ndarray, 
 
 def _rank_cut(s: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Singular values above lstsq's default cutoff eps * max(m, p) * s_max."""
-    return s > np.finfo(np.float64).eps * max(shape) * (s[0] if s.size else 0)  # type: ignore[no-any-return]
+    return s > np.finfo(np.float64).eps * max(shape) * (s[0] if s.size else 0)
 
 
 def _weighted_svd(data: Prepared, fit_intercept: bool) -> tuple[np.ndarray, ...]:
