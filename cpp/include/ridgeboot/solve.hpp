@@ -86,7 +86,8 @@ class Fitter {
       R_.resize(pb.p(), pb.t());
       Q_.resize(pb.p(), pb.t());
       M_.resize(pb.p(), pb.kt());
-      eig_ = Eigen::SelfAdjointEigenSolver<Matrix<T>>(pb.p());
+      // (eig_ is not pre-sized: Eigen's sized constructor leaves its status
+      // uninitialized, which UBSan rightly reports when the object is copied.)
       tri_ = Eigen::Tridiagonalization<Matrix<T>>(pb.p());
     }
   }
