@@ -78,6 +78,9 @@ class EngineJob:
         progress: Optional[Callable[[int], None]] = None,
     ) -> dict[str, np.ndarray]:
         """Run on this machine: replicates first .. first + n_boot - 1."""
+        # arrays unpickled from a network frame (Dask) may sit at any byte offset
+        X, Y = np.require(X, requirements="A"), np.require(Y, requirements="A")
+        weight = None if weight is None else np.require(weight, requirements="A")
         kind = "bootstrap_float32" if X.dtype == np.float32 else "bootstrap_float64"
         counts = None if self.counts is None else np.ascontiguousarray(self.counts, np.int32)
         raw: dict[str, np.ndarray] = getattr(_core, kind)(
