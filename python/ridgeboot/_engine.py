@@ -79,15 +79,17 @@ class EngineJob:
     ) -> dict[str, np.ndarray]:
         """Run on this machine: replicates first .. first + n_boot - 1."""
         # arrays unpickled from a network frame (Dask) may sit at any byte offset
-        X, Y = np.require(X, requirements="A"), np.require(Y, requirements="A")
-        weight = None if weight is None else np.require(weight, requirements="A")
+        X, Y, weight = _aligned(X), _aligned(Y), _aligned(weight)
         kind = "bootstrap_float32" if X.dtype == np.float32 else "bootstrap_float64"
-        counts = None if self.counts is None else np.ascontiguousarray(self.counts, np.int32)
+        counts = (
+            None if self.counts is None else _aligned(np.ascontiguousarray(self.counts, np.int32))
+        )
+        reference = None if self.reference is None else tuple(map(_aligned, self.reference))
         raw: dict[str, np.ndarray] = getattr(_core, kind)(
             X,
             Y,
             weight,
-            self.grid,
+            _aligned(self.grid),
             self.solver,
             self.fit_intercept,
             first,
@@ -99,13 +101,18 @@ class EngineJob:
             counts,
             n_threads,
             self.keep_coefs,
-            self.reference,
+            reference,
             self.oob_rows,
             self.oob_mse,
             self.replicate_stats,
             progress,
         )
         return raw
+
+
+def _aligned(a: Any) -> Any:
+    """Copy an array whose values are not aligned (the core loads whole values)."""
+    return a if a is None or a.flags.aligned else np.array(a, order="C")
 
 
 # (job, X, Y, weight, n_threads, progress) -> the engine's dict for all job.n_boot replicates
