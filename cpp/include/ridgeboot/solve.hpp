@@ -20,6 +20,7 @@
 #include <cmath>
 #include <limits>
 #include <sstream>
+#include <type_traits>
 #include <vector>
 
 #include "gram.hpp"
@@ -70,13 +71,16 @@ class Fitter {
         panel_rows_(std::min(pb.n(), gram_panel_rows(pb.p()))),
         rows_(),
         sqrt_w_(pb.n()),
+        w_sel_(pb.n()),
         xmean_(RowVec::Zero(pb.p())),
         ymean_(RowVec::Zero(pb.t())) {
     rows_.reserve(std::size_t(pb.n()));
-    const bool full_panel = pb.solver == Solver::svd || pb.p() > pb.n();
     // Panel columns are zero-padded for the Gram kernel (gram.hpp); the pad stays zero.
-    Z_.setZero(full_panel ? pb.n() : panel_rows_, gram_padded_cols<T>(pb.p()));
-    Yz_.resize(Z_.rows(), pb.t());
+    // The dual form allocates its (rows, p) panel on first use: from a shared
+    // kernel (use_kernel) it needs none.
+    if (pb.solver == Solver::svd) Z_.setZero(pb.n(), gram_padded_cols<T>(pb.p()));
+    else if (pb.p() <= pb.n()) Z_.setZero(panel_rows_, gram_padded_cols<T>(pb.p()));
+    Yz_.resize(std::max(Z_.rows(), pb.p() > pb.n() ? pb.n() : Index(0)), pb.t());
     // (p, p) buffers only where the primal form can run: a wide problem never
     // needs them (p = 10^4 would cost ~1 GB each).
     if (pb.solver != Solver::svd && pb.p() <= pb.n()) {
@@ -96,16 +100,17 @@ class Fitter {
   // u. b (k*t): intercepts. `pool` parallelises the Gram of a large single fit.
   void fit(const T* w, Eigen::Ref<Matrix<T>> W, Eigen::Ref<Vector<T>> b, ThreadPool* pool = nullptr) {
     condition_bound_ = 1;
-    select_rows(w ? w : pb_.base_weight);
+    // From a shared kernel the column means of X are never needed (see solve_dual_from_kernel).
+    select_rows(w ? w : pb_.base_weight, kernel_ == nullptr);
     const Index m = Index(rows_.size()), p = pb_.p();
+    if (kernel_) return solve_dual_from_kernel(W, b);
     if (pb_.solver == Solver::svd) {
       gather(0, m, Z_, Yz_);
       solve_svd(W);
     } else if (p > m) {
-      if (Z_.rows() < m) Z_.setZero(pb_.n(), Z_.cols()), Yz_.resize(pb_.n(), pb_.t());
+      if (Z_.rows() < m) Z_.setZero(pb_.n(), gram_padded_cols<T>(p)), Yz_.resize(pb_.n(), pb_.t());
       gather(0, m, Z_, Yz_);
-      if (kernel_) solve_dual_from_kernel(W);
-      else solve_dual(W, pool);
+      solve_dual(W, pool);
     } else {
       gram(pool);
       shifted_solves(G_, R_, M_, "X^T W X");
@@ -129,20 +134,22 @@ class Fitter {
   // matrices (1 for the other solvers). Near 1/eps the solution has no digits left.
   double condition_bound() const { return condition_bound_; }
 
-  // For the dual form (p > m): a kernel K = (X - mu)(X - mu)^T (n, n) over all
-  // rows, shared read-only by every replicate, with mu the column means (zero
-  // without an intercept). A replicate then gathers and re-centres its (m, m)
-  // block in O(m^2) instead of forming Z Z^T in O(m^2 p).
-  void use_kernel(const Matrix<T>* K) { kernel_ = K; }
+  // For the dual form (p > m): a kernel K = (X - mu)(X - mu)^T (n, n; the lower
+  // triangle is read) over all rows, shared read-only by every replicate, with
+  // mu (p) the column means (zero without an intercept). A replicate then
+  // gathers and re-centres its (m, m) block in O(m^2) instead of forming Z Z^T
+  // in O(m^2 p), and reads its m rows of X once, for the coefficients.
+  void use_kernel(const Matrix<T>* K, const RowVec* mu) { kernel_ = K, kernel_mean_ = mu; }
 
  private:
-  void select_rows(const T* w) {
+  void select_rows(const T* w, bool x_means = true) {
     rows_.clear();
     const Index n = pb_.n();
     double wsum = 0;
     for (Index i = 0; i < n; ++i) {
       const T wi = w ? w[i] : T(1);
       if (wi > T(0)) {
+        w_sel_(Index(rows_.size())) = wi;
         sqrt_w_(Index(rows_.size())) = std::sqrt(wi);
         rows_.push_back(i);
         wsum += double(wi);
@@ -163,7 +170,7 @@ class Fitter {
       for (Index r = 0; r < Index(rows_.size()); ++r) {
         const Index i = rows_[std::size_t(r)];
         const double wi = double(w ? w[i] : T(1));
-        with_row(pb_.X, i, [&](const auto& x) { xs += wi * (x.template cast<double>() - x1); });
+        if (x_means) with_row(pb_.X, i, [&](const auto& x) { xs += wi * (x.template cast<double>() - x1); });
         with_row(pb_.Y, i, [&](const auto& y) { ys += wi * (y.template cast<double>() - y1); });
       }
       xs = x1 + xs / wsum;
@@ -388,30 +395,73 @@ class Fitter {
   // Weighted, re-centred kernel block from the shared kernel: with k_i =
   // sum_l c_l K(i, l) / s and kappa = sum_l c_l k_l / s (s = sum c), the kernel
   // of the rows centred by this replicate's means is K(i, j) - k_i - k_j + kappa.
-  void solve_dual_from_kernel(Eigen::Ref<Matrix<T>> W) {
-    const Index m = rows_used();
+  // The coefficients need no centred panel: with v = sqrt(c) a (a the dual
+  // solution) and xt_i = x_i - mu, w = sum_i v_i (xt_i - xbar~) = sum_i u_i xt_i,
+  // u_i = v_i - c_i sum(v) / s; the intercept is ybar - mu.w - sum_i u_i k_i
+  // (since xbar~.xt_i = k_i). So a replicate reads its rows of X once.
+  void solve_dual_from_kernel(Eigen::Ref<Matrix<T>> W, Eigen::Ref<Vector<T>> b) {
+    const Index m = rows_used(), p = pb_.p(), t = pb_.t(), kt = pb_.kt();
     const Matrix<T>& K = *kernel_;
     K_.resize(m, m);
+    // Lower triangle of K[rows, rows], column by column: rows are ascending, so
+    // only K's lower triangle is read, along its contiguous columns.
+    for (Index q = 0; q < m; ++q) {
+      const T* src = K.data() + rows_[std::size_t(q)] * K.rows();
+      T* dst = K_.data() + q * m;
+      for (Index r = q; r < m; ++r) dst[r] = src[rows_[std::size_t(r)]];
+    }
+    Vector<double> c = w_sel_.head(m).template cast<double>(), k;
     if (pb_.intercept) {
-      Vector<double> k(m);
-      double kappa = 0;
-      for (Index r = 0; r < m; ++r) {
-        double acc = 0;
-        for (Index q = 0; q < m; ++q)
-          acc += double(sqrt_w_(q)) * double(sqrt_w_(q)) * double(K(rows_[r], rows_[q]));
-        k(r) = acc / weight_sum_;
-        kappa += double(sqrt_w_(r)) * double(sqrt_w_(r)) * k(r);
+      if constexpr (std::is_same_v<T, double>) {
+        k.noalias() = K_.template selfadjointView<Eigen::Lower>() * c;
+      } else {
+        const Matrix<double> Kd = K_.template cast<double>();
+        k.noalias() = Kd.template selfadjointView<Eigen::Lower>() * c;
       }
-      kappa /= weight_sum_;
+      k /= weight_sum_;
+      const double kappa = c.dot(k) / weight_sum_;
       for (Index q = 0; q < m; ++q)
         for (Index r = q; r < m; ++r)
-          K_(r, q) = sqrt_w_(r) * sqrt_w_(q) * T(double(K(rows_[r], rows_[q])) - k(r) - k(q) + kappa);
+          K_(r, q) = sqrt_w_(r) * sqrt_w_(q) * T(double(K_(r, q)) - k(r) - k(q) + kappa);
     } else {
       for (Index q = 0; q < m; ++q)
-        for (Index r = q; r < m; ++r) K_(r, q) = sqrt_w_(r) * sqrt_w_(q) * K(rows_[r], rows_[q]);
+        for (Index r = q; r < m; ++r) K_(r, q) *= sqrt_w_(r) * sqrt_w_(q);
     }
+    for (Index r = 0; r < m; ++r)
+      with_row(pb_.Y, rows_[std::size_t(r)], [&](const auto& y) {
+        if (pb_.intercept) Yz_.row(r) = sqrt_w_(r) * (y - ymean_);
+        else Yz_.row(r) = sqrt_w_(r) * y;
+      });
     shifted_solves(K_, Yz_.topRows(m), A_, "the kernel X W X^T");
-    W.noalias() = Z_.topRows(m).leftCols(pb_.p()).transpose() * A_;
+    // A_ becomes u (m, k*t).
+    for (Index col = 0; col < kt; ++col) {
+      auto a = A_.col(col);
+      a.array() *= sqrt_w_.head(m).array();
+      if (!pb_.intercept) continue;
+      const double vs = a.template cast<double>().sum() / weight_sum_;
+      for (Index r = 0; r < m; ++r) a(r) = T(double(a(r)) - c(r) * vs);
+    }
+    // w = sum_i u_i xt_i over fixed blocks of gathered rows (in cache).
+    constexpr Index kBlock = 32;
+    Xb_.resize(std::min(kBlock, m), p);
+    W.setZero();
+    for (Index r0 = 0; r0 < m; r0 += kBlock) {
+      const Index rows = std::min(kBlock, m - r0);
+      for (Index r = 0; r < rows; ++r)
+        with_row(pb_.X, rows_[std::size_t(r0 + r)], [&](const auto& x) {
+          if (pb_.intercept) Xb_.row(r) = x - *kernel_mean_;
+          else Xb_.row(r) = x;
+        });
+      W.noalias() += Xb_.topRows(rows).transpose() * A_.middleRows(r0, rows);
+    }
+    for (Index col = 0; col < kt; ++col) {
+      if (!pb_.intercept) {
+        b(col) = T(0);
+        continue;
+      }
+      const double uk = A_.col(col).template cast<double>().dot(k);
+      b(col) = T(double(ymean_(col % t)) - double(kernel_mean_->dot(W.col(col))) - uk);
+    }
   }
 
   // p > m: kernel K = Z Z^T (m, m); w = Z^T (K + alpha I)^-1 y~. The lower
@@ -441,12 +491,14 @@ class Fitter {
   const Problem<T>& pb_;
   Index panel_rows_;
   std::vector<Index> rows_;
-  Vector<T> sqrt_w_;
+  Vector<T> sqrt_w_, w_sel_;
   RowVec xmean_, ymean_;
   RowMatrix<T> Z_, Yz_;
   Matrix<T> Gpad_, G_, H_, R_, Q_, M_, K_, A_, P_;
   Vector<T> pivots_;
   const Matrix<T>* kernel_ = nullptr;
+  const RowVec* kernel_mean_ = nullptr;
+  RowMatrix<T> Xb_;
   double weight_sum_ = 0;
   double condition_bound_ = 1;
   Eigen::SelfAdjointEigenSolver<Matrix<T>> eig_;
