@@ -66,6 +66,43 @@ void tile(const T* Z, Index rows, Index ldz, Index i0, Index j0, T* G, Index ldg
   }
 }
 
+// One tile of a cross product: R[i0 : i0 + 2*lanes, j0 : j0 + NR] += sum over
+// rows of A^T B (A rows of stride lda, B rows of stride ldb).
+template <class T, int NR>
+void cross_tile(const T* A, Index lda, const T* B, Index ldb, Index rows, Index i0, Index j0, T* R,
+                Index ldr) {
+  using V = Vec<T>;
+  using VT = typename V::type;
+  constexpr int L = V::lanes;
+  VT acc0[NR], acc1[NR];
+  for (int j = 0; j < NR; ++j) {
+    acc0[j] = V::load(R + (j0 + j) * ldr + i0);
+    acc1[j] = V::load(R + (j0 + j) * ldr + i0 + L);
+  }
+  for (Index r = 0; r < rows; ++r) {
+    const T* a = A + r * lda;
+    const T* b = B + r * ldb + j0;
+    const VT a0 = V::load(a + i0), a1 = V::load(a + i0 + L);
+    for (int j = 0; j < NR; ++j) {
+      acc0[j] += a0 * b[j];
+      acc1[j] += a1 * b[j];
+    }
+  }
+  for (int j = 0; j < NR; ++j) {
+    V::store(R + (j0 + j) * ldr + i0, acc0[j]);
+    V::store(R + (j0 + j) * ldr + i0 + L, acc1[j]);
+  }
+}
+
+template <class T, int NR = kTileCols>
+void cross_dispatch(int nr, const T* A, Index lda, const T* B, Index ldb, Index rows, Index i0,
+                    Index j0, T* R, Index ldr) {
+  if constexpr (NR > 0) {
+    if (nr == NR) return cross_tile<T, NR>(A, lda, B, ldb, rows, i0, j0, R, ldr);
+    return cross_dispatch<T, NR - 1>(nr, A, lda, B, ldb, rows, i0, j0, R, ldr);
+  }
+}
+
 template <class T, int NR = kTileCols>
 void tile_dispatch(int nr, const T* Z, Index rows, Index ldz, Index i0, Index j0, T* G, Index ldg) {
   if constexpr (NR > 0) {
@@ -106,6 +143,29 @@ void gram_lower(const T* Z, Index rows, Index p, Index ldz, T* G, Index ldg, Ind
       const int nr = int(std::min(NR, j_end - j0));
       for (Index i0 = (j0 / MR) * MR; i0 < p_pad; i0 += MR)
         tile_dispatch<T>(nr, Zb, nrows, ldz, i0, j0, G, ldg);
+    }
+  }
+}
+
+// R (p_pad, t col-major, leading dimension ldr) = A^T B for the first `rows`
+// rows of A (row stride lda = gram_padded_cols(p), padding columns zero) and
+// of B (rows, t; row stride ldb): the right-hand sides Z^T Y~ of a fit, in
+// the Gram kernel's register tiles (a GEMM with a short side of p is poorly
+// served by a general GEMM's packing). Rows are streamed in fixed blocks.
+template <class T>
+void cross_product(const T* A, Index rows, Index p, Index lda, const T* B, Index t, Index ldb, T* R,
+                   Index ldr) {
+  using namespace gram_detail;
+  constexpr Index MR = 2 * Vec<T>::lanes, NR = kTileCols;
+  constexpr Index kRowBlock = 256;
+  const Index p_pad = gram_padded_cols<T>(p);
+  for (Index j = 0; j < t; ++j) std::fill(R + j * ldr, R + j * ldr + p_pad, T(0));
+  for (Index r0 = 0; r0 < rows; r0 += kRowBlock) {
+    const Index nrows = std::min(kRowBlock, rows - r0);
+    for (Index j0 = 0; j0 < t; j0 += NR) {
+      const int nr = int(std::min(NR, t - j0));
+      for (Index i0 = 0; i0 < p_pad; i0 += MR)
+        cross_dispatch<T>(nr, A + r0 * lda, lda, B + r0 * ldb, ldb, nrows, i0, j0, R, ldr);
     }
   }
 }

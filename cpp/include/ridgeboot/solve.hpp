@@ -45,10 +45,14 @@ struct Problem {
   Index kt() const { return alphas.size(); }
 };
 
-// Rows gathered per Gram panel: fixed by p alone, so the summation order -- and
-// so every bit of the result -- never depends on the thread count.
-inline Index gram_panel_rows(Index p) {
-  return std::clamp<Index>((Index(1) << 21) / std::max<Index>(p, 1), 256, 8192);
+// Rows gathered per Gram panel: fixed by the problem's shape (p, t), so the
+// summation order -- and so every bit of the result -- never depends on the
+// thread count. A panel (rows x (p + t) values) is kept near 2^17 values
+// (1 MiB in double), so it stays in cache between the gather and the kernels
+// and a worker's scratch stays O(p^2 + p t); at least 256 rows, so the per-panel
+// O(p^2 + p t) additions stay small against the O(rows (p^2 + p t)) kernels.
+inline Index gram_panel_rows(Index p, Index t = 1) {
+  return std::clamp<Index>((Index(1) << 17) / std::max<Index>(p + t, 1), 256, 8192);
 }
 
 // Relative cutoff under which singular values (svd) or Gram eigenvalues (eigh)
@@ -86,7 +90,7 @@ class Fitter {
 
   explicit Fitter(const Problem<T>& pb)
       : pb_(pb),
-        panel_rows_(std::min(pb.n(), gram_panel_rows(pb.p()))),
+        panel_rows_(std::min(pb.n(), gram_panel_rows(gram_padded_cols<T>(pb.p()), pb.t()))),
         rows_(),
         sqrt_w_(pb.n()),
         w_sel_(pb.n()),
@@ -108,8 +112,7 @@ class Fitter {
       R_.resize(pb.p(), pb.t());
       Q_.resize(pb.p(), pb.t());
       M_.resize(pb.p(), pb.kt());
-      eig_ = Eigen::SelfAdjointEigenSolver<Matrix<T>>(pb.p());
-      tri_ = Eigen::Tridiagonalization<Matrix<T>>(pb.p());
+      // (the eigh route's solvers size themselves on first use)
     }
   }
 
@@ -179,17 +182,13 @@ class Fitter {
     // m = m1 + sum w (x - m1) / sum w: nearly correctly rounded, and exact for
     // identical rows, so a large common offset leaves no residue after centring.
     using RowD = Eigen::Matrix<double, 1, Eigen::Dynamic>;
-    RowD xs = RowD::Zero(pb_.p()), ys = RowD::Zero(pb_.t());
+    RowD xs = RowD::Zero(pb_.p()), ys = RowD::Zero(pb_.t()), x1(pb_.p()), y1(pb_.t());
     for (int pass = 0; pass < 2; ++pass) {
-      const RowD x1 = xs, y1 = ys;  // first pass: zero; second: the first-pass means
+      x1 = xs, y1 = ys;  // first pass: zero; second: the first-pass means
       xs.setZero();
       ys.setZero();
-      for (Index r = 0; r < Index(rows_.size()); ++r) {
-        const Index i = rows_[std::size_t(r)];
-        const double wi = double(w ? w[i] : T(1));
-        if (x_means) with_row(pb_.X, i, [&](const auto& x) { xs += wi * (x.template cast<double>() - x1); });
-        with_row(pb_.Y, i, [&](const auto& y) { ys += wi * (y.template cast<double>() - y1); });
-      }
+      if (x_means) accumulate_rows(pb_.X, x1.data(), xs.data());
+      accumulate_rows(pb_.Y, y1.data(), ys.data());
       xs = x1 + xs / wsum;
       ys = y1 + ys / wsum;
     }
@@ -203,15 +202,62 @@ class Fitter {
     for (Index r = r0; r < r1; ++r) {
       const Index i = rows_[std::size_t(r)];
       const T s = sqrt_w_(r);
-      auto z = Z.row(r - r0).head(pb_.p());
-      auto yz = Yz.row(r - r0 + y_offset);
-      if (pb_.intercept) {
-        with_row(pb_.X, i, [&](const auto& x) { z = s * (x - xmean_); });
-        with_row(pb_.Y, i, [&](const auto& y) { yz = s * (y - ymean_); });
-      } else {
-        with_row(pb_.X, i, [&](const auto& x) { z = s * x; });
-        with_row(pb_.Y, i, [&](const auto& y) { yz = s * y; });
+      scale_row(pb_.X, i, s, pb_.intercept ? xmean_.data() : nullptr, Z.row(r - r0).data());
+      scale_row(pb_.Y, i, s, pb_.intercept ? ymean_.data() : nullptr, Yz.row(r - r0 + y_offset).data());
+    }
+  }
+
+  // acc += sum over selected rows of w (M.row(i) - sub), in double, row after
+  // row. Columns go in chunks of 16 held in registers across the rows (a few
+  // columns would otherwise wait on acc's store-to-load latency every row);
+  // each entry's additions stay in row order, so the means are unchanged.
+  void accumulate_rows(const ConstView<T>& M, const double* sub, double* acc) const {
+    const Index c = M.cols();
+    if (M.innerStride() != 1) {
+      for (Index r = 0; r < Index(rows_.size()); ++r) {
+        const Index i = rows_[std::size_t(r)];
+        const double w = double(w_sel_(r));
+        for (Index j = 0; j < c; ++j) acc[j] += w * (double(M(i, j)) - sub[j]);
       }
+      return;
+    }
+    Index j0 = 0;
+    for (; j0 + 16 <= c; j0 += 16) accumulate_chunk<16>(M, j0, sub, acc);
+    if (j0 < c) dispatch_chunk<15>(int(c - j0), M, j0, sub, acc);
+  }
+
+  template <int W>
+  void dispatch_chunk(int width, const ConstView<T>& M, Index j0, const double* sub, double* acc) const {
+    if constexpr (W > 0) {
+      if (width == W) return accumulate_chunk<W>(M, j0, sub, acc);
+      return dispatch_chunk<W - 1>(width, M, j0, sub, acc);
+    }
+  }
+
+  template <int W>
+  void accumulate_chunk(const ConstView<T>& M, Index j0, const double* sub, double* acc) const {
+    double a[W], s[W];
+    for (int j = 0; j < W; ++j) a[j] = acc[j0 + j], s[j] = sub[j0 + j];
+    const T* base = M.data() + j0;
+    const Index ld = M.outerStride();
+    for (Index r = 0; r < Index(rows_.size()); ++r) {
+      const T* x = base + rows_[std::size_t(r)] * ld;
+      const double w = double(w_sel_(r));
+      for (int j = 0; j < W; ++j) a[j] += w * (double(x[j]) - s[j]);
+    }
+    for (int j = 0; j < W; ++j) acc[j0 + j] = a[j];
+  }
+
+  // out = s (M.row(i) - sub), or s M.row(i) when sub is nullptr.
+  static void scale_row(const ConstView<T>& M, Index i, T s, const T* sub, T* out) {
+    const Index c = M.cols();
+    if (M.innerStride() == 1) {
+      const T* x = M.data() + i * M.outerStride();
+      if (sub) for (Index j = 0; j < c; ++j) out[j] = s * (x[j] - sub[j]);
+      else for (Index j = 0; j < c; ++j) out[j] = s * x[j];
+    } else {
+      if (sub) for (Index j = 0; j < c; ++j) out[j] = s * (M(i, j) - sub[j]);
+      else for (Index j = 0; j < c; ++j) out[j] = s * M(i, j);
     }
   }
 
@@ -225,7 +271,7 @@ class Fitter {
       for (Index c = 0; c < panels; ++c) {
         const Index r0 = c * panel_rows_, r1 = std::min(m, r0 + panel_rows_);
         gather(r0, r1, Z_, Yz_);
-        panel_gram(r1 - r0, Z_, Yz_, Gpad_, c == 0 ? G_ : H_, c == 0 ? R_ : Q_);
+        panel_gram(r1 - r0, Z_, Yz_, Gpad_, Rpad_, c == 0 ? G_ : H_, c == 0 ? R_ : Q_);
         if (c > 0) G_ += H_, R_ += Q_;
       }
       return;
@@ -246,7 +292,7 @@ class Fitter {
         auto& s = slots_[std::size_t(item)];
         const Index r0 = (round + item) * panel_rows_, r1 = std::min(m, r0 + panel_rows_);
         gather(r0, r1, s.Z, s.Yz);
-        panel_gram(r1 - r0, s.Z, s.Yz, s.Gpad, s.G, s.R);
+        panel_gram(r1 - r0, s.Z, s.Yz, s.Gpad, s.Rpad, s.G, s.R);
       });
       for (Index j = 0; j < count; ++j) {
         if (round + j == 0) G_ = slots_[0].G, R_ = slots_[0].R;
@@ -256,11 +302,20 @@ class Fitter {
   }
 
   void panel_gram(Index rows, const RowMatrix<T>& Z, const RowMatrix<T>& Yz, Matrix<T>& Gpad,
-                  Matrix<T>& G, Matrix<T>& R) const {
+                  Matrix<T>& Rpad, Matrix<T>& G, Matrix<T>& R) const {
     const Index p = pb_.p();
     gram_lower(Z.data(), rows, p, Z.cols(), Gpad.data(), Gpad.rows());
     G = Gpad.topLeftCorner(p, p);
-    R.noalias() = Z.topRows(rows).leftCols(p).transpose() * Yz.topRows(rows);
+    // R is (p, t) column-major: its leading dimension is p, so the padded
+    // product goes through Rpad_ (only p_pad rows) unless p is a whole tile.
+    const Index t = pb_.t();
+    if (Z.cols() == p) {
+      cross_product(Z.data(), rows, p, Z.cols(), Yz.data(), t, Yz.cols(), R.data(), p);
+    } else {
+      Rpad.resize(Z.cols(), t);
+      cross_product(Z.data(), rows, p, Z.cols(), Yz.data(), t, Yz.cols(), Rpad.data(), Z.cols());
+      R = Rpad.topRows(p);
+    }
   }
 
   // Distinct alphas of the grid, each with the columns c = a*t+u that use it.
@@ -503,7 +558,7 @@ class Fitter {
 
   struct Slot {
     RowMatrix<T> Z, Yz;
-    Matrix<T> Gpad, G, R;
+    Matrix<T> Gpad, Rpad, G, R;
   };
 
   const Problem<T>& pb_;
@@ -512,7 +567,7 @@ class Fitter {
   Vector<T> sqrt_w_, w_sel_;
   RowVec xmean_, ymean_;
   RowMatrix<T> Z_, Yz_;
-  Matrix<T> Gpad_, G_, H_, R_, Q_, M_, K_, A_, P_;
+  Matrix<T> Gpad_, Rpad_, G_, H_, R_, Q_, M_, K_, A_, P_;
   Vector<T> pivots_;
   const Matrix<T>* kernel_ = nullptr;
   const RowVec* kernel_mean_ = nullptr;
