@@ -11,12 +11,15 @@ from typing import Any, Optional
 import numpy as np
 import numpy.typing as npt
 
+from . import _core
+
 SOLVERS = ("auto", "cholesky", "svd", "eigh")
 SCHEMES = ("multinomial", "poisson")
 
 
 F32 = np.dtype(np.float32)
 F64 = np.dtype(np.float64)
+_ALL_FINITE = {F32: _core.all_finite_float32, F64: _core.all_finite_float64}
 
 
 def _float_dtype(dtypes: list[np.dtype[Any]]) -> np.dtype[Any]:
@@ -118,7 +121,9 @@ def prepare(
     y_1d = Y.ndim == 1
     if y_1d:
         Y = Y.reshape(n, 1)
-    if check_finite:
+    # one native pass over both (no temporaries); only on a failure the numpy
+    # checks run, to name the input
+    if check_finite and not _ALL_FINITE[dtype](X, Y):
         check_finite_array(X, "X")
         check_finite_array(Y, "y")
     weight = None
