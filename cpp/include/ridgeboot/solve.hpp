@@ -208,22 +208,26 @@ class Fitter {
   }
 
   // acc += sum over selected rows of w (M.row(i) - sub), in double, row after
-  // row. Columns go in chunks of 16 held in registers across the rows (a few
-  // columns would otherwise wait on acc's store-to-load latency every row);
-  // each entry's additions stay in row order, so the means are unchanged.
+  // row. Up to 16 columns are held in registers across the rows (a few columns
+  // would otherwise wait on acc's store-to-load latency every row); longer
+  // rows are read once each. Each entry's additions stay in row order, so the
+  // means are the same either way.
   void accumulate_rows(const ConstView<T>& M, const double* sub, double* acc) const {
     const Index c = M.cols();
-    if (M.innerStride() != 1) {
+    if (M.innerStride() != 1 || c > 16) {
       for (Index r = 0; r < Index(rows_.size()); ++r) {
         const Index i = rows_[std::size_t(r)];
         const double w = double(w_sel_(r));
-        for (Index j = 0; j < c; ++j) acc[j] += w * (double(M(i, j)) - sub[j]);
+        if (M.innerStride() == 1) {
+          const T* x = M.data() + i * M.outerStride();
+          for (Index j = 0; j < c; ++j) acc[j] += w * (double(x[j]) - sub[j]);
+        } else {
+          for (Index j = 0; j < c; ++j) acc[j] += w * (double(M(i, j)) - sub[j]);
+        }
       }
       return;
     }
-    Index j0 = 0;
-    for (; j0 + 16 <= c; j0 += 16) accumulate_chunk<16>(M, j0, sub, acc);
-    if (j0 < c) dispatch_chunk<15>(int(c - j0), M, j0, sub, acc);
+    dispatch_chunk<16>(int(c), M, 0, sub, acc);
   }
 
   template <int W>
