@@ -126,7 +126,8 @@ class BootstrapEngine {
   // K = (X - mu)(X - mu)^T with mu the plain column means (zero without an
   // intercept; centring first keeps the per-replicate re-centring accurate),
   // two-pass so that identical rows centre to exactly zero. Only the lower
-  // triangle is formed (kernel_lower: the bits do not depend on the thread count).
+  // triangle is formed, in row blocks of fixed size, so the bits do not depend
+  // on the thread count.
   void build_kernel() {
     const Index n = pb_.n(), p = pb_.p();
     kernel_mean_.setZero(p);
@@ -138,13 +139,14 @@ class BootstrapEngine {
       for (Index i = 0; i < n; ++i) m2 += pb_.X.row(i).template cast<double>() - m1;
       kernel_mean_ = (m1 + m2 / double(n)).template cast<T>();
     }
-    // (X - mu)^T, zero-padded: 8 rows at a time, written as 8 contiguous values per feature.
-    RowMatrix<T> Xt = RowMatrix<T>::Zero(p, gram_padded_cols<T>(n));
-    for (Index r0 = 0; r0 < n; r0 += 8) {
-      const Index rows = std::min<Index>(8, n - r0);
-      Xt.middleCols(r0, rows) = (pb_.X.middleRows(r0, rows).rowwise() - kernel_mean_).transpose();
-    }
-    kernel_lower(Xt, n, kernel_, &pool_);
+    RowMatrix<T> Xc = pb_.X;
+    if (pb_.intercept) Xc.rowwise() -= kernel_mean_;
+    kernel_.resize(n, n);
+    constexpr Index kBlock = 64;
+    pool_.run((n + kBlock - 1) / kBlock, [&](Index blk, int) {
+      const Index r0 = blk * kBlock, rows = std::min(kBlock, n - r0);
+      kernel_.block(r0, 0, rows, r0 + rows).noalias() = Xc.middleRows(r0, rows) * Xc.topRows(r0 + rows).transpose();
+    });
   }
 
   Index automatic_wave() const {

@@ -122,25 +122,22 @@ Index gram_padded_cols(Index p) {
 
 // G (p_pad, p_pad col-major, leading dimension ldg) = Z^T Z on and below the
 // diagonal for the first `rows` rows of Z (row stride ldz = gram_padded_cols(p),
-// padding columns zero), in columns j_begin <= j < j_end of G (j_begin a
-// multiple of kTileCols). Entries above the diagonal within diagonal tiles are
+// padding columns zero). Entries above the diagonal within diagonal tiles are
 // written too; the rest of the upper triangle is left untouched. Rows are
 // streamed in blocks that stay in cache; the order of additions is fixed by
-// (rows, p) alone, so any split into column ranges gives the same bits.
+// (rows, p) alone.
 template <class T>
-void gram_lower(const T* Z, Index rows, Index p, Index ldz, T* G, Index ldg, Index j_begin = 0,
-                Index j_end = -1) {
+void gram_lower(const T* Z, Index rows, Index p, Index ldz, T* G, Index ldg) {
   using namespace gram_detail;
   constexpr Index MR = 2 * Vec<T>::lanes, NR = kTileCols;
   constexpr Index kRowBlock = 256;
   const Index p_pad = gram_padded_cols<T>(p);
-  if (j_end < 0 || j_end > p) j_end = p;
-  for (Index j = j_begin; j < j_end; ++j) std::fill(G + j * ldg + (j / MR) * MR, G + j * ldg + p_pad, T(0));
+  for (Index j = 0; j < p; ++j) std::fill(G + j * ldg + (j / MR) * MR, G + j * ldg + p_pad, T(0));
   for (Index r0 = 0; r0 < rows; r0 += kRowBlock) {
     const Index nrows = std::min(kRowBlock, rows - r0);
     const T* Zb = Z + r0 * ldz;
-    for (Index j0 = j_begin; j0 < j_end; j0 += NR) {
-      const int nr = int(std::min(NR, j_end - j0));
+    for (Index j0 = 0; j0 < p; j0 += NR) {
+      const int nr = int(std::min(NR, p - j0));
       for (Index i0 = (j0 / MR) * MR; i0 < p_pad; i0 += MR)
         tile_dispatch<T>(nr, Zb, nrows, ldz, i0, j0, G, ldg);
     }
@@ -169,8 +166,5 @@ void cross_product(const T* A, Index rows, Index p, Index lda, const T* B, Index
     }
   }
 }
-
-// Column ranges of G for a parallel gram_lower: fixed by p alone.
-inline constexpr Index kGramColumnChunk = 4 * gram_detail::kTileCols;
 
 }  // namespace ridgeboot

@@ -62,24 +62,6 @@ T relative_cutoff(Index m, Index p) {
   return std::numeric_limits<T>::epsilon() * T(std::max(m, p));
 }
 
-// K (lower triangle; leading dimension Zt.cols()) = Zt^T Zt for Zt (d, n_pad)
-// row-major with zero padding columns: the kernel Z Z^T of Z = Zt(:, :n)^T,
-// through the register-tiled Gram kernel. Column chunks of K are independent
-// (in parallel when a pool is given) and each entry's sum order is fixed by
-// (d, n), so the bits do not depend on the thread count.
-template <class T>
-void kernel_lower(const RowMatrix<T>& Zt, Index n, Matrix<T>& K, ThreadPool* pool) {
-  const Index ld = Zt.cols();
-  K.resize(ld, ld);
-  const Index chunks = (n + kGramColumnChunk - 1) / kGramColumnChunk;
-  const auto body = [&](Index c, int) {
-    gram_lower(Zt.data(), Zt.rows(), n, ld, K.data(), ld, c * kGramColumnChunk,
-               std::min(n, (c + 1) * kGramColumnChunk));
-  };
-  if (pool && pool->size() > 1) pool->run(chunks, body);
-  else for (Index c = 0; c < chunks; ++c) body(c, 0);
-}
-
 // One thread's scratch and the fit routine. Construct once per thread; fit()
 // reuses its buffers (the primal Cholesky and eigh routes allocate nothing per
 // fit beyond Eigen's GEMM blocking space).
@@ -129,7 +111,8 @@ class Fitter {
       gather(0, m, Z_, Yz_);
       solve_svd(W);
     } else if (p > m) {
-      if (Yz_.rows() < m) Yz_.resize(pb_.n(), pb_.t());
+      if (Z_.rows() < m) Z_.setZero(pb_.n(), gram_padded_cols<T>(p)), Yz_.resize(pb_.n(), pb_.t());
+      gather(0, m, Z_, Yz_);
       solve_dual(W, pool);
     } else {
       gram(pool);
@@ -196,14 +179,13 @@ class Fitter {
     ymean_ = ys.template cast<T>();
   }
 
-  // Z.row(r - r0) = sqrt(w) (x - xbar) for selected rows r0..r1, likewise
-  // Yz.row(r - r0 + y_offset) for y.
-  void gather(Index r0, Index r1, RowMatrix<T>& Z, RowMatrix<T>& Yz, Index y_offset = 0) const {
+  // Z.row(r - r0) = sqrt(w) (x - xbar) for selected rows r0..r1, likewise y.
+  void gather(Index r0, Index r1, RowMatrix<T>& Z, RowMatrix<T>& Yz) const {
     for (Index r = r0; r < r1; ++r) {
       const Index i = rows_[std::size_t(r)];
       const T s = sqrt_w_(r);
       scale_row(pb_.X, i, s, pb_.intercept ? xmean_.data() : nullptr, Z.row(r - r0).data());
-      scale_row(pb_.Y, i, s, pb_.intercept ? ymean_.data() : nullptr, Yz.row(r - r0 + y_offset).data());
+      scale_row(pb_.Y, i, s, pb_.intercept ? ymean_.data() : nullptr, Yz.row(r - r0).data());
     }
   }
 
@@ -541,23 +523,23 @@ class Fitter {
     }
   }
 
-  // p > m: kernel K = Z Z^T (m, m); w = Z^T (K + alpha I)^-1 y~. Z is gathered
-  // transposed, Zt (p, m_pad), so the kernel is the Gram kernel's Zt^T Zt.
+  // p > m: kernel K = Z Z^T (m, m); w = Z^T (K + alpha I)^-1 y~. The lower
+  // triangle is built in fixed blocks of rows (in parallel when a pool is given;
+  // the block shapes, and so the bits, do not depend on the thread count).
   void solve_dual(Eigen::Ref<Matrix<T>> W, ThreadPool* pool = nullptr) {
-    const Index m = rows_used(), p = pb_.p(), ld = gram_padded_cols<T>(m);
-    Zt_.resize(p, ld);
-    Zt_.rightCols(ld - m).setZero();
-    constexpr Index kBlock = 8;  // rows gathered, then written as 8 contiguous values per feature
-    Xb_.resize(kBlock, p);
-    for (Index r0 = 0; r0 < m; r0 += kBlock) {
-      const Index rows = std::min(kBlock, m - r0);
-      gather(r0, r0 + rows, Xb_, Yz_, r0);
-      Zt_.middleCols(r0, rows) = Xb_.topRows(rows).transpose();
-    }
-    kernel_lower(Zt_, m, Kpad_, pool);
-    K_ = Kpad_.topLeftCorner(m, m);
+    const Index m = rows_used();
+    const auto Z = Z_.topRows(m).leftCols(pb_.p());
+    K_.resize(m, m);
+    constexpr Index kBlock = 64;
+    const auto block = [&](Index blk, int) {
+      const Index r0 = blk * kBlock, rows = std::min(kBlock, m - r0);
+      K_.block(r0, 0, rows, r0 + rows).noalias() = Z.middleRows(r0, rows) * Z.topRows(r0 + rows).transpose();
+    };
+    const Index blocks = (m + kBlock - 1) / kBlock;
+    if (pool && pool->size() > 1) pool->run(blocks, block);
+    else for (Index blk = 0; blk < blocks; ++blk) block(blk, 0);
     shifted_solves(K_, Yz_.topRows(m), A_, "the kernel X W X^T");
-    W.noalias() = Zt_.leftCols(m) * A_;
+    W.noalias() = Z.transpose() * A_;
   }
 
   struct Slot {
@@ -575,8 +557,7 @@ class Fitter {
   Vector<T> pivots_;
   const Matrix<T>* kernel_ = nullptr;
   const RowVec* kernel_mean_ = nullptr;
-  RowMatrix<T> Xb_, Zt_;
-  Matrix<T> Kpad_;
+  RowMatrix<T> Xb_;
   double weight_sum_ = 0;
   double condition_bound_ = 1;
   Eigen::SelfAdjointEigenSolver<Matrix<T>> eig_;
