@@ -233,3 +233,24 @@ def test_check_finite_false_skips_check_without_crashing():
         and not (r[0] == "w-nan" and r[2].startswith("ValueError: sample_weight"))
     ]
     assert not bad, "unexpected outcome with check_finite=False: " + "; ".join(map(str, bad))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("layout", ["C", "F", "strided"])
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("where", ["X-first", "X-last", "y-last"])
+def test_non_finite_found_in_any_layout(dtype, layout, value, where):
+    # the finiteness check is one native pass over X and y: any position, order or stride
+    big = np.random.default_rng(1).normal(size=(2 * N, 2 * P + 1)).astype(dtype)
+    if layout == "strided":
+        X, y = big[::2, 2::2], big[::2, 1]  # views: every other row and column
+    else:
+        X = np.array(big[:N, :P], order=layout)
+        y = X.sum(axis=1)
+    if where == "y-last":
+        y[-1] = value
+    else:
+        X[(0, 0) if where == "X-first" else (-1, -1)] = value
+    name = "y" if where == "y-last" else "X"
+    with pytest.raises(ValueError, match=arg(name) + " contains NaN or infinity"):
+        rb.ridge(X, y, 1.0)

@@ -55,9 +55,10 @@ Problem<T> make_problem(const Array<T>& X, const Array<T>& Y, const std::optiona
                     parse_solver(solver), intercept};
 }
 
-// (k, p, t) coefficient array and (k, t) intercepts from W (p, k*t), b (k*t).
+// (k, p, t) coefficient array and (k, t) intercepts from W (p, k*t), b (k*t),
+// with `extra` as a third item.
 template <class T>
-py::tuple to_numpy(const Problem<T>& pb, const Matrix<T>& W, const Vector<T>& b) {
+py::tuple to_numpy(const Problem<T>& pb, const Matrix<T>& W, const Vector<T>& b, py::object extra) {
   const Index k = pb.k(), p = pb.p(), t = pb.t();
   Array<T> coef({k, p, t}), icpt({k, t});
   auto c = coef.template mutable_unchecked<3>();
@@ -67,7 +68,7 @@ py::tuple to_numpy(const Problem<T>& pb, const Matrix<T>& W, const Vector<T>& b)
       for (Index j = 0; j < p; ++j) c(a, j, u) = W(j, a * t + u);
       ic(a, u) = b(a * t + u);
     }
-  return py::make_tuple(coef, icpt);
+  return py::make_tuple(coef, icpt, extra);
 }
 
 template <class T>
@@ -87,8 +88,40 @@ py::tuple fit(const Array<T>& X, const Array<T>& Y, const std::optional<Array<T>
     fitter.fit(nullptr, W, b, pool ? &*pool : nullptr);
     condition = fitter.condition_bound();
   }
-  py::tuple out = to_numpy(pb, W, b);
-  return py::make_tuple(out[0], out[1], condition);
+  return to_numpy(pb, W, b, py::float_(condition));
+}
+
+// True when every value of A and B (1-D or 2-D, non-negative element-aligned
+// strides) is finite: one pass, no temporary (validation's fast path; on false
+// the Python checks name the offending input).
+template <class T>
+bool all_finite(const Array<T>& A, const Array<T>& B) {
+  bool ok = true;
+  for (const Array<T>* a : {&A, &B}) {
+    const Index item = Index(sizeof(T)), nd = a->ndim();
+    if (nd < 1 || nd > 2) throw std::invalid_argument("all_finite takes 1-D or 2-D arrays");
+    const Index rows = a->shape(0), cols = nd == 2 ? a->shape(1) : 1;
+    const Index s0 = a->strides(0), s1 = nd == 2 ? a->strides(1) : item;
+    if (s0 < 0 || s1 < 0 || s0 % item || s1 % item)
+      throw std::invalid_argument("all_finite needs non-negative, element-aligned strides");
+    const T* base = a->data();
+    const auto scan = [&] {
+      for (Index i = 0; i < rows && ok; ++i) {
+        const T* r = base + i * (s0 / item);
+        bool row_ok = true;  // x - x is 0 exactly when x is finite (NaN otherwise)
+        if (s1 == item) for (Index j = 0; j < cols; ++j) row_ok &= (r[j] - r[j]) == T(0);
+        else for (Index j = 0; j < cols; ++j) row_ok &= (r[j * (s1 / item)] - r[j * (s1 / item)]) == T(0);
+        ok = row_ok;
+      }
+    };
+    if (rows * cols > (Index(1) << 16)) {
+      py::gil_scoped_release release;
+      scan();
+    } else {
+      scan();
+    }
+  }
+  return ok;
 }
 
 DrawSpec draw_spec(std::uint64_t seed, const std::string& scheme, Index block_len) {
@@ -323,6 +356,8 @@ void register_dtype(py::module_& m, const char* suffix) {
         "sample_weight"_a.noconvert(), "alphas"_a.noconvert(), "solver"_a, "fit_intercept"_a,
         "n_threads"_a, "Weighted ridge fit for a (k, t) alpha grid -> (coef (k,p,t), intercept (k,t), "
         "condition bound).");
+  m.def((std::string("all_finite_") + suffix).c_str(), &all_finite<T>, "A"_a.noconvert(),
+        "B"_a.noconvert(), "Whether every value of two 1-D or 2-D arrays is finite.");
   m.def((std::string("bootstrap_") + suffix).c_str(), &bootstrap<T>, "X"_a.noconvert(),
         "Y"_a.noconvert(), "sample_weight"_a.noconvert(), "alphas"_a.noconvert(), "solver"_a,
         "fit_intercept"_a, "first"_a, "n_boot"_a, "chunk_sums"_a, "scheme"_a, "block_len"_a, "seed"_a, "counts"_a,

@@ -53,9 +53,20 @@ def path_solver(grid: np.ndarray) -> str:
     return "cholesky" if grid.shape[0] <= 2 else "eigh"
 
 
+_CORE: dict[tuple[str, bool], Any] = {}
+
+
 def core_function(kind: str, dtype: np.dtype[Any]) -> Any:
     """Return the core entry point for a dtype: float32 data is computed in float32."""
-    return getattr(_core, f"{kind}_{'float32' if dtype == np.float32 else 'float64'}")
+    key = (kind, dtype == np.float32)
+    fn = _CORE.get(key)
+    if fn is None:
+        fn = _CORE[key] = getattr(_core, f"{kind}_{'float32' if key[1] else 'float64'}")
+    return fn
+
+
+# machine epsilon per computing dtype (np.finfo costs a microsecond per call)
+_EPS = {np.dtype(d): float(np.finfo(d).eps) for d in (np.float32, np.float64)}
 
 
 def fit_grid(
@@ -87,7 +98,8 @@ def fit_grid(
             raise
         chosen = "svd"
         coef, intercept, condition = fit(*args, chosen, fit_intercept, threads)
-    if condition * np.finfo(data.dtype).eps > ILL_CONDITIONED:
+    eps = _EPS.get(data.dtype) or float(np.finfo(data.dtype).eps)
+    if condition * eps > ILL_CONDITIONED:
         if solver == "auto":
             chosen = "svd"
             coef, intercept, condition = fit(*args, chosen, fit_intercept, threads)

@@ -11,13 +11,20 @@ from typing import Any, Optional
 import numpy as np
 import numpy.typing as npt
 
+from . import _core
+
 SOLVERS = ("auto", "cholesky", "svd", "eigh")
 SCHEMES = ("multinomial", "poisson")
 
 
+F32 = np.dtype(np.float32)
+F64 = np.dtype(np.float64)
+_ALL_FINITE = {F32: _core.all_finite_float32, F64: _core.all_finite_float64}
+
+
 def _float_dtype(dtypes: list[np.dtype[Any]]) -> np.dtype[Any]:
     """float32 only when every input is float32; anything else numeric computes in float64."""
-    return np.dtype(np.float32) if all(d == np.float32 for d in dtypes) else np.dtype(np.float64)
+    return F32 if all(d == F32 for d in dtypes) else F64
 
 
 def check_numeric(a: np.ndarray, name: str) -> None:
@@ -62,8 +69,9 @@ def cast(a: np.ndarray, dtype: np.dtype[Any], name: str, *, vector: bool = False
     # numpy calls some negative-stride views contiguous (length-1 axes): copy explicitly
     if vector:
         return a if a.ndim == 1 and a.strides[0] == item else a.copy(order="C")
-    if any(s < 0 or s % item for s in a.strides):
-        a = a.copy(order="C")
+    for s in a.strides:  # (a plain loop: this runs on every call, small fits included)
+        if s < 0 or s % item:
+            return a.copy(order="C")
     return a
 
 
@@ -109,13 +117,15 @@ def prepare(
         raise ValueError(f"X has {n} rows but y has {y.shape[0]}: they must match")
     if y.ndim == 2 and y.shape[1] == 0:
         raise ValueError("y has 0 targets (columns)")
-    dtype = _float_dtype([X.dtype, y.dtype])
+    dtype = F32 if X.dtype == F32 and y.dtype == F32 else F64
     X = cast(X, dtype, "X")
     Y = cast(y, dtype, "y")
     y_1d = Y.ndim == 1
     if y_1d:
         Y = Y.reshape(n, 1)
-    if check_finite:
+    # one native pass over both (no temporaries); only on a failure the numpy
+    # checks run, to name the input
+    if check_finite and not _ALL_FINITE[dtype](X, Y):
         check_finite_array(X, "X")
         check_finite_array(Y, "y")
     weight = None
@@ -150,8 +160,11 @@ def alpha_grid(
     if value is not None:
         if not (math.isfinite(value) and value >= 0):
             raise ValueError(f"{name} must be finite and >= 0, got {value}")
-        check_alpha_range(np.array([value]), dtype, name)
-        return np.full((1, t), value, dtype=dtype), False
+        if dtype == F32:
+            check_alpha_range(np.array([value]), dtype, name)
+        grid = np.empty((1, t), dtype=dtype)
+        grid.fill(value)
+        return grid, False
     a = as_array(alpha, name)
     if a.ndim > 1:
         raise ValueError(f"{name} must be a scalar or have shape (n_targets,), got shape {a.shape}")

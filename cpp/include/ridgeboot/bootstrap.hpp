@@ -102,7 +102,7 @@ class BootstrapEngine {
     for (int w = 0; w < pool_.size(); ++w) {
       workers_.push_back(std::make_unique<Worker>(pb));
       auto& wk = *workers_.back();
-      if (kernel_.size()) wk.fitter.use_kernel(&kernel_);
+      if (kernel_.size()) wk.fitter.use_kernel(&kernel_, &kernel_mean_);
       wk.weights.resize(n);
       if (out.needs_oob()) {
         wk.Xo.resize(kRowBlock, p);
@@ -160,17 +160,28 @@ class BootstrapEngine {
   Index chunk_offset(Index chunk, Index size) const { return cfg_.chunk_sums ? chunk * size : 0; }
 
   // K = (X - mu)(X - mu)^T with mu the plain column means (zero without an
-  // intercept; centring first keeps the per-replicate re-centring accurate).
-  // Row blocks of fixed size, so the bits do not depend on the thread count.
+  // intercept; centring first keeps the per-replicate re-centring accurate),
+  // two-pass so that identical rows centre to exactly zero. Only the lower
+  // triangle is formed, in row blocks of fixed size, so the bits do not depend
+  // on the thread count.
   void build_kernel() {
-    const Index n = pb_.n();
+    const Index n = pb_.n(), p = pb_.p();
+    kernel_mean_.setZero(p);
+    if (pb_.intercept) {
+      using RowD = Eigen::Matrix<double, 1, Eigen::Dynamic>;
+      RowD m1 = RowD::Zero(p), m2 = RowD::Zero(p);
+      for (Index i = 0; i < n; ++i) m1 += pb_.X.row(i).template cast<double>();
+      m1 /= double(n);
+      for (Index i = 0; i < n; ++i) m2 += pb_.X.row(i).template cast<double>() - m1;
+      kernel_mean_ = (m1 + m2 / double(n)).template cast<T>();
+    }
     RowMatrix<T> Xc = pb_.X;
-    if (pb_.intercept) Xc.rowwise() -= Xc.colwise().mean();
+    if (pb_.intercept) Xc.rowwise() -= kernel_mean_;
     kernel_.resize(n, n);
     constexpr Index kBlock = 64;
     pool_.run((n + kBlock - 1) / kBlock, [&](Index blk, int) {
       const Index r0 = blk * kBlock, rows = std::min(kBlock, n - r0);
-      kernel_.middleRows(r0, rows).noalias() = Xc.middleRows(r0, rows) * Xc.transpose();
+      kernel_.block(r0, 0, rows, r0 + rows).noalias() = Xc.middleRows(r0, rows) * Xc.topRows(r0 + rows).transpose();
     });
   }
 
@@ -344,6 +355,7 @@ class BootstrapEngine {
   std::vector<Slot> slots_;
   std::vector<std::unique_ptr<Worker>> workers_;
   Matrix<T> kernel_;  // (n, n) for wide problems, else empty
+  Eigen::Matrix<T, 1, Eigen::Dynamic> kernel_mean_;  // (p) the column means it was centred by
 };
 
 }  // namespace ridgeboot

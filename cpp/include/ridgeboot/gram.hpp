@@ -63,6 +63,38 @@ void tile(const T* Z, Index rows, Index ldz, Index i0, Index j0, T* G, Index ldg
     for (int v = 0; v < V; ++v) W::store(G + (j0 + j) * ldg + i0 + v * L, acc[v][j]);
 }
 
+// One tile of a cross product: R[i0 : i0 + V*lanes, j0 : j0 + NR] += sum over
+// rows of A^T B (A rows of stride lda, B rows of stride ldb).
+template <class T, int NR, int V = 2>
+void cross_tile(const T* A, Index lda, const T* B, Index ldb, Index rows, Index i0, Index j0, T* R,
+                Index ldr) {
+  using W = Vec<T>;
+  using VT = typename W::type;
+  constexpr int L = W::lanes;
+  VT acc[V][NR];
+  for (int j = 0; j < NR; ++j)
+    for (int v = 0; v < V; ++v) acc[v][j] = W::load(R + (j0 + j) * ldr + i0 + v * L);
+  for (Index r = 0; r < rows; ++r) {
+    const T* a = A + r * lda;
+    const T* b = B + r * ldb + j0;
+    VT x[V];
+    for (int v = 0; v < V; ++v) x[v] = W::load(a + i0 + v * L);
+    for (int j = 0; j < NR; ++j)
+      for (int v = 0; v < V; ++v) acc[v][j] += x[v] * b[j];
+  }
+  for (int j = 0; j < NR; ++j)
+    for (int v = 0; v < V; ++v) W::store(R + (j0 + j) * ldr + i0 + v * L, acc[v][j]);
+}
+
+template <class T, int V, int NR = kTileCols>
+void cross_dispatch(int nr, const T* A, Index lda, const T* B, Index ldb, Index rows, Index i0,
+                    Index j0, T* R, Index ldr) {
+  if constexpr (NR > 0) {
+    if (nr == NR) return cross_tile<T, NR, V>(A, lda, B, ldb, rows, i0, j0, R, ldr);
+    return cross_dispatch<T, V, NR - 1>(nr, A, lda, B, ldb, rows, i0, j0, R, ldr);
+  }
+}
+
 template <class T, int V, int NR = kTileCols>
 void tile_dispatch(int nr, const T* Z, Index rows, Index ldz, Index i0, Index j0, T* G, Index ldg) {
   if constexpr (NR > 0) {
@@ -97,7 +129,7 @@ Index gram_padded_cols(Index p) {
 template <class T>
 void gram_lower(const T* Z, Index rows, Index p, Index ldz, T* G, Index ldg) {
   using namespace gram_detail;
-  constexpr Index L = Vec<T>::lanes, MR = 2 * L, NR = kTileCols;
+  constexpr Index MR = 2 * Vec<T>::lanes, NR = kTileCols;
   constexpr Index kRowBlock = 256;
   const Index p_pad = gram_padded_cols<T>(p);
   for (Index j = 0; j < p; ++j)
@@ -110,6 +142,31 @@ void gram_lower(const T* Z, Index rows, Index p, Index ldz, T* G, Index ldg) {
       Index i0 = strip_start<T>(j0);
       for (; i0 + MR <= p_pad; i0 += MR) tile_dispatch<T, 2>(nr, Zb, nrows, ldz, i0, j0, G, ldg);
       if (i0 < p_pad) tile_dispatch<T, 1>(nr, Zb, nrows, ldz, i0, j0, G, ldg);  // one vector left
+    }
+  }
+}
+
+// R (p_pad, t col-major, leading dimension ldr) = A^T B for the first `rows`
+// rows of A (row stride lda = gram_padded_cols(p), padding columns zero) and
+// of B (rows, t; row stride ldb): the right-hand sides Z^T Y~ of a fit, in
+// the Gram kernel's register tiles (a GEMM with a short side of p is poorly
+// served by a general GEMM's packing). Rows are streamed in fixed blocks.
+template <class T>
+void cross_product(const T* A, Index rows, Index p, Index lda, const T* B, Index t, Index ldb, T* R,
+                   Index ldr) {
+  using namespace gram_detail;
+  constexpr Index MR = 2 * Vec<T>::lanes, NR = kTileCols;
+  constexpr Index kRowBlock = 256;
+  const Index p_pad = gram_padded_cols<T>(p);
+  for (Index j = 0; j < t; ++j) std::fill(R + j * ldr, R + j * ldr + p_pad, T(0));
+  for (Index r0 = 0; r0 < rows; r0 += kRowBlock) {
+    const Index nrows = std::min(kRowBlock, rows - r0);
+    for (Index j0 = 0; j0 < t; j0 += NR) {
+      const int nr = int(std::min(NR, t - j0));
+      const T *Ab = A + r0 * lda, *Bb = B + r0 * ldb;
+      Index i0 = 0;
+      for (; i0 + MR <= p_pad; i0 += MR) cross_dispatch<T, 2>(nr, Ab, lda, Bb, ldb, nrows, i0, j0, R, ldr);
+      if (i0 < p_pad) cross_dispatch<T, 1>(nr, Ab, lda, Bb, ldb, nrows, i0, j0, R, ldr);
     }
   }
 }

@@ -20,6 +20,7 @@
 #include <cmath>
 #include <limits>
 #include <sstream>
+#include <type_traits>
 #include <vector>
 
 #include "gram.hpp"
@@ -44,10 +45,14 @@ struct Problem {
   Index kt() const { return alphas.size(); }
 };
 
-// Rows gathered per Gram panel: fixed by p alone, so the summation order -- and
-// so every bit of the result -- never depends on the thread count.
-inline Index gram_panel_rows(Index p) {
-  return std::clamp<Index>((Index(1) << 21) / std::max<Index>(p, 1), 256, 8192);
+// Rows gathered per Gram panel: fixed by the problem's shape (p, t), so the
+// summation order -- and so every bit of the result -- never depends on the
+// thread count. A panel (rows x (p + t) values) is kept near 2^17 values
+// (1 MiB in double), so it stays in cache between the gather and the kernels
+// and a worker's scratch stays O(p^2 + p t); at least 256 rows, so the per-panel
+// O(p^2 + p t) additions stay small against the O(rows (p^2 + p t)) kernels.
+inline Index gram_panel_rows(Index p, Index t = 1) {
+  return std::clamp<Index>((Index(1) << 17) / std::max<Index>(p + t, 1), 256, 8192);
 }
 
 // Relative cutoff under which singular values (svd) or Gram eigenvalues (eigh)
@@ -67,16 +72,19 @@ class Fitter {
 
   explicit Fitter(const Problem<T>& pb)
       : pb_(pb),
-        panel_rows_(std::min(pb.n(), gram_panel_rows(pb.p()))),
+        panel_rows_(std::min(pb.n(), gram_panel_rows(gram_padded_cols<T>(pb.p()), pb.t()))),
         rows_(),
         sqrt_w_(pb.n()),
+        w_sel_(pb.n()),
         xmean_(RowVec::Zero(pb.p())),
         ymean_(RowVec::Zero(pb.t())) {
     rows_.reserve(std::size_t(pb.n()));
-    const bool full_panel = pb.solver == Solver::svd || pb.p() > pb.n();
     // Panel columns are zero-padded for the Gram kernel (gram.hpp); the pad stays zero.
-    Z_.setZero(full_panel ? pb.n() : panel_rows_, gram_padded_cols<T>(pb.p()));
-    Yz_.resize(Z_.rows(), pb.t());
+    // The dual form allocates its (rows, p) panel on first use: from a shared
+    // kernel (use_kernel) it needs none.
+    if (pb.solver == Solver::svd) Z_.setZero(pb.n(), gram_padded_cols<T>(pb.p()));
+    else if (pb.p() <= pb.n()) Z_.setZero(panel_rows_, gram_padded_cols<T>(pb.p()));
+    Yz_.resize(std::max(Z_.rows(), pb.p() > pb.n() ? pb.n() : Index(0)), pb.t());
     // (p, p) buffers only where the primal form can run: a wide problem never
     // needs them (p = 10^4 would cost ~1 GB each).
     if (pb.solver != Solver::svd && pb.p() <= pb.n()) {
@@ -86,9 +94,8 @@ class Fitter {
       R_.resize(pb.p(), pb.t());
       Q_.resize(pb.p(), pb.t());
       M_.resize(pb.p(), pb.kt());
-      // (eig_ is not pre-sized: Eigen's sized constructor leaves its status
-      // uninitialized, which UBSan rightly reports when the object is copied.)
-      tri_ = Eigen::Tridiagonalization<Matrix<T>>(pb.p());
+      // The eigh route's solvers size themselves on first use (Eigen's sized
+      // SelfAdjointEigenSolver constructor leaves its status uninitialized: UBSan).
     }
   }
 
@@ -97,16 +104,17 @@ class Fitter {
   // u. b (k*t): intercepts. `pool` parallelises the Gram of a large single fit.
   void fit(const T* w, Eigen::Ref<Matrix<T>> W, Eigen::Ref<Vector<T>> b, ThreadPool* pool = nullptr) {
     condition_bound_ = 1;
-    select_rows(w ? w : pb_.base_weight);
+    // From a shared kernel the column means of X are never needed (see solve_dual_from_kernel).
+    select_rows(w ? w : pb_.base_weight, kernel_ == nullptr);
     const Index m = Index(rows_.size()), p = pb_.p();
+    if (kernel_) return solve_dual_from_kernel(W, b);
     if (pb_.solver == Solver::svd) {
       gather(0, m, Z_, Yz_);
       solve_svd(W);
     } else if (p > m) {
-      if (Z_.rows() < m) Z_.setZero(pb_.n(), Z_.cols()), Yz_.resize(pb_.n(), pb_.t());
+      if (Z_.rows() < m) Z_.setZero(pb_.n(), gram_padded_cols<T>(p)), Yz_.resize(pb_.n(), pb_.t());
       gather(0, m, Z_, Yz_);
-      if (kernel_) solve_dual_from_kernel(W);
-      else solve_dual(W, pool);
+      solve_dual(W, pool);
     } else {
       gram(pool);
       shifted_solves(G_, R_, M_, "X^T W X");
@@ -130,20 +138,22 @@ class Fitter {
   // matrices (1 for the other solvers). Near 1/eps the solution has no digits left.
   double condition_bound() const { return condition_bound_; }
 
-  // For the dual form (p > m): a kernel K = (X - mu)(X - mu)^T (n, n) over all
-  // rows, shared read-only by every replicate, with mu the column means (zero
-  // without an intercept). A replicate then gathers and re-centres its (m, m)
-  // block in O(m^2) instead of forming Z Z^T in O(m^2 p).
-  void use_kernel(const Matrix<T>* K) { kernel_ = K; }
+  // For the dual form (p > m): a kernel K = (X - mu)(X - mu)^T (n, n; the lower
+  // triangle is read) over all rows, shared read-only by every replicate, with
+  // mu (p) the column means (zero without an intercept). A replicate then
+  // gathers and re-centres its (m, m) block in O(m^2) instead of forming Z Z^T
+  // in O(m^2 p), and reads its m rows of X once, for the coefficients.
+  void use_kernel(const Matrix<T>* K, const RowVec* mu) { kernel_ = K, kernel_mean_ = mu; }
 
  private:
-  void select_rows(const T* w) {
+  void select_rows(const T* w, bool x_means = true) {
     rows_.clear();
     const Index n = pb_.n();
     double wsum = 0;
     for (Index i = 0; i < n; ++i) {
       const T wi = w ? w[i] : T(1);
       if (wi > T(0)) {
+        w_sel_(Index(rows_.size())) = wi;
         sqrt_w_(Index(rows_.size())) = std::sqrt(wi);
         rows_.push_back(i);
         wsum += double(wi);
@@ -156,17 +166,13 @@ class Fitter {
     // m = m1 + sum w (x - m1) / sum w: nearly correctly rounded, and exact for
     // identical rows, so a large common offset leaves no residue after centring.
     using RowD = Eigen::Matrix<double, 1, Eigen::Dynamic>;
-    RowD xs = RowD::Zero(pb_.p()), ys = RowD::Zero(pb_.t());
+    RowD xs = RowD::Zero(pb_.p()), ys = RowD::Zero(pb_.t()), x1(pb_.p()), y1(pb_.t());
     for (int pass = 0; pass < 2; ++pass) {
-      const RowD x1 = xs, y1 = ys;  // first pass: zero; second: the first-pass means
+      x1 = xs, y1 = ys;  // first pass: zero; second: the first-pass means
       xs.setZero();
       ys.setZero();
-      for (Index r = 0; r < Index(rows_.size()); ++r) {
-        const Index i = rows_[std::size_t(r)];
-        const double wi = double(w ? w[i] : T(1));
-        with_row(pb_.X, i, [&](const auto& x) { xs += wi * (x.template cast<double>() - x1); });
-        with_row(pb_.Y, i, [&](const auto& y) { ys += wi * (y.template cast<double>() - y1); });
-      }
+      if (x_means) accumulate_rows(pb_.X, x1.data(), xs.data());
+      accumulate_rows(pb_.Y, y1.data(), ys.data());
       xs = x1 + xs / wsum;
       ys = y1 + ys / wsum;
     }
@@ -179,15 +185,66 @@ class Fitter {
     for (Index r = r0; r < r1; ++r) {
       const Index i = rows_[std::size_t(r)];
       const T s = sqrt_w_(r);
-      auto z = Z.row(r - r0).head(pb_.p());
-      auto yz = Yz.row(r - r0);
-      if (pb_.intercept) {
-        with_row(pb_.X, i, [&](const auto& x) { z = s * (x - xmean_); });
-        with_row(pb_.Y, i, [&](const auto& y) { yz = s * (y - ymean_); });
-      } else {
-        with_row(pb_.X, i, [&](const auto& x) { z = s * x; });
-        with_row(pb_.Y, i, [&](const auto& y) { yz = s * y; });
+      scale_row(pb_.X, i, s, pb_.intercept ? xmean_.data() : nullptr, Z.row(r - r0).data());
+      scale_row(pb_.Y, i, s, pb_.intercept ? ymean_.data() : nullptr, Yz.row(r - r0).data());
+    }
+  }
+
+  // acc += sum over selected rows of w (M.row(i) - sub), in double, row after
+  // row. Up to 16 columns are held in registers across the rows (a few columns
+  // would otherwise wait on acc's store-to-load latency every row); longer
+  // rows are read once each. Each entry's additions stay in row order, so the
+  // means are the same either way.
+  void accumulate_rows(const ConstView<T>& M, const double* sub, double* acc) const {
+    const Index c = M.cols();
+    if (M.innerStride() != 1 || c > 16) {
+      for (Index r = 0; r < Index(rows_.size()); ++r) {
+        const Index i = rows_[std::size_t(r)];
+        const double w = double(w_sel_(r));
+        if (M.innerStride() == 1) {
+          const T* x = M.data() + i * M.outerStride();
+          for (Index j = 0; j < c; ++j) acc[j] += w * (double(x[j]) - sub[j]);
+        } else {
+          for (Index j = 0; j < c; ++j) acc[j] += w * (double(M(i, j)) - sub[j]);
+        }
       }
+      return;
+    }
+    dispatch_chunk<16>(int(c), M, 0, sub, acc);
+  }
+
+  template <int W>
+  void dispatch_chunk(int width, const ConstView<T>& M, Index j0, const double* sub, double* acc) const {
+    if constexpr (W > 0) {
+      if (width == W) return accumulate_chunk<W>(M, j0, sub, acc);
+      return dispatch_chunk<W - 1>(width, M, j0, sub, acc);
+    }
+  }
+
+  template <int W>
+  void accumulate_chunk(const ConstView<T>& M, Index j0, const double* sub, double* acc) const {
+    double a[W], s[W];
+    for (int j = 0; j < W; ++j) a[j] = acc[j0 + j], s[j] = sub[j0 + j];
+    const T* base = M.data() + j0;
+    const Index ld = M.outerStride();
+    for (Index r = 0; r < Index(rows_.size()); ++r) {
+      const T* x = base + rows_[std::size_t(r)] * ld;
+      const double w = double(w_sel_(r));
+      for (int j = 0; j < W; ++j) a[j] += w * (double(x[j]) - s[j]);
+    }
+    for (int j = 0; j < W; ++j) acc[j0 + j] = a[j];
+  }
+
+  // out = s (M.row(i) - sub), or s M.row(i) when sub is nullptr.
+  static void scale_row(const ConstView<T>& M, Index i, T s, const T* sub, T* out) {
+    const Index c = M.cols();
+    if (M.innerStride() == 1) {
+      const T* x = M.data() + i * M.outerStride();
+      if (sub) for (Index j = 0; j < c; ++j) out[j] = s * (x[j] - sub[j]);
+      else for (Index j = 0; j < c; ++j) out[j] = s * x[j];
+    } else {
+      if (sub) for (Index j = 0; j < c; ++j) out[j] = s * (M(i, j) - sub[j]);
+      else for (Index j = 0; j < c; ++j) out[j] = s * M(i, j);
     }
   }
 
@@ -201,7 +258,7 @@ class Fitter {
       for (Index c = 0; c < panels; ++c) {
         const Index r0 = c * panel_rows_, r1 = std::min(m, r0 + panel_rows_);
         gather(r0, r1, Z_, Yz_);
-        panel_gram(r1 - r0, Z_, Yz_, Gpad_, c == 0 ? G_ : H_, c == 0 ? R_ : Q_);
+        panel_gram(r1 - r0, Z_, Yz_, Gpad_, Rpad_, c == 0 ? G_ : H_, c == 0 ? R_ : Q_);
         if (c > 0) G_ += H_, R_ += Q_;
       }
       return;
@@ -222,7 +279,7 @@ class Fitter {
         auto& s = slots_[std::size_t(item)];
         const Index r0 = (round + item) * panel_rows_, r1 = std::min(m, r0 + panel_rows_);
         gather(r0, r1, s.Z, s.Yz);
-        panel_gram(r1 - r0, s.Z, s.Yz, s.Gpad, s.G, s.R);
+        panel_gram(r1 - r0, s.Z, s.Yz, s.Gpad, s.Rpad, s.G, s.R);
       });
       for (Index j = 0; j < count; ++j) {
         if (round + j == 0) G_ = slots_[0].G, R_ = slots_[0].R;
@@ -232,11 +289,20 @@ class Fitter {
   }
 
   void panel_gram(Index rows, const RowMatrix<T>& Z, const RowMatrix<T>& Yz, Matrix<T>& Gpad,
-                  Matrix<T>& G, Matrix<T>& R) const {
+                  Matrix<T>& Rpad, Matrix<T>& G, Matrix<T>& R) const {
     const Index p = pb_.p();
     gram_lower(Z.data(), rows, p, Z.cols(), Gpad.data(), Gpad.rows());
     G = Gpad.topLeftCorner(p, p);
-    R.noalias() = Z.topRows(rows).leftCols(p).transpose() * Yz.topRows(rows);
+    // R is (p, t) column-major: its leading dimension is p, so the padded
+    // product goes through Rpad_ (only p_pad rows) unless p is a whole tile.
+    const Index t = pb_.t();
+    if (Z.cols() == p) {
+      cross_product(Z.data(), rows, p, Z.cols(), Yz.data(), t, Yz.cols(), R.data(), p);
+    } else {
+      Rpad.resize(Z.cols(), t);
+      cross_product(Z.data(), rows, p, Z.cols(), Yz.data(), t, Yz.cols(), Rpad.data(), Z.cols());
+      R = Rpad.topRows(p);
+    }
   }
 
   // Distinct alphas of the grid, each with the columns c = a*t+u that use it.
@@ -389,30 +455,73 @@ class Fitter {
   // Weighted, re-centred kernel block from the shared kernel: with k_i =
   // sum_l c_l K(i, l) / s and kappa = sum_l c_l k_l / s (s = sum c), the kernel
   // of the rows centred by this replicate's means is K(i, j) - k_i - k_j + kappa.
-  void solve_dual_from_kernel(Eigen::Ref<Matrix<T>> W) {
-    const Index m = rows_used();
+  // The coefficients need no centred panel: with v = sqrt(c) a (a the dual
+  // solution) and xt_i = x_i - mu, w = sum_i v_i (xt_i - xbar~) = sum_i u_i xt_i,
+  // u_i = v_i - c_i sum(v) / s; the intercept is ybar - mu.w - sum_i u_i k_i
+  // (since xbar~.xt_i = k_i). So a replicate reads its rows of X once.
+  void solve_dual_from_kernel(Eigen::Ref<Matrix<T>> W, Eigen::Ref<Vector<T>> b) {
+    const Index m = rows_used(), p = pb_.p(), t = pb_.t(), kt = pb_.kt();
     const Matrix<T>& K = *kernel_;
     K_.resize(m, m);
+    // Lower triangle of K[rows, rows], column by column: rows are ascending, so
+    // only K's lower triangle is read, along its contiguous columns.
+    for (Index q = 0; q < m; ++q) {
+      const T* src = K.data() + rows_[std::size_t(q)] * K.rows();
+      T* dst = K_.data() + q * m;
+      for (Index r = q; r < m; ++r) dst[r] = src[rows_[std::size_t(r)]];
+    }
+    Vector<double> c = w_sel_.head(m).template cast<double>(), k;
     if (pb_.intercept) {
-      Vector<double> k(m);
-      double kappa = 0;
-      for (Index r = 0; r < m; ++r) {
-        double acc = 0;
-        for (Index q = 0; q < m; ++q)
-          acc += double(sqrt_w_(q)) * double(sqrt_w_(q)) * double(K(rows_[r], rows_[q]));
-        k(r) = acc / weight_sum_;
-        kappa += double(sqrt_w_(r)) * double(sqrt_w_(r)) * k(r);
+      if constexpr (std::is_same_v<T, double>) {
+        k.noalias() = K_.template selfadjointView<Eigen::Lower>() * c;
+      } else {
+        const Matrix<double> Kd = K_.template cast<double>();
+        k.noalias() = Kd.template selfadjointView<Eigen::Lower>() * c;
       }
-      kappa /= weight_sum_;
+      k /= weight_sum_;
+      const double kappa = c.dot(k) / weight_sum_;
       for (Index q = 0; q < m; ++q)
         for (Index r = q; r < m; ++r)
-          K_(r, q) = sqrt_w_(r) * sqrt_w_(q) * T(double(K(rows_[r], rows_[q])) - k(r) - k(q) + kappa);
+          K_(r, q) = sqrt_w_(r) * sqrt_w_(q) * T(double(K_(r, q)) - k(r) - k(q) + kappa);
     } else {
       for (Index q = 0; q < m; ++q)
-        for (Index r = q; r < m; ++r) K_(r, q) = sqrt_w_(r) * sqrt_w_(q) * K(rows_[r], rows_[q]);
+        for (Index r = q; r < m; ++r) K_(r, q) *= sqrt_w_(r) * sqrt_w_(q);
     }
+    for (Index r = 0; r < m; ++r)
+      with_row(pb_.Y, rows_[std::size_t(r)], [&](const auto& y) {
+        if (pb_.intercept) Yz_.row(r) = sqrt_w_(r) * (y - ymean_);
+        else Yz_.row(r) = sqrt_w_(r) * y;
+      });
     shifted_solves(K_, Yz_.topRows(m), A_, "the kernel X W X^T");
-    W.noalias() = Z_.topRows(m).leftCols(pb_.p()).transpose() * A_;
+    // A_ becomes u (m, k*t).
+    for (Index col = 0; col < kt; ++col) {
+      auto a = A_.col(col);
+      a.array() *= sqrt_w_.head(m).array();
+      if (!pb_.intercept) continue;
+      const double vs = a.template cast<double>().sum() / weight_sum_;
+      for (Index r = 0; r < m; ++r) a(r) = T(double(a(r)) - c(r) * vs);
+    }
+    // w = sum_i u_i xt_i over fixed blocks of gathered rows (in cache).
+    constexpr Index kBlock = 32;
+    Xb_.resize(std::min(kBlock, m), p);
+    W.setZero();
+    for (Index r0 = 0; r0 < m; r0 += kBlock) {
+      const Index rows = std::min(kBlock, m - r0);
+      for (Index r = 0; r < rows; ++r)
+        with_row(pb_.X, rows_[std::size_t(r0 + r)], [&](const auto& x) {
+          if (pb_.intercept) Xb_.row(r) = x - *kernel_mean_;
+          else Xb_.row(r) = x;
+        });
+      W.noalias() += Xb_.topRows(rows).transpose() * A_.middleRows(r0, rows);
+    }
+    for (Index col = 0; col < kt; ++col) {
+      if (!pb_.intercept) {
+        b(col) = T(0);
+        continue;
+      }
+      const double uk = A_.col(col).template cast<double>().dot(k);
+      b(col) = T(double(ymean_(col % t)) - double(kernel_mean_->dot(W.col(col))) - uk);
+    }
   }
 
   // p > m: kernel K = Z Z^T (m, m); w = Z^T (K + alpha I)^-1 y~. The lower
@@ -436,18 +545,20 @@ class Fitter {
 
   struct Slot {
     RowMatrix<T> Z, Yz;
-    Matrix<T> Gpad, G, R;
+    Matrix<T> Gpad, Rpad, G, R;
   };
 
   const Problem<T>& pb_;
   Index panel_rows_;
   std::vector<Index> rows_;
-  Vector<T> sqrt_w_;
+  Vector<T> sqrt_w_, w_sel_;
   RowVec xmean_, ymean_;
   RowMatrix<T> Z_, Yz_;
-  Matrix<T> Gpad_, G_, H_, R_, Q_, M_, K_, A_, P_;
+  Matrix<T> Gpad_, Rpad_, G_, H_, R_, Q_, M_, K_, A_, P_;
   Vector<T> pivots_;
   const Matrix<T>* kernel_ = nullptr;
+  const RowVec* kernel_mean_ = nullptr;
+  RowMatrix<T> Xb_;
   double weight_sum_ = 0;
   double condition_bound_ = 1;
   Eigen::SelfAdjointEigenSolver<Matrix<T>> eig_;
