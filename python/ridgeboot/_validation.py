@@ -6,7 +6,7 @@ import math
 import numbers
 import os
 from functools import lru_cache
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import numpy as np
 import numpy.typing as npt
@@ -19,7 +19,10 @@ SCHEMES = ("multinomial", "poisson")
 
 F32 = np.dtype(np.float32)
 F64 = np.dtype(np.float64)
-_ALL_FINITE = {F32: _core.all_finite_float32, F64: _core.all_finite_float64}
+_ALL_FINITE: dict[Any, Callable[[Any, Any], bool]] = {
+    F32: _core.all_finite_float32,
+    F64: _core.all_finite_float64,
+}
 
 
 def _float_dtype(dtypes: list[np.dtype[Any]]) -> np.dtype[Any]:
