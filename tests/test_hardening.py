@@ -174,3 +174,13 @@ def test_misaligned_buffers_are_copied_not_loaded_misaligned(dtype):
         np.testing.assert_array_equal(
             f(Xm, ym, 1.0, sample_weight=wm), f(X, y, 1.0, sample_weight=w)
         )
+
+
+def test_svd_of_a_single_weighted_row_with_many_features():
+    # one row of positive weight, p >= 16: Eigen's BDCSVD would bind a null reference
+    # (UBSan); the single row is factored by JacobiSVD: minimum-norm interpolation
+    rng = np.random.default_rng(5)
+    X, y = rng.standard_normal((3, 20)), rng.standard_normal(3)
+    w = np.array([0.0, 2.0, 0.0])
+    r = rb.ridge(X, y, 0.0, solver="svd", fit_intercept=False, sample_weight=w)
+    np.testing.assert_allclose(r.coef, np.linalg.pinv(X[1:2]) @ y[1:2], rtol=1e-12, atol=1e-14)

@@ -442,7 +442,17 @@ class Fitter {
 
   void solve_svd(Eigen::Ref<Matrix<T>> W) {
     const Index m = rows_used();
-    Eigen::BDCSVD<Matrix<T>> svd(Z_.topRows(m).leftCols(pb_.p()), Eigen::ComputeThinU | Eigen::ComputeThinV);
+    const auto A = Z_.topRows(m).leftCols(pb_.p());
+    constexpr unsigned thin = Eigen::ComputeThinU | Eigen::ComputeThinV;
+    // Eigen 3.4's BDCSVD binds a reference to an empty block's null data for a
+    // single row of >= 16 columns (UBSan); one row goes through JacobiSVD.
+    if (m == 1) filter_svd(Eigen::JacobiSVD<Matrix<T>>(A, thin), W);
+    else filter_svd(Eigen::BDCSVD<Matrix<T>>(A, thin), W);
+  }
+
+  template <class Svd>
+  void filter_svd(const Svd& svd, Eigen::Ref<Matrix<T>> W) {
+    const Index m = rows_used();
     if (svd.info() != Eigen::Success) throw LinAlgError("SVD did not converge");
     const auto& s = svd.singularValues();
     const T cutoff = relative_cutoff<T>(m, pb_.p()) * (s.size() ? s(0) : T(0));
