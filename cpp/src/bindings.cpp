@@ -177,9 +177,9 @@ py::dict bootstrap(const Array<T>& X, const Array<T>& Y, const std::optional<Arr
   cfg.first = first;
   cfg.n_boot = n_boot;
   cfg.chunk_sums = chunk_sums;
-  if (first < 0 || first % kSumChunk != 0 || first + n_boot > Index(0xFFFFFFFFll) + 1)
-    throw std::invalid_argument("first must be a multiple of " + std::to_string(kSumChunk) +
-                                " and first + n_boot <= 2^32");
+  // (the engine checks that first starts a summation chunk)
+  if (first + n_boot > Index(0xFFFFFFFFll) + 1)
+    throw std::invalid_argument("first + n_boot must be <= 2^32");
   // Sums: totals, or one per summation chunk (leading axis) for merging elsewhere.
   const Index n_sums = chunk_sums ? cfg.n_chunks() : 1;
   auto sums = [&](std::vector<Index> shape) {

@@ -41,30 +41,9 @@ struct Vec {
   static void store(T* p, const type& v) { std::memcpy(p, &v, sizeof(v)); }
 };
 
-// One tile: G[i0 : i0 + V*lanes, j0 : j0 + NR] += sum over rows of Z^T Z (V = 1 or 2 vectors).
-template <class T, int NR, int V = 2>
-void tile(const T* Z, Index rows, Index ldz, Index i0, Index j0, T* G, Index ldg) {
-  using W = Vec<T>;
-  using VT = typename W::type;
-  constexpr int L = W::lanes;
-  VT acc[V][NR];
-  for (int j = 0; j < NR; ++j)
-    for (int v = 0; v < V; ++v) acc[v][j] = W::load(G + (j0 + j) * ldg + i0 + v * L);
-  for (Index r = 0; r < rows; ++r) {
-    const T* z = Z + r * ldz;
-    VT a[V];
-    for (int v = 0; v < V; ++v) a[v] = W::load(z + i0 + v * L);
-    for (int j = 0; j < NR; ++j) {
-      const T b = z[j0 + j];
-      for (int v = 0; v < V; ++v) acc[v][j] += a[v] * b;
-    }
-  }
-  for (int j = 0; j < NR; ++j)
-    for (int v = 0; v < V; ++v) W::store(G + (j0 + j) * ldg + i0 + v * L, acc[v][j]);
-}
-
-// One tile of a cross product: R[i0 : i0 + V*lanes, j0 : j0 + NR] += sum over
-// rows of A^T B (A rows of stride lda, B rows of stride ldb).
+// One tile: R[i0 : i0 + V*lanes, j0 : j0 + NR] += sum over rows of A^T B (A rows
+// of stride lda, B rows of stride ldb; V = 1 or 2 vectors). The Gram is the
+// case B = A.
 template <class T, int NR, int V = 2>
 void cross_tile(const T* A, Index lda, const T* B, Index ldb, Index rows, Index i0, Index j0, T* R,
                 Index ldr) {
@@ -92,14 +71,6 @@ void cross_dispatch(int nr, const T* A, Index lda, const T* B, Index ldb, Index 
   if constexpr (NR > 0) {
     if (nr == NR) return cross_tile<T, NR, V>(A, lda, B, ldb, rows, i0, j0, R, ldr);
     return cross_dispatch<T, V, NR - 1>(nr, A, lda, B, ldb, rows, i0, j0, R, ldr);
-  }
-}
-
-template <class T, int V, int NR = kTileCols>
-void tile_dispatch(int nr, const T* Z, Index rows, Index ldz, Index i0, Index j0, T* G, Index ldg) {
-  if constexpr (NR > 0) {
-    if (nr == NR) return tile<T, NR, V>(Z, rows, ldz, i0, j0, G, ldg);
-    return tile_dispatch<T, V, NR - 1>(nr, Z, rows, ldz, i0, j0, G, ldg);
   }
 }
 
@@ -140,8 +111,8 @@ void gram_lower(const T* Z, Index rows, Index p, Index ldz, T* G, Index ldg) {
     for (Index j0 = 0; j0 < p; j0 += NR) {
       const int nr = int(std::min(NR, p - j0));
       Index i0 = strip_start<T>(j0);
-      for (; i0 + MR <= p_pad; i0 += MR) tile_dispatch<T, 2>(nr, Zb, nrows, ldz, i0, j0, G, ldg);
-      if (i0 < p_pad) tile_dispatch<T, 1>(nr, Zb, nrows, ldz, i0, j0, G, ldg);  // one vector left
+      for (; i0 + MR <= p_pad; i0 += MR) cross_dispatch<T, 2>(nr, Zb, ldz, Zb, ldz, nrows, i0, j0, G, ldg);
+      if (i0 < p_pad) cross_dispatch<T, 1>(nr, Zb, ldz, Zb, ldz, nrows, i0, j0, G, ldg);  // one vector left
     }
   }
 }
