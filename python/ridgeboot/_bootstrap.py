@@ -584,6 +584,41 @@ def _progress_bar(progress: bool, total: int) -> tuple[Any, Optional[Callable[[i
     return bar, update
 
 
+def check_valid_replicates(n_valid: int, n_boot: int) -> int:
+    """Replicates with a fit: an error below 2, a warning when some were skipped."""
+    if n_valid < n_boot:
+        if n_valid < 2:
+            raise ValueError(
+                f"only {n_valid} of {n_boot} replicates drew a row with positive weight; "
+                "increase n_boot or use more (or shorter) blocks"
+            )
+        warnings.warn(
+            f"{n_boot - n_valid} of {n_boot} replicates drew no row with positive weight and "
+            "were skipped: statistics use the other replicates (their kept coefficients are NaN)",
+            RuntimeWarning,
+            stacklevel=4,
+        )
+    return n_valid
+
+
+def full_fit_result(
+    coef: np.ndarray, icpt: np.ndarray, grid: np.ndarray, axes: tuple[bool, bool], solver: str
+) -> Union[RidgeResult, RidgePathResult]:
+    """Return the full-data fit, coef (k, p, t) and intercept (k, t), as ridge(_path) would."""
+    has_k, has_t = axes
+    if has_k:
+        return RidgePathResult(
+            _drop_absent_axes(coef, axes, 0, 2),
+            _drop_absent_axes(icpt, axes, 0, 1),
+            grid[:, 0].copy(),
+            solver,
+        )
+    c, b = coef[0], icpt[0]
+    return RidgeResult(
+        c[:, 0] if not has_t else c, b[0].item() if not has_t else b, float(grid[0, 0]), solver
+    )
+
+
 def _make_result(
     raw: dict[str, np.ndarray],
     data: Prepared,
@@ -605,19 +640,7 @@ def _make_result(
     def public(a: Optional[np.ndarray], k_axis: int, t_axis: int) -> Any:
         return None if a is None else _drop_absent_axes(a, (has_k, has_t), k_axis, t_axis)
 
-    B = int(raw["n_valid"][0])
-    if B < n_boot:
-        if B < 2:
-            raise ValueError(
-                f"only {B} of {n_boot} replicates drew a row with positive weight; "
-                "increase n_boot or use more (or shorter) blocks"
-            )
-        warnings.warn(
-            f"{n_boot - B} of {n_boot} replicates drew no row with positive weight and were "
-            "skipped: statistics use the other replicates (their kept coefficients are NaN)",
-            RuntimeWarning,
-            stacklevel=3,
-        )
+    B = check_valid_replicates(int(raw["n_valid"][0]), n_boot)
     s, ss = raw["coef_sum"], raw["coef_sumsq"]
     coef_mean = full_coef.astype(np.float64) + s / B
     coef_var = np.maximum(ss - s * s / B, 0) / (B - 1)
@@ -630,15 +653,7 @@ def _make_result(
         oob_mse = raw["oob_mse_sum"] / reps if reps else np.full(grid.shape, np.nan)
         oob_mse = public(oob_mse, 0, 1)
     alphas_out: Union[float, FloatArray] = grid[:, 0].copy() if has_k else float(grid[0, 0])
-    if has_k:
-        full: Union[RidgeResult, RidgePathResult] = RidgePathResult(
-            public(full_coef, 0, 2), public(full_icpt, 0, 1), grid[:, 0].copy(), solver
-        )
-    else:
-        c, b = full_coef[0], full_icpt[0]
-        full = RidgeResult(
-            c[:, 0] if not has_t else c, b[0].item() if not has_t else b, float(grid[0, 0]), solver
-        )
+    full = full_fit_result(full_coef, full_icpt, grid, (has_k, has_t), solver)
     return BootstrapResult(
         coefs=public(raw.get("coefs"), 1, 3),
         intercepts=public(raw.get("intercepts"), 1, 2),

@@ -21,18 +21,22 @@ Memory per task is O(B p (p + t)): the statistics of all replicates.
 
 from __future__ import annotations
 
-import warnings
 from typing import Any, Optional, Union
 
 import numpy as np
 
 from . import _core
-from ._bootstrap import MAX_SEED, BootstrapResult, _block_len, _drop_absent_axes
-from ._ridge import RidgePathResult, RidgeResult
+from ._bootstrap import (
+    MAX_SEED,
+    BootstrapResult,
+    _block_len,
+    _drop_absent_axes,
+    check_valid_replicates,
+    full_fit_result,
+)
 from ._validation import check_bool, check_choice, check_int, check_memory, path_grid
 
 Stats = dict[str, np.ndarray]
-STAT_KEYS = ("w", "mx", "my", "Gxx", "Gxy", "Gyy")
 MEMORY_FRACTION = 0.5  # of the smallest worker's memory limit, for one task's statistics
 
 
@@ -55,9 +59,10 @@ def chunk_stats(X: np.ndarray, Y: np.ndarray, C: np.ndarray, centre: bool, with_
         Sxx += Cb @ (Xb[:, :, None] * Xb[:, None, :]).reshape(len(Xb), p * p)
         Sxy += Cb @ (Xb[:, :, None] * Yb[:, None, :]).reshape(len(Xb), p * t)
     has = w > 0
-    mx0 = np.divide(C @ X0, w[:, None], out=np.zeros((R, p)), where=has[:, None]) if centre else 0
-    my0 = np.divide(C @ Y0, w[:, None], out=np.zeros((R, t)), where=has[:, None]) if centre else 0
-    mx0, my0 = np.zeros((R, p)) + mx0, np.zeros((R, t)) + my0
+    mx0, my0 = np.zeros((R, p)), np.zeros((R, t))  # replicate means less the shift
+    if centre:
+        np.divide(C @ X0, w[:, None], out=mx0, where=has[:, None])
+        np.divide(C @ Y0, w[:, None], out=my0, where=has[:, None])
     Gyy = C @ (Y0 * Y0) - w[:, None] * my0**2 if with_yy else np.zeros((R, t))
     return {
         "w": w,
@@ -174,8 +179,6 @@ def _as_row_chunked(X: Any, y: Any, sample_weight: Any) -> tuple[Any, Any, Any]:
             w = np.asarray(w, dtype=np.float64)
             if w.ndim != 1 or len(w) != X.shape[0]:
                 raise ValueError(f"sample_weight must have shape ({X.shape[0]},), got {w.shape}")
-            if not np.isfinite(w).all() or (w < 0).any():
-                raise ValueError("sample_weight must be finite and >= 0")
             w = da.from_array(w, chunks=(rows,))
         sample_weight = w.rechunk((rows,))
     return X, y, sample_weight
@@ -249,19 +252,7 @@ def bootstrap_poisson(
     coef, icpt, valid = solve_stats(stats["in"], grid64, n)
     full_coef, full_icpt = coef[0], icpt[0]
     coef, icpt, valid = coef[1:], icpt[1:], valid[1:]
-    B = int(valid.sum())
-    if B < 2:
-        raise ValueError(
-            f"only {B} of {n_boot} replicates drew a row with positive weight; "
-            "increase n_boot or use more (or shorter) blocks"
-        )
-    if B < n_boot:
-        warnings.warn(
-            f"{n_boot - B} of {n_boot} replicates drew no row with positive weight and were "
-            "skipped: statistics use the other replicates (their kept coefficients are NaN)",
-            RuntimeWarning,
-            stacklevel=3,
-        )
+    B = check_valid_replicates(int(valid.sum()), n_boot)
     oob_mse = None
     if oob:
         o = stats["oob"]  # replicates only (the full fit has no out-of-bag rows)
@@ -276,14 +267,7 @@ def bootstrap_poisson(
         return _drop_absent_axes(a, axes, k_axis, t_axis).astype(dtype)
 
     good = coef[valid]
-    full: Union[RidgeResult, RidgePathResult]
-    if has_k:
-        full = RidgePathResult(
-            public(full_coef, 0, 2), public(full_icpt, 0, 1), grid[:, 0].copy(), "eigh"
-        )
-    else:
-        c, b = public(full_coef, 0, 2), public(full_icpt, 0, 1)
-        full = RidgeResult(c, b.item() if not has_t else b, float(grid[0, 0]), "eigh")
+    full = full_fit_result(full_coef.astype(dtype), full_icpt.astype(dtype), grid, axes, "eigh")
     return BootstrapResult(
         coefs=public(coef, 1, 3) if keep_coefs else None,
         intercepts=public(icpt, 1, 2) if keep_coefs else None,
