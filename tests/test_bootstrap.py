@@ -242,6 +242,47 @@ def test_moments_with_large_offset_are_stable():
     assert (boot.coef_std > 0).all()
 
 
+@pytest.mark.parametrize("solver", ["cholesky", "eigh"])
+@pytest.mark.parametrize("dtype", [F64, F32])
+def test_replicate_far_from_the_data_mean_keeps_its_digits(solver, dtype):
+    # Replicates are gathered about the means of all rows (one read of their rows) and
+    # corrected by a rank-one term; a replicate whose mean sits far from them (here the
+    # lower or upper half of a step column, as in contiguous k-fold) would cancel
+    # log2(step^2 / spread^2) bits of its Gram that way, so it is refitted about its
+    # own means. Checked against numpy at the usual tolerance (which the rank-one route
+    # alone misses by ~10^4).
+    from ridgeboot._engine import EngineJob
+
+    n, p, t = 40, 3, 2
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((n, p)) + [1.0, -2.0, 0.5]
+    X[n // 2 :, 0] += 1e3
+    Y = X @ rng.standard_normal((p, t)) + 0.1 * rng.standard_normal((n, t))
+    X, Y = X.astype(dtype), Y.astype(dtype)
+    counts = np.zeros((3, n), np.int32)
+    counts[0, : n // 2] = 1
+    counts[1, n // 2 :] = 2
+    counts[2] = rb.bootstrap_counts(n, 1, seed=1)[0]
+    alphas = [1e-3, 1.0]
+    grid = np.repeat(np.array(alphas, dtype)[:, None], t, axis=1)
+    job = EngineJob(grid, solver, True, 3, counts=counts, keep_coefs=True)
+    raw = job.run(X, Y, None, 2)
+    for b in range(3):
+        for a, alpha in enumerate(alphas):
+            ref = ridge_np(X, Y, alpha, counts[b])
+            cond = gram_condition(X, alpha, counts[b])
+            assert_fit_close(
+                raw["coefs"][b, a],
+                raw["intercepts"][b, a],
+                ref,
+                X,
+                counts[b],
+                dtype,
+                cond,
+                what=f"replicate {b} alpha {alpha}",
+            )
+
+
 # ----------------------------------------------------------------------------- determinism
 FIELDS = (
     "coefs",

@@ -304,6 +304,19 @@ def test_ridge_path_with_zero_alpha_is_minnorm(make_problem):
     assert rb.ridge_path(X, y, alphas).solver == "svd"
 
 
+@pytest.mark.parametrize("solver", ["eigh", "auto"])
+def test_ridge_path_alpha_whose_reciprocal_overflows(solver, make_problem):
+    # 5e-324 is a positive alpha whose reciprocal overflows. A zero Gram (one row,
+    # centred) gives the zero slope; a full-rank one gives the least-squares fit.
+    path = rb.ridge_path([[0.125]], [0.5], [0.1, 5e-324], solver=solver)
+    np.testing.assert_array_equal(path.coef, [[0.0], [0.0]])
+    np.testing.assert_array_equal(path.intercept, [0.5, 0.5])
+    prob = make_problem("well_conditioned")
+    X, y = prob.X, prob.y(None)
+    path = rb.ridge_path(X, y, [1.0, 5e-324], solver=solver)
+    ref.assert_ridge_close(path.coef[1], path.intercept[1], X, y, 0.0)
+
+
 # ----------------------------------------------------------------------------------------------
 # alpha = 0 and ill-conditioned problems
 # ----------------------------------------------------------------------------------------------

@@ -104,24 +104,39 @@ class Fitter {
   // u. b (k*t): intercepts. `pool` parallelises the Gram of a large single fit.
   void fit(const T* w, Eigen::Ref<Matrix<T>> W, Eigen::Ref<Vector<T>> b, ThreadPool* pool = nullptr) {
     condition_bound_ = 1;
-    // From a shared kernel the column means of X are never needed (see solve_dual_from_kernel).
-    select_rows(w ? w : pb_.base_weight, kernel_ == nullptr);
+    select_rows(w ? w : pb_.base_weight);
     const Index m = Index(rows_.size()), p = pb_.p();
-    if (kernel_) return solve_dual_from_kernel(W, b);
-    if (pb_.solver == Solver::svd) {
-      gather(0, m, Z_, Yz_);
-      solve_svd(W);
-    } else if (p > m) {
+    if (kernel_) {
+      // From a shared kernel the column means of X are never needed (see solve_dual_from_kernel).
+      if (pb_.intercept) exact_means(false);
+      return solve_dual_from_kernel(W, b);
+    }
+    if (pb_.solver == Solver::svd || p > m) {
+      if (pb_.intercept) exact_means(true);
       if (Z_.rows() < m) Z_.setZero(pb_.n(), gram_padded_cols<T>(p)), Yz_.resize(pb_.n(), pb_.t());
-      gather(0, m, Z_, Yz_);
-      solve_dual(W, pool);
+      gather(0, m, Z_, Yz_, nullptr);
+      if (pb_.solver == Solver::svd) solve_svd(W);
+      else solve_dual(W, pool);
     } else {
-      gram(pool);
+      primal_gram(pool);
       shifted_solves(G_, R_, M_, "X^T W X");
       W = M_;
     }
     const Index t = pb_.t();
     for (Index c = 0; c < pb_.kt(); ++c) b(c) = pb_.intercept ? ymean_(c % t) - xmean_.dot(W.col(c)) : T(0);
+  }
+
+  // Shares column shifts (the weighted means of all rows, computed once by
+  // means()) with this fitter: the primal route then reads each of its rows
+  // once per fit instead of three times (see primal_gram).
+  void use_shift(const RowVec* x_shift, const RowVec* y_shift) { x_shift_ = x_shift, y_shift_ = y_shift; }
+
+  // The two-pass weighted column means of X and Y under row weights w
+  // (nullptr: the problem's sample weights).
+  void means(const T* w, RowVec& xmean, RowVec& ymean) {
+    select_rows(w ? w : pb_.base_weight);
+    exact_means(true);
+    xmean = xmean_, ymean = ymean_;
   }
 
   Index rows_used() const { return Index(rows_.size()); }
@@ -146,7 +161,7 @@ class Fitter {
   void use_kernel(const Matrix<T>* K, const RowVec* mu) { kernel_ = K, kernel_mean_ = mu; }
 
  private:
-  void select_rows(const T* w, bool x_means = true) {
+  void select_rows(const T* w) {
     rows_.clear();
     const Index n = pb_.n();
     double wsum = 0;
@@ -161,10 +176,13 @@ class Fitter {
     }
     if (rows_.empty()) throw std::invalid_argument("no row has a positive weight");
     weight_sum_ = wsum;
-    if (!pb_.intercept) return;
-    // Weighted means in double, in row order, with the two-pass correction
-    // m = m1 + sum w (x - m1) / sum w: nearly correctly rounded, and exact for
-    // identical rows, so a large common offset leaves no residue after centring.
+  }
+
+  // Weighted means of the selected rows in double, in row order, with the
+  // two-pass correction m = m1 + sum w (x - m1) / sum w: nearly correctly
+  // rounded, and exact for identical rows, so a large common offset leaves no
+  // residue after centring.
+  void exact_means(bool x_means) {
     using RowD = Eigen::Matrix<double, 1, Eigen::Dynamic>;
     RowD xs = RowD::Zero(pb_.p()), ys = RowD::Zero(pb_.t()), x1(pb_.p()), y1(pb_.t());
     for (int pass = 0; pass < 2; ++pass) {
@@ -173,20 +191,65 @@ class Fitter {
       ys.setZero();
       if (x_means) accumulate_rows(pb_.X, x1.data(), xs.data());
       accumulate_rows(pb_.Y, y1.data(), ys.data());
-      xs = x1 + xs / wsum;
-      ys = y1 + ys / wsum;
+      xs = x1 + xs / weight_sum_;
+      ys = y1 + ys / weight_sum_;
     }
     xmean_ = xs.template cast<T>();
     ymean_ = ys.template cast<T>();
   }
 
-  // Z.row(r - r0) = sqrt(w) (x - xbar) for selected rows r0..r1, likewise y.
-  void gather(Index r0, Index r1, RowMatrix<T>& Z, RowMatrix<T>& Yz) const {
+  // The primal Gram and right-hand sides with an intercept, in one read of the
+  // rows: they are gathered about a shift s (the shared means of all rows, or
+  // this fit's exact means) while sum c d and sum c d^2 (d = x - s) are
+  // accumulated; with delta = sum c d / W the means are s + delta and
+  //   sum c (x - xbar)(x - xbar)^T = sum c d d^T - W delta delta^T,
+  // likewise Z^T Y~ (a rank-one correction). A bootstrap replicate's means are
+  // within a few standard errors of the shift, so the correction is tiny
+  // against the sums. Should it cancel more than 4 bits of some column's sum
+  // of squares (a replicate far from the bulk of the data, or constant in a
+  // column), the fit is redone about its exact two-pass means.
+  void primal_gram(ThreadPool* pool) {
+    if (!pb_.intercept) return gram(pool, false);
+    const Index p = pb_.p(), t = pb_.t();
+    const bool shared = x_shift_ != nullptr;
+    if (shared) xshift_ = *x_shift_, yshift_ = *y_shift_;
+    else exact_means(true), xshift_ = xmean_, yshift_ = ymean_;
+    gram(pool, true);
+    const double W = weight_sum_;
+    const auto far = [&](Index j) {
+      const double s1 = moments_(j), s2 = moments_(j + p + t);
+      return s2 > 0 && s1 * s1 / W > (15.0 / 16.0) * s2;
+    };
+    bool redo = false;
+    for (Index j = 0; shared && j < p + t && !redo; ++j) redo = far(j);
+    if (redo) exact_means(true), xshift_ = xmean_, yshift_ = ymean_, gram(pool, true);
+    Vector<double> dx = moments_.head(p) / W, dy = moments_.segment(p, t) / W;
+    xmean_ = (xshift_.template cast<double>() + dx.transpose()).template cast<T>();
+    ymean_ = (yshift_.template cast<double>() + dy.transpose()).template cast<T>();
+    for (Index j = 0; j < p; ++j) {
+      for (Index i = j; i < p; ++i) G_(i, j) = T(double(G_(i, j)) - W * dx(i) * dx(j));
+      for (Index u = 0; u < t; ++u) R_(j, u) = T(double(R_(j, u)) - W * dx(j) * dy(u));
+    }
+  }
+
+  // Z.row(r - r0) = sqrt(w) d, d = x - shift (x alone without an intercept),
+  // for selected rows r0..r1, likewise y. With `moments` (2 (p + t) doubles),
+  // also the sums sum w d (first p + t) and sum w d^2 (next p + t), from zero,
+  // in row order. The shift is xshift_/yshift_ on the primal route, else the
+  // exact means.
+  void gather(Index r0, Index r1, RowMatrix<T>& Z, RowMatrix<T>& Yz, double* moments) const {
+    const bool primal = moments != nullptr;
+    const T* xsub = !pb_.intercept ? nullptr : primal ? xshift_.data() : xmean_.data();
+    const T* ysub = !pb_.intercept ? nullptr : primal ? yshift_.data() : ymean_.data();
+    const Index p = pb_.p(), t = pb_.t();
+    if (moments) std::fill(moments, moments + 2 * (p + t), 0.0);
     for (Index r = r0; r < r1; ++r) {
       const Index i = rows_[std::size_t(r)];
       const T s = sqrt_w_(r);
-      scale_row(pb_.X, i, s, pb_.intercept ? xmean_.data() : nullptr, Z.row(r - r0).data());
-      scale_row(pb_.Y, i, s, pb_.intercept ? ymean_.data() : nullptr, Yz.row(r - r0).data());
+      const double w = double(w_sel_(r));
+      double* m = moments;
+      scale_row(pb_.X, i, s, xsub, Z.row(r - r0).data(), w, m, m ? m + p + t : nullptr);
+      scale_row(pb_.Y, i, s, ysub, Yz.row(r - r0).data(), w, m ? m + p : nullptr, m ? m + 2 * p + t : nullptr);
     }
   }
 
@@ -235,31 +298,54 @@ class Fitter {
     for (int j = 0; j < W; ++j) acc[j0 + j] = a[j];
   }
 
-  // out = s (M.row(i) - sub), or s M.row(i) when sub is nullptr.
-  static void scale_row(const ConstView<T>& M, Index i, T s, const T* sub, T* out) {
-    const Index c = M.cols();
+  // out = s d with d = M.row(i) - sub, or the row itself when sub is nullptr;
+  // with s1, also s1 += w d and s2 += w d^2 in double.
+  static void scale_row(const ConstView<T>& M, Index i, T s, const T* sub, T* out, double w = 0,
+                        double* s1 = nullptr, double* s2 = nullptr) {
     if (M.innerStride() == 1) {
       const T* x = M.data() + i * M.outerStride();
-      if (sub) for (Index j = 0; j < c; ++j) out[j] = s * (x[j] - sub[j]);
-      else for (Index j = 0; j < c; ++j) out[j] = s * x[j];
+      scale_entries([x](Index j) { return x[j]; }, M.cols(), s, sub, out, w, s1, s2);
     } else {
-      if (sub) for (Index j = 0; j < c; ++j) out[j] = s * (M(i, j) - sub[j]);
-      else for (Index j = 0; j < c; ++j) out[j] = s * M(i, j);
+      scale_entries([&M, i](Index j) { return M(i, j); }, M.cols(), s, sub, out, w, s1, s2);
+    }
+  }
+
+  template <class Entry>
+  static void scale_entries(const Entry& x, Index c, T s, const T* sub, T* out, double w, double* s1,
+                            double* s2) {
+    if (!sub) {
+      for (Index j = 0; j < c; ++j) out[j] = s * x(j);
+    } else if (!s1) {
+      for (Index j = 0; j < c; ++j) out[j] = s * (x(j) - sub[j]);
+    } else {
+      for (Index j = 0; j < c; ++j) {
+        const T d = x(j) - sub[j];
+        out[j] = s * d;
+        s1[j] += w * double(d);
+        s2[j] += w * double(d) * double(d);
+      }
     }
   }
 
   // G = Z^T Z (lower triangle) and R = Z^T Y~ over fixed row panels, summed in
   // panel order; panels of one round run in parallel when a pool is given.
-  void gram(ThreadPool* pool) {
-    const Index m = Index(rows_.size());
+  // With `moments`, also moments_ = the gather's sums (see gather), panel sums
+  // added in panel order, so the bits do not depend on the thread count.
+  void gram(ThreadPool* pool, bool moments) {
+    const Index m = Index(rows_.size()), p = pb_.p(), t = pb_.t();
     const Index panels = (m + panel_rows_ - 1) / panel_rows_;
     const int T_ = pool ? pool->size() : 1;
+    if (moments) moments_.resize(2 * (p + t));
     if (T_ <= 1 || panels <= 1) {
+      panel_moments_.resize(moments ? 2 * (p + t) : 0);
       for (Index c = 0; c < panels; ++c) {
         const Index r0 = c * panel_rows_, r1 = std::min(m, r0 + panel_rows_);
-        gather(r0, r1, Z_, Yz_);
+        // The first panel's sums go straight into the totals.
+        gather(r0, r1, Z_, Yz_, !moments ? nullptr : c == 0 ? moments_.data() : panel_moments_.data());
         panel_gram(r1 - r0, Z_, Yz_, Gpad_, Rpad_, c == 0 ? G_ : H_, c == 0 ? R_ : Q_);
-        if (c > 0) G_ += H_, R_ += Q_;
+        if (c == 0) continue;
+        G_ += H_, R_ += Q_;
+        if (moments) moments_ += panel_moments_;
       }
       return;
     }
@@ -267,10 +353,11 @@ class Fitter {
       slots_.resize(std::size_t(T_));
       for (auto& s : slots_) {
         s.Z.setZero(panel_rows_, Z_.cols());
-        s.Yz.resize(panel_rows_, pb_.t());
+        s.Yz.resize(panel_rows_, t);
         s.Gpad.setZero(Z_.cols(), Z_.cols());
-        s.G.resize(pb_.p(), pb_.p());
-        s.R.resize(pb_.p(), pb_.t());
+        s.G.resize(p, p);
+        s.R.resize(p, t);
+        s.moments.resize(2 * (p + t));
       }
     }
     for (Index round = 0; round < panels; round += T_) {
@@ -278,12 +365,16 @@ class Fitter {
       pool->run(count, [&](Index item, int) {
         auto& s = slots_[std::size_t(item)];
         const Index r0 = (round + item) * panel_rows_, r1 = std::min(m, r0 + panel_rows_);
-        gather(r0, r1, s.Z, s.Yz);
+        gather(r0, r1, s.Z, s.Yz, moments ? s.moments.data() : nullptr);
         panel_gram(r1 - r0, s.Z, s.Yz, s.Gpad, s.Rpad, s.G, s.R);
       });
       for (Index j = 0; j < count; ++j) {
-        if (round + j == 0) G_ = slots_[0].G, R_ = slots_[0].R;
-        else G_ += slots_[std::size_t(j)].G, R_ += slots_[std::size_t(j)].R;
+        const auto& s = slots_[std::size_t(j)];
+        if (round + j == 0) G_ = s.G, R_ = s.R;
+        else G_ += s.G, R_ += s.R;
+        if (!moments) continue;
+        if (round + j == 0) moments_ = s.moments;
+        else moments_ += s.moments;
       }
     }
   }
@@ -381,34 +472,41 @@ class Fitter {
     M.noalias() = eig_.eigenvectors() * P_;
   }
 
-  // S = Q T Q^T; M = Q (T + alpha I)^-1 Q^T B column by column. Returns false
-  // (nothing written) if a pivot is not positive, i.e. S + alpha I is not
-  // numerically positive definite.
+  // S = Q T Q^T; M = Q (T + alpha I)^-1 Q^T B. Returns false (M then holds
+  // nothing of use) if a pivot is not positive, i.e. S + alpha I is not
+  // numerically positive definite, or so small that its reciprocal overflows.
   bool tridiagonal_solves(const Matrix<T>& S, const Eigen::Ref<const Matrix<T>>& B, Matrix<T>& M) {
-    const Index d = S.rows(), t = pb_.t();
+    const Index d = S.rows();
     tri_.compute(S);
     const auto diag = tri_.diagonal();
     const auto off = tri_.subDiagonal();
     Q_ = B;
     Q_.applyOnTheLeft(tri_.matrixQ().adjoint());
-    pivots_.resize(d);
-    for (Index a = 0; a < pb_.k(); ++a)
-      for (Index u = 0; u < t; ++u) {
-        const T alpha = pb_.alphas(a, u);
-        auto z = M.col(a * t + u);
-        // LDL^T of T + alpha I (Thomas algorithm), forward then back substitution.
-        pivots_(0) = diag(0) + alpha;
-        z(0) = Q_(0, u);
-        for (Index i = 1; i < d; ++i) {
-          if (!(pivots_(i - 1) > T(0))) return false;
-          const T l = off(i - 1) / pivots_(i - 1);
-          pivots_(i) = diag(i) + alpha - l * off(i - 1);
-          z(i) = Q_(i, u) - l * z(i - 1);
+    pivots_.resize(d);  // reciprocal pivots of LDL^T
+    multipliers_.resize(d);
+    bool ok = true;
+    for_each_alpha([&](T alpha, Index col, Index u0, Index width) {
+      if (!ok) return;
+      // LDL^T of T + alpha I (Thomas algorithm), once per run of targets sharing alpha.
+      T pivot = diag(0) + alpha;
+      for (Index i = 0; i < d; ++i) {
+        if (i > 0) {
+          multipliers_(i) = off(i - 1) * pivots_(i - 1);
+          pivot = diag(i) + alpha - multipliers_(i) * off(i - 1);
         }
-        if (!(pivots_(d - 1) > T(0))) return false;
-        z(d - 1) /= pivots_(d - 1);
-        for (Index i = d - 2; i >= 0; --i) z(i) = (z(i) - off(i) * z(i + 1)) / pivots_(i);
+        // Not positive definite, or a pivot whose reciprocal overflows: the eigenvalue route.
+        if (!(pivot > T(0)) || !std::isfinite(T(1) / pivot)) return void(ok = false);
+        pivots_(i) = T(1) / pivot;
       }
+      // Forward then back substitution, a row of the run at a time (no divisions,
+      // no dependency between the run's targets).
+      auto Z = M.middleCols(col, width);
+      Z.row(0) = Q_.row(0).segment(u0, width);
+      for (Index i = 1; i < d; ++i) Z.row(i) = Q_.row(i).segment(u0, width) - multipliers_(i) * Z.row(i - 1);
+      Z.row(d - 1) *= pivots_(d - 1);
+      for (Index i = d - 2; i >= 0; --i) Z.row(i) = (Z.row(i) - off(i) * Z.row(i + 1)) * pivots_(i);
+    });
+    if (!ok) return false;
     M.applyOnTheLeft(tri_.matrixQ());
     return true;
   }
@@ -432,8 +530,9 @@ class Fitter {
           if (singular_values) {
             f = l > cutoff ? T(1) / (l + alpha / l) : T(0);
           } else {
+            // (An alpha so small that 1 / alpha overflows counts as below it too.)
             const T lp = l > cutoff ? l : T(0);
-            f = lp + alpha > tiny ? T(1) / (lp + alpha) : T(0);
+            f = lp + alpha > tiny && std::isfinite(T(1) / (lp + alpha)) ? T(1) / (lp + alpha) : T(0);
           }
           F(j, a * t + u) = f * Q(j, u);
         }
@@ -556,6 +655,7 @@ class Fitter {
   struct Slot {
     RowMatrix<T> Z, Yz;
     Matrix<T> Gpad, Rpad, G, R;
+    Vector<double> moments;
   };
 
   const Problem<T>& pb_;
@@ -563,9 +663,13 @@ class Fitter {
   std::vector<Index> rows_;
   Vector<T> sqrt_w_, w_sel_;
   RowVec xmean_, ymean_;
+  RowVec xshift_, yshift_;  // what the primal route gathers about (see primal_gram)
+  const RowVec* x_shift_ = nullptr;  // shared shifts (use_shift), or nullptr
+  const RowVec* y_shift_ = nullptr;
+  Vector<double> moments_, panel_moments_;
   RowMatrix<T> Z_, Yz_;
   Matrix<T> Gpad_, Rpad_, G_, H_, R_, Q_, M_, K_, A_, P_;
-  Vector<T> pivots_;
+  Vector<T> pivots_, multipliers_;
   const Matrix<T>* kernel_ = nullptr;
   const RowVec* kernel_mean_ = nullptr;
   RowMatrix<T> Xb_;
