@@ -245,12 +245,9 @@ def test_moments_with_large_offset_are_stable():
 @pytest.mark.parametrize("solver", ["cholesky", "eigh"])
 @pytest.mark.parametrize("dtype", [F64, F32])
 def test_replicate_far_from_the_data_mean_keeps_its_digits(solver, dtype):
-    # Replicates are gathered about the means of all rows (one read of their rows) and
-    # corrected by a rank-one term; a replicate whose mean sits far from them (here the
-    # lower or upper half of a step column, as in contiguous k-fold) would cancel
-    # log2(step^2 / spread^2) bits of its Gram that way, so it is refitted about its
-    # own means. Checked against numpy at the usual tolerance (which the rank-one route
-    # alone misses by ~10^4).
+    # Replicates whose means sit far from those of all rows (the lower or upper half of
+    # a step column, as in contiguous k-fold) keep every digit: each fit is centred
+    # about its own rows (see Fitter::primal_gram).
     from ridgeboot._engine import EngineJob
 
     n, p, t = 40, 3, 2

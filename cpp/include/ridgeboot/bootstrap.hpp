@@ -103,11 +103,6 @@ class BootstrapEngine {
       workers_.push_back(std::make_unique<Worker>(pb));
       auto& wk = *workers_.back();
       if (kernel_.size()) wk.fitter.use_kernel(&kernel_, &kernel_mean_);
-      // Primal fits gather their rows about the means of all rows (see
-      // Fitter::primal_gram): one read of a replicate's rows instead of three.
-      if (w == 0 && pb.intercept && !kernel_.size() && pb.solver != Solver::svd && any_positive_weight())
-        wk.fitter.means(nullptr, x_shift_, y_shift_);
-      if (x_shift_.size()) wk.fitter.use_shift(&x_shift_, &y_shift_);
       wk.weights.resize(n);
       if (out.needs_oob()) {
         wk.Xo.resize(kRowBlock, p);
@@ -188,11 +183,6 @@ class BootstrapEngine {
       const Index r0 = blk * kBlock, rows = std::min(kBlock, n - r0);
       kernel_.block(r0, 0, rows, r0 + rows).noalias() = Xc.middleRows(r0, rows) * Xc.topRows(r0 + rows).transpose();
     });
-  }
-
-  bool any_positive_weight() const {
-    if (!pb_.base_weight) return pb_.n() > 0;
-    return std::any_of(pb_.base_weight, pb_.base_weight + pb_.n(), [](T v) { return v > T(0); });
   }
 
   Index automatic_wave() const {
@@ -366,7 +356,6 @@ class BootstrapEngine {
   std::vector<std::unique_ptr<Worker>> workers_;
   Matrix<T> kernel_;  // (n, n) for wide problems, else empty
   Eigen::Matrix<T, 1, Eigen::Dynamic> kernel_mean_;  // (p) the column means it was centred by
-  Eigen::Matrix<T, 1, Eigen::Dynamic> x_shift_, y_shift_;  // (p), (t) weighted means of all rows, or empty
 };
 
 }  // namespace ridgeboot

@@ -126,19 +126,6 @@ class Fitter {
     for (Index c = 0; c < pb_.kt(); ++c) b(c) = pb_.intercept ? ymean_(c % t) - xmean_.dot(W.col(c)) : T(0);
   }
 
-  // Shares column shifts (the weighted means of all rows, computed once by
-  // means()) with this fitter: the primal route then reads each of its rows
-  // once per fit instead of three times (see primal_gram).
-  void use_shift(const RowVec* x_shift, const RowVec* y_shift) { x_shift_ = x_shift, y_shift_ = y_shift; }
-
-  // The two-pass weighted column means of X and Y under row weights w
-  // (nullptr: the problem's sample weights).
-  void means(const T* w, RowVec& xmean, RowVec& ymean) {
-    select_rows(w ? w : pb_.base_weight);
-    exact_means(true);
-    xmean = xmean_, ymean = ymean_;
-  }
-
   Index rows_used() const { return Index(rows_.size()); }
 
   // Calls f with row i of M: a contiguous (vectorizable) map when the rows are
@@ -199,29 +186,25 @@ class Fitter {
   }
 
   // The primal Gram and right-hand sides with an intercept, in one read of the
-  // rows: they are gathered about a shift s (the shared means of all rows, or
-  // this fit's exact means) while sum c d and sum c d^2 (d = x - s) are
-  // accumulated; with delta = sum c d / W the means are s + delta and
+  // rows: they are gathered about a shift s near their means (see
+  // sampled_shift) while sum c d and sum c d^2 (d = x - s) are accumulated;
+  // with delta = sum c d / W the means are s + delta and
   //   sum c (x - xbar)(x - xbar)^T = sum c d d^T - W delta delta^T,
-  // likewise Z^T Y~ (a rank-one correction). A bootstrap replicate's means are
-  // within a few standard errors of the shift, so the correction is tiny
-  // against the sums. Should it cancel more than 4 bits of some column's sum
-  // of squares (a replicate far from the bulk of the data, or constant in a
-  // column), the fit is redone about its exact two-pass means.
+  // likewise Z^T Y~ (a rank-one correction). The correction cancels
+  // log2(1 + delta^2 / variance) bits of a column's sums: should that exceed
+  // one bit for some column (a shift far from the data), the fit is redone
+  // about the exact two-pass means.
   void primal_gram(ThreadPool* pool) {
     if (!pb_.intercept) return gram(pool, false);
     const Index p = pb_.p(), t = pb_.t();
-    const bool shared = x_shift_ != nullptr;
-    if (shared) xshift_ = *x_shift_, yshift_ = *y_shift_;
-    else exact_means(true), xshift_ = xmean_, yshift_ = ymean_;
+    sampled_shift();
     gram(pool, true);
     const double W = weight_sum_;
-    const auto far = [&](Index j) {
-      const double s1 = moments_(j), s2 = moments_(j + p + t);
-      return s2 > 0 && s1 * s1 / W > (15.0 / 16.0) * s2;
-    };
     bool redo = false;
-    for (Index j = 0; shared && j < p + t && !redo; ++j) redo = far(j);
+    for (Index j = 0; j < p + t && !redo; ++j) {
+      const double s1 = moments_(j), s2 = moments_(j + p + t);
+      redo = s1 * s1 / W > 0.5 * s2;
+    }
     if (redo) exact_means(true), xshift_ = xmean_, yshift_ = ymean_, gram(pool, true);
     Vector<double> dx = moments_.head(p) / W, dy = moments_.segment(p, t) / W;
     xmean_ = (xshift_.template cast<double>() + dx.transpose()).template cast<T>();
@@ -231,6 +214,35 @@ class Fitter {
       for (Index u = 0; u < t; ++u) R_(j, u) = T(double(R_(j, u)) - W * dx(j) * dy(u));
     }
   }
+
+  // xshift_, yshift_ = the two-pass weighted means of kShiftSample selected rows
+  // spread evenly over them (all rows when fewer): cheap, and for any data
+  // but a pathological sample within a fraction of a standard deviation of
+  // the means (delta^2 / variance ~ 1 / kShiftSample). Identical rows give
+  // their value exactly, so a constant column still centres to exactly zero.
+  void sampled_shift() {
+    using RowD = Eigen::Matrix<double, 1, Eigen::Dynamic>;
+    const Index m = rows_used(), count = std::min(m, kShiftSample);
+    RowD xs = RowD::Zero(pb_.p()), ys = RowD::Zero(pb_.t()), x1(pb_.p()), y1(pb_.t());
+    double ws = 0;
+    for (Index q = 0; q < count; ++q) ws += double(w_sel_(q * m / count));
+    for (int pass = 0; pass < 2; ++pass) {
+      x1 = xs, y1 = ys;  // first pass: zero; second: the first-pass means
+      xs.setZero();
+      ys.setZero();
+      for (Index q = 0; q < count; ++q) {
+        const Index r = q * m / count, i = rows_[std::size_t(r)];
+        const double w = double(w_sel_(r));
+        with_row(pb_.X, i, [&](const auto& x) { xs += w * (x.template cast<double>() - x1); });
+        with_row(pb_.Y, i, [&](const auto& y) { ys += w * (y.template cast<double>() - y1); });
+      }
+      xs = x1 + xs / ws;
+      ys = y1 + ys / ws;
+    }
+    xshift_ = xs.template cast<T>();
+    yshift_ = ys.template cast<T>();
+  }
+  static constexpr Index kShiftSample = 64;
 
   // Z.row(r - r0) = sqrt(w) d, d = x - shift (x alone without an intercept),
   // for selected rows r0..r1, likewise y. With `moments` (2 (p + t) doubles),
@@ -664,8 +676,6 @@ class Fitter {
   Vector<T> sqrt_w_, w_sel_;
   RowVec xmean_, ymean_;
   RowVec xshift_, yshift_;  // what the primal route gathers about (see primal_gram)
-  const RowVec* x_shift_ = nullptr;  // shared shifts (use_shift), or nullptr
-  const RowVec* y_shift_ = nullptr;
   Vector<double> moments_, panel_moments_;
   RowMatrix<T> Z_, Yz_;
   Matrix<T> Gpad_, Rpad_, G_, H_, R_, Q_, M_, K_, A_, P_;
