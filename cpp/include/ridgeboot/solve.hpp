@@ -165,25 +165,36 @@ class Fitter {
     weight_sum_ = wsum;
   }
 
-  // Weighted means of the selected rows in double, in row order, with the
-  // two-pass correction m = m1 + sum w (x - m1) / sum w: nearly correctly
-  // rounded, and exact for identical rows, so a large common offset leaves no
-  // residue after centring.
-  void exact_means(bool x_means) {
+  // xmean_, ymean_ = the weighted means of the selected rows (of Y only when
+  // !x_means).
+  void exact_means(bool x_means) { two_pass_means(rows_used(), x_means, xmean_, ymean_); }
+
+  // Weighted means of `count` selected rows spread evenly over them (all when
+  // count = rows_used()), in double, in row order, with the two-pass
+  // correction m = m1 + sum w (x - m1) / sum w: nearly correctly rounded, and
+  // exact for identical rows, so a large common offset leaves no residue
+  // after centring.
+  void two_pass_means(Index count, bool x_means, RowVec& xmean, RowVec& ymean) const {
     using RowD = Eigen::Matrix<double, 1, Eigen::Dynamic>;
+    double ws = 0;
+    if (count == rows_used()) ws = weight_sum_;
+    else for (Index q = 0; q < count; ++q) ws += double(w_sel_(sample_row(q, count)));
     RowD xs = RowD::Zero(pb_.p()), ys = RowD::Zero(pb_.t()), x1(pb_.p()), y1(pb_.t());
     for (int pass = 0; pass < 2; ++pass) {
       x1 = xs, y1 = ys;  // first pass: zero; second: the first-pass means
       xs.setZero();
       ys.setZero();
-      if (x_means) accumulate_rows(pb_.X, x1.data(), xs.data());
-      accumulate_rows(pb_.Y, y1.data(), ys.data());
-      xs = x1 + xs / weight_sum_;
-      ys = y1 + ys / weight_sum_;
+      if (x_means) accumulate_rows(pb_.X, count, x1.data(), xs.data());
+      accumulate_rows(pb_.Y, count, y1.data(), ys.data());
+      xs = x1 + xs / ws;
+      ys = y1 + ys / ws;
     }
-    xmean_ = xs.template cast<T>();
-    ymean_ = ys.template cast<T>();
+    if (x_means) xmean = xs.template cast<T>();
+    ymean = ys.template cast<T>();
   }
+
+  // Selected row q of `count` spread evenly over all of them.
+  Index sample_row(Index q, Index count) const { return count == rows_used() ? q : q * rows_used() / count; }
 
   // The primal Gram and right-hand sides with an intercept, in one read of the
   // rows: they are gathered about a shift s near their means (see
@@ -215,33 +226,12 @@ class Fitter {
     }
   }
 
-  // xshift_, yshift_ = the two-pass weighted means of kShiftSample selected rows
-  // spread evenly over them (all rows when fewer): cheap, and for any data
-  // but a pathological sample within a fraction of a standard deviation of
-  // the means (delta^2 / variance ~ 1 / kShiftSample). Identical rows give
-  // their value exactly, so a constant column still centres to exactly zero.
-  void sampled_shift() {
-    using RowD = Eigen::Matrix<double, 1, Eigen::Dynamic>;
-    const Index m = rows_used(), count = std::min(m, kShiftSample);
-    RowD xs = RowD::Zero(pb_.p()), ys = RowD::Zero(pb_.t()), x1(pb_.p()), y1(pb_.t());
-    double ws = 0;
-    for (Index q = 0; q < count; ++q) ws += double(w_sel_(q * m / count));
-    for (int pass = 0; pass < 2; ++pass) {
-      x1 = xs, y1 = ys;  // first pass: zero; second: the first-pass means
-      xs.setZero();
-      ys.setZero();
-      for (Index q = 0; q < count; ++q) {
-        const Index r = q * m / count, i = rows_[std::size_t(r)];
-        const double w = double(w_sel_(r));
-        with_row(pb_.X, i, [&](const auto& x) { xs += w * (x.template cast<double>() - x1); });
-        with_row(pb_.Y, i, [&](const auto& y) { ys += w * (y.template cast<double>() - y1); });
-      }
-      xs = x1 + xs / ws;
-      ys = y1 + ys / ws;
-    }
-    xshift_ = xs.template cast<T>();
-    yshift_ = ys.template cast<T>();
-  }
+  // xshift_, yshift_ = the means of kShiftSample selected rows spread evenly
+  // over them (all rows when fewer): cheap, and for any data but a
+  // pathological sample within a fraction of a standard deviation of the
+  // means (delta^2 / variance ~ 1 / kShiftSample). Identical rows give their
+  // value exactly, so a constant column still centres to exactly zero.
+  void sampled_shift() { two_pass_means(std::min(rows_used(), kShiftSample), true, xshift_, yshift_); }
   static constexpr Index kShiftSample = 64;
 
   // Z.row(r - r0) = sqrt(w) d, d = x - shift (x alone without an intercept),
@@ -265,16 +255,16 @@ class Fitter {
     }
   }
 
-  // acc += sum over selected rows of w (M.row(i) - sub), in double, row after
-  // row. Up to 16 columns are held in registers across the rows (a few columns
-  // would otherwise wait on acc's store-to-load latency every row); longer
-  // rows are read once each. Each entry's additions stay in row order, so the
-  // means are the same either way.
-  void accumulate_rows(const ConstView<T>& M, const double* sub, double* acc) const {
+  // acc += sum over `count` selected rows (see sample_row) of w (M.row(i) - sub),
+  // in double, row after row. Up to 16 columns are held in registers across
+  // the rows (a few columns would otherwise wait on acc's store-to-load
+  // latency every row); longer rows are read once each. Each entry's
+  // additions stay in row order, so the means are the same either way.
+  void accumulate_rows(const ConstView<T>& M, Index count, const double* sub, double* acc) const {
     const Index c = M.cols();
     if (M.innerStride() != 1 || c > 16) {
-      for (Index r = 0; r < Index(rows_.size()); ++r) {
-        const Index i = rows_[std::size_t(r)];
+      for (Index q = 0; q < count; ++q) {
+        const Index r = sample_row(q, count), i = rows_[std::size_t(r)];
         const double w = double(w_sel_(r));
         if (M.innerStride() == 1) {
           const T* x = M.data() + i * M.outerStride();
@@ -285,29 +275,29 @@ class Fitter {
       }
       return;
     }
-    dispatch_chunk<16>(int(c), M, 0, sub, acc);
+    dispatch_chunk<16>(int(c), M, count, sub, acc);
   }
 
   template <int W>
-  void dispatch_chunk(int width, const ConstView<T>& M, Index j0, const double* sub, double* acc) const {
+  void dispatch_chunk(int width, const ConstView<T>& M, Index count, const double* sub, double* acc) const {
     if constexpr (W > 0) {
-      if (width == W) return accumulate_chunk<W>(M, j0, sub, acc);
-      return dispatch_chunk<W - 1>(width, M, j0, sub, acc);
+      if (width == W) return accumulate_chunk<W>(M, count, sub, acc);
+      return dispatch_chunk<W - 1>(width, M, count, sub, acc);
     }
   }
 
   template <int W>
-  void accumulate_chunk(const ConstView<T>& M, Index j0, const double* sub, double* acc) const {
+  void accumulate_chunk(const ConstView<T>& M, Index count, const double* sub, double* acc) const {
     double a[W], s[W];
-    for (int j = 0; j < W; ++j) a[j] = acc[j0 + j], s[j] = sub[j0 + j];
-    const T* base = M.data() + j0;
+    for (int j = 0; j < W; ++j) a[j] = acc[j], s[j] = sub[j];
     const Index ld = M.outerStride();
-    for (Index r = 0; r < Index(rows_.size()); ++r) {
-      const T* x = base + rows_[std::size_t(r)] * ld;
+    for (Index q = 0; q < count; ++q) {
+      const Index r = sample_row(q, count);
+      const T* x = M.data() + rows_[std::size_t(r)] * ld;
       const double w = double(w_sel_(r));
       for (int j = 0; j < W; ++j) a[j] += w * (double(x[j]) - s[j]);
     }
-    for (int j = 0; j < W; ++j) acc[j0 + j] = a[j];
+    for (int j = 0; j < W; ++j) acc[j] = a[j];
   }
 
   // out = s d with d = M.row(i) - sub, or the row itself when sub is nullptr;
