@@ -198,6 +198,20 @@ def test_wide_problem_dual(solver, dtype, offset, weighted):
     check_replicates(boot, X, y, alphas, rb.bootstrap_counts(n, B, 2), sw)
 
 
+@pytest.mark.parametrize("solver", ["cholesky", "eigh"])
+def test_replicates_switching_between_primal_and_dual(solver):
+    # n slightly above p: a replicate with fewer distinct rows than p takes the dual
+    # form, the next one may take the primal form on the same thread's scratch (one
+    # thread here), whose padding columns must still be zero for the Gram kernel.
+    n, p, t, B = 14, 9, 2, 40
+    X, y, _ = make_data(8, n, p, t)
+    counts = rb.bootstrap_counts(n, B, 4)
+    distinct = (counts > 0).sum(axis=1)
+    assert (distinct < p).any() and (distinct >= p).any()
+    boot = rb.bootstrap(X, y, [0.5, 5.0], B, solver=solver, seed=4, n_threads=1)
+    check_replicates(boot, X, y, [0.5, 5.0], counts)
+
+
 def test_float32_is_computed_in_float32():
     X, y, _ = make_data(8, 60, 4, 2)
     b32 = rb.bootstrap(X.astype(F32), y.astype(F32), [0.5, 5.0], 10, seed=1)
