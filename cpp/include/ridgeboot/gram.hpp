@@ -6,8 +6,9 @@
 // columns) stays in registers while the kernel streams the rows of Z through
 // it: per row, MR/VL vector loads, NR broadcasts and (MR/VL)*NR fused
 // multiply-adds. Tiles are two vectors high (MR = 2 VL), the last of a strip one
-// vector when that is all that is left; columns are padded to whole vectors. GCC/Clang vector extensions make this one source for
-// AVX-512, AVX2 and SSE2 builds.
+// vector when that is all that is left; columns are padded to whole vectors.
+// GCC/Clang vector extensions make this one source for AVX-512, AVX2 and SSE2
+// builds.
 #pragma once
 
 #include <algorithm>
@@ -74,6 +75,16 @@ void cross_dispatch(int nr, const T* A, Index lda, const T* B, Index ldb, Index 
   }
 }
 
+// R[i0 : p_pad, j0 : j0 + nr] += sum over rows of A^T B: a column strip of
+// two-vector tiles, the last one vector high when that is all that is left.
+template <class T>
+void cross_strip(int nr, const T* A, Index lda, const T* B, Index ldb, Index rows, Index i0, Index p_pad,
+                 Index j0, T* R, Index ldr) {
+  constexpr Index MR = 2 * Vec<T>::lanes;
+  for (; i0 + MR <= p_pad; i0 += MR) cross_dispatch<T, 2>(nr, A, lda, B, ldb, rows, i0, j0, R, ldr);
+  if (i0 < p_pad) cross_dispatch<T, 1>(nr, A, lda, B, ldb, rows, i0, j0, R, ldr);
+}
+
 // First row of the tiles of the column strip starting at j0: the vector holding
 // the diagonal, so only the diagonal block's upper part is computed in vain.
 template <class T>
@@ -100,7 +111,7 @@ Index gram_padded_cols(Index p) {
 template <class T>
 void gram_lower(const T* Z, Index rows, Index p, Index ldz, T* G, Index ldg) {
   using namespace gram_detail;
-  constexpr Index MR = 2 * Vec<T>::lanes, NR = kTileCols;
+  constexpr Index NR = kTileCols;
   constexpr Index kRowBlock = 256;
   const Index p_pad = gram_padded_cols<T>(p);
   for (Index j = 0; j < p; ++j)
@@ -110,9 +121,7 @@ void gram_lower(const T* Z, Index rows, Index p, Index ldz, T* G, Index ldg) {
     const T* Zb = Z + r0 * ldz;
     for (Index j0 = 0; j0 < p; j0 += NR) {
       const int nr = int(std::min(NR, p - j0));
-      Index i0 = strip_start<T>(j0);
-      for (; i0 + MR <= p_pad; i0 += MR) cross_dispatch<T, 2>(nr, Zb, ldz, Zb, ldz, nrows, i0, j0, G, ldg);
-      if (i0 < p_pad) cross_dispatch<T, 1>(nr, Zb, ldz, Zb, ldz, nrows, i0, j0, G, ldg);  // one vector left
+      cross_strip(nr, Zb, ldz, Zb, ldz, nrows, strip_start<T>(j0), p_pad, j0, G, ldg);
     }
   }
 }
@@ -126,7 +135,7 @@ template <class T>
 void cross_product(const T* A, Index rows, Index p, Index lda, const T* B, Index t, Index ldb, T* R,
                    Index ldr) {
   using namespace gram_detail;
-  constexpr Index MR = 2 * Vec<T>::lanes, NR = kTileCols;
+  constexpr Index NR = kTileCols;
   constexpr Index kRowBlock = 256;
   const Index p_pad = gram_padded_cols<T>(p);
   for (Index j = 0; j < t; ++j) std::fill(R + j * ldr, R + j * ldr + p_pad, T(0));
@@ -134,10 +143,7 @@ void cross_product(const T* A, Index rows, Index p, Index lda, const T* B, Index
     const Index nrows = std::min(kRowBlock, rows - r0);
     for (Index j0 = 0; j0 < t; j0 += NR) {
       const int nr = int(std::min(NR, t - j0));
-      const T *Ab = A + r0 * lda, *Bb = B + r0 * ldb;
-      Index i0 = 0;
-      for (; i0 + MR <= p_pad; i0 += MR) cross_dispatch<T, 2>(nr, Ab, lda, Bb, ldb, nrows, i0, j0, R, ldr);
-      if (i0 < p_pad) cross_dispatch<T, 1>(nr, Ab, lda, Bb, ldb, nrows, i0, j0, R, ldr);
+      cross_strip(nr, A + r0 * lda, lda, B + r0 * ldb, ldb, nrows, Index(0), p_pad, j0, R, ldr);
     }
   }
 }

@@ -112,7 +112,7 @@ class Fitter {
       return solve_dual_from_kernel(W, b);
     }
     if (pb_.solver == Solver::svd || p > m) {
-      if (pb_.intercept) exact_means(true);
+      if (pb_.intercept) centre_on_exact_means();
       if (Z_.rows() < m) Z_.setZero(pb_.n(), gram_padded_cols<T>(p)), Yz_.resize(pb_.n(), pb_.t());
       gather(0, m, Z_, Yz_, nullptr);
       if (pb_.solver == Solver::svd) solve_svd(W);
@@ -169,6 +169,12 @@ class Fitter {
   // !x_means).
   void exact_means(bool x_means) { two_pass_means(rows_used(), x_means, xmean_, ymean_); }
 
+  // Gather about the exact means (see gather).
+  void centre_on_exact_means() {
+    exact_means(true);
+    xshift_ = xmean_, yshift_ = ymean_;
+  }
+
   // Weighted means of `count` selected rows spread evenly over them (all when
   // count = rows_used()), in double, in row order, with the two-pass
   // correction m = m1 + sum w (x - m1) / sum w: nearly correctly rounded, and
@@ -216,7 +222,7 @@ class Fitter {
       const double s1 = moments_(j), s2 = moments_(j + p + t);
       redo = s1 * s1 / W > 0.5 * s2;
     }
-    if (redo) exact_means(true), xshift_ = xmean_, yshift_ = ymean_, gram(pool, true);
+    if (redo) centre_on_exact_means(), gram(pool, true);
     Vector<double> dx = moments_.head(p) / W, dy = moments_.segment(p, t) / W;
     xmean_ = (xshift_.template cast<double>() + dx.transpose()).template cast<T>();
     ymean_ = (yshift_.template cast<double>() + dy.transpose()).template cast<T>();
@@ -234,15 +240,13 @@ class Fitter {
   void sampled_shift() { two_pass_means(std::min(rows_used(), kShiftSample), true, xshift_, yshift_); }
   static constexpr Index kShiftSample = 64;
 
-  // Z.row(r - r0) = sqrt(w) d, d = x - shift (x alone without an intercept),
-  // for selected rows r0..r1, likewise y. With `moments` (2 (p + t) doubles),
-  // also the sums sum w d (first p + t) and sum w d^2 (next p + t), from zero,
-  // in row order. The shift is xshift_/yshift_ on the primal route, else the
-  // exact means.
+  // Z.row(r - r0) = sqrt(w) d, d = x - xshift_ (x alone without an intercept),
+  // for selected rows r0..r1, likewise y about yshift_. With `moments`
+  // (2 (p + t) doubles), also the sums sum w d (first p + t) and sum w d^2
+  // (next p + t), from zero, in row order.
   void gather(Index r0, Index r1, RowMatrix<T>& Z, RowMatrix<T>& Yz, double* moments) const {
-    const bool primal = moments != nullptr;
-    const T* xsub = !pb_.intercept ? nullptr : primal ? xshift_.data() : xmean_.data();
-    const T* ysub = !pb_.intercept ? nullptr : primal ? yshift_.data() : ymean_.data();
+    const T* xsub = pb_.intercept ? xshift_.data() : nullptr;
+    const T* ysub = pb_.intercept ? yshift_.data() : nullptr;
     const Index p = pb_.p(), t = pb_.t();
     if (moments) std::fill(moments, moments + 2 * (p + t), 0.0);
     for (Index r = r0; r < r1; ++r) {
@@ -302,8 +306,8 @@ class Fitter {
 
   // out = s d with d = M.row(i) - sub, or the row itself when sub is nullptr;
   // with s1, also s1 += w d and s2 += w d^2 in double.
-  static void scale_row(const ConstView<T>& M, Index i, T s, const T* sub, T* out, double w = 0,
-                        double* s1 = nullptr, double* s2 = nullptr) {
+  static void scale_row(const ConstView<T>& M, Index i, T s, const T* sub, T* out, double w, double* s1,
+                        double* s2) {
     if (M.innerStride() == 1) {
       const T* x = M.data() + i * M.outerStride();
       scale_entries([x](Index j) { return x[j]; }, M.cols(), s, sub, out, w, s1, s2);
@@ -665,7 +669,7 @@ class Fitter {
   std::vector<Index> rows_;
   Vector<T> sqrt_w_, w_sel_;
   RowVec xmean_, ymean_;
-  RowVec xshift_, yshift_;  // what the primal route gathers about (see primal_gram)
+  RowVec xshift_, yshift_;  // what gather() centres about: exact or shifted means (see primal_gram)
   Vector<double> moments_, panel_moments_;
   RowMatrix<T> Z_, Yz_;
   Matrix<T> Gpad_, Rpad_, G_, H_, R_, Q_, M_, K_, A_, P_;
