@@ -178,7 +178,7 @@ py::dict bootstrap(const Array<T>& X, const Array<T>& Y, const std::optional<Arr
   cfg.n_boot = n_boot;
   cfg.chunk_sums = chunk_sums;
   // (the engine checks that first starts a summation chunk)
-  if (first + n_boot > Index(0xFFFFFFFFll) + 1)
+  if (std::uint64_t(first + n_boot) > kMaxReplicates + 1)
     throw std::invalid_argument("first + n_boot must be <= 2^32");
   // Sums: totals, or one per summation chunk (leading axis) for merging elsewhere.
   const Index n_sums = chunk_sums ? cfg.n_chunks() : 1;
@@ -389,6 +389,9 @@ PYBIND11_MODULE(_core, m) {
         "seed"_a, "block_len"_a, "n_threads"_a,
         "(n_boot, n_rows) int32 Poisson counts of global rows row_start.. for replicates first..");
   m.attr("SUM_CHUNK") = kSumChunk;
+  m.attr("MAX_REPLICATES") = kMaxReplicates;  // replicates per run (and the largest index)
+  m.attr("MAX_ROWS") = kMaxRows;
+  m.attr("MAX_SEED") = kMaxSeed;
   m.def("philox4x32_10", [](std::array<std::uint32_t, 4> ctr, std::array<std::uint32_t, 2> key) {
     return philox4x32_10(ctr, key);
   }, "counter"_a, "key"_a, "One Philox4x32-10 block (for known-answer tests).");

@@ -13,6 +13,9 @@ import numpy as np
 from ._engine import EngineJob, current_runner
 from ._ridge import RidgePathResult, RidgeResult, fit_grid, path_solver
 from ._validation import (
+    MAX_REPLICATES,
+    MAX_ROWS,
+    MAX_SEED,
     SCHEMES,
     SOLVERS,
     FloatArray,
@@ -27,7 +30,6 @@ from ._validation import (
 )
 
 CI_METHODS = ("percentile", "basic", "normal", "bca")
-MAX_SEED = 2**64 - 1
 
 
 def _drop_absent_axes(
@@ -67,7 +69,7 @@ def bootstrap_counts(
     n_boot : int
         Number of replicates B.
     seed : int, default=0
-        0 <= seed < 2**64.
+        0 <= seed <= 2**64 - 1.
     scheme : {"multinomial", "poisson"}, default="multinomial"
         "multinomial": n rows drawn uniformly with replacement (Lemire's
         unbiased bounded integers); "poisson": an independent Poisson(1) count
@@ -83,8 +85,8 @@ def bootstrap_counts(
     -------
     ndarray of int32, shape (n_boot, n)
     """
-    n = check_int(n, "n", 1, 2**32 - 1)
-    n_boot = check_int(n_boot, "n_boot", 0, 2**32 - 1)
+    n = check_int(n, "n", 1, MAX_ROWS)
+    n_boot = check_int(n_boot, "n_boot", 0, MAX_REPLICATES)
     seed = check_int(seed, "seed", 0, MAX_SEED)
     check_choice(scheme, SCHEMES, "scheme")
     check_memory(4.0 * n * n_boot, f"a ({n_boot}, {n}) table of counts", "draw fewer replicates")
@@ -493,7 +495,7 @@ def bootstrap(
         Ctrl-C stops the run within about 0.1 s plus one replicate.
     """
     data = prepare(X, y, sample_weight, check_finite)
-    n_boot = check_int(n_boot, "n_boot", 2, 2**32 - 1)
+    n_boot = check_int(n_boot, "n_boot", 2, MAX_REPLICATES)
     seed = check_int(seed, "seed", 0, MAX_SEED)
     check_choice(scheme, SCHEMES, "scheme")
     check_choice(solver, SOLVERS, "solver")

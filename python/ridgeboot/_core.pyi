@@ -87,6 +87,9 @@ def poisson_counts(
 ) -> _I32: ...
 
 SUM_CHUNK: int
+MAX_REPLICATES: int
+MAX_ROWS: int
+MAX_SEED: int
 
 def philox4x32_10(counter: list[int], key: list[int]) -> list[int]: ...
 def build_info() -> dict[str, Any]: ...

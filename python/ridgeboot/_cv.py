@@ -12,6 +12,8 @@ import numpy as np
 from ._engine import EngineJob, current_runner
 from ._ridge import fit_grid, path_solver
 from ._validation import (
+    MAX_REPLICATES,
+    MAX_SEED,
     FloatArray,
     Prepared,
     check_bool,
@@ -296,7 +298,7 @@ def ridge_cv(
     grid = grid[order]
     alpha_values = grid[:, 0].astype(np.float64)
     check_choice(scoring, SCORINGS, "scoring")
-    seed = check_int(seed, "seed", 0, 2**64 - 1)
+    seed = check_int(seed, "seed", 0, MAX_SEED)
     alpha_reps = heldout = None
     used_chunk_len = None
     if isinstance(cv, str):
@@ -307,7 +309,7 @@ def ridge_cv(
         scores, dof = _closed_form_scores(data, alpha_values, fit_intercept, str(cv))
         greater = False
     elif cv == "bootstrap":
-        n_boot = check_int(n_boot, "n_boot", 1, 2**32 - 1)
+        n_boot = check_int(n_boot, "n_boot", 1, MAX_REPLICATES)
         check_memory(4.0 * n_boot * data.n, f"{n_boot} hold-out masks", "lower n_boot")
         used_chunk_len = (
             max(1, data.n // 50)

@@ -27,14 +27,21 @@ import numpy as np
 
 from . import _core
 from ._bootstrap import (
-    MAX_SEED,
     BootstrapResult,
     _block_len,
     _drop_absent_axes,
     check_valid_replicates,
     full_fit_result,
 )
-from ._validation import check_bool, check_choice, check_int, check_memory, path_grid
+from ._validation import (
+    MAX_REPLICATES,
+    MAX_SEED,
+    check_bool,
+    check_choice,
+    check_int,
+    check_memory,
+    path_grid,
+)
 
 Stats = dict[str, np.ndarray]
 MEMORY_FRACTION = 0.5  # of the smallest worker's memory limit, for one task's statistics
@@ -221,7 +228,7 @@ def bootstrap_poisson(
     n, p = X.shape
     t = 1 if yd.ndim == 1 else yd.shape[1]
     dtype = np.float32 if X.dtype == np.float32 else np.float64
-    n_boot = check_int(n_boot, "n_boot", 2, 2**32 - 1)
+    n_boot = check_int(n_boot, "n_boot", 2, MAX_REPLICATES)
     seed = check_int(seed, "seed", 0, MAX_SEED)
     fit_intercept = check_bool(fit_intercept, "fit_intercept")
     keep_coefs = check_bool(keep_coefs, "keep_coefs")

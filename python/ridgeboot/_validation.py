@@ -14,6 +14,11 @@ import numpy.typing as npt
 from . import _core
 
 SOLVERS = ("auto", "cholesky", "svd", "eigh")
+# Limits of the core's draws (cpp/include/ridgeboot/rng.hpp): 32-bit replicate and row
+# counters, a 64-bit seed.
+MAX_SEED: int = _core.MAX_SEED
+MAX_REPLICATES: int = _core.MAX_REPLICATES  # replicates per run
+MAX_ROWS: int = _core.MAX_ROWS
 SCHEMES = ("multinomial", "poisson")
 
 

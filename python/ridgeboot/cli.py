@@ -21,6 +21,8 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
+from ._validation import MAX_SEED
+
 __all__ = ["CLIError", "build_parser", "main"]
 
 EXIT_OK = 0
@@ -135,7 +137,7 @@ def _add_common_run_options(p: argparse.ArgumentParser, *, n_boot: int) -> None:
     )
     p.add_argument(
         "--seed",
-        type=_bounded(int, 0, 2**64 - 1),
+        type=_bounded(int, 0, MAX_SEED),
         default=0,
         help="random seed of the data and of the bootstrap draws (default 0)",
     )

@@ -35,7 +35,7 @@ from ._bootstrap import bootstrap as _local_bootstrap
 from ._cv import RidgeCVResult
 from ._cv import ridge_cv as _local_ridge_cv
 from ._engine import SUM_CHUNK, EngineJob, merge_blocks, split_blocks, use_runner
-from ._validation import check_int
+from ._validation import MAX_REPLICATES, check_int
 
 __all__ = ["SUM_CHUNK", "DaskRunner", "bootstrap", "ridge_cv"]
 
@@ -100,7 +100,7 @@ class DaskRunner:
     ):
         self.client = _client(client)
         if block is not None:
-            block = check_int(block, "block", 1, 2**32)
+            block = check_int(block, "block", 1, MAX_REPLICATES)
             split_blocks(1, block)  # validates the multiple of SUM_CHUNK
         self.block = block
         self.threads_per_task = (

@@ -34,6 +34,12 @@
 
 namespace ridgeboot {
 
+// Limits of the draws: a replicate index and a row index are 32-bit counter
+// words; the seed is the 64-bit key.
+inline constexpr std::uint64_t kMaxReplicates = 0xFFFFFFFFull;  // replicate indices 0 .. 2^32 - 1
+inline constexpr std::uint64_t kMaxRows = 0xFFFFFFFFull;        // rows a draw can index
+inline constexpr std::uint64_t kMaxSeed = ~std::uint64_t(0);     // 2^64 - 1
+
 using Philox4x32Counter = std::array<std::uint32_t, 4>;
 using Philox4x32Key = std::array<std::uint32_t, 2>;
 
@@ -70,7 +76,7 @@ class WordStream {
       : key_{std::uint32_t(seed), std::uint32_t(seed >> 32)},
         replicate_(std::uint32_t(replicate)),
         stream_(std::uint32_t(stream)) {
-    if (replicate > 0xFFFFFFFFull) throw std::invalid_argument("replicate index exceeds 2^32 - 1");
+    if (replicate > kMaxReplicates) throw std::invalid_argument("replicate index exceeds 2^32 - 1");
   }
 
   std::uint32_t next() {
@@ -137,7 +143,7 @@ struct DrawSpec {
 // counts (n): how often each row is in replicate b.
 inline void draw_counts(const DrawSpec& spec, std::uint64_t b, Index n, std::int32_t* counts) {
   if (n <= 0) return;
-  if (n > Index(0xFFFFFFFFll)) throw std::invalid_argument("n exceeds 2^32 - 1 rows");
+  if (std::uint64_t(n) > kMaxRows) throw std::invalid_argument("n exceeds 2^32 - 1 rows");
   const Index L = spec.block_len;
   if (L < 0 || L > n) throw std::invalid_argument("block_len must be in [1, n]");
   if (spec.scheme == Scheme::poisson) {
