@@ -6,7 +6,7 @@
 // them against rb.ridge on the same data).
 #include <cmath>
 #include <cstdio>
-#include <ridgeboot/solve.hpp>
+#include <ridgeboot/fitter.hpp>
 
 int main() {
   using namespace ridgeboot;
@@ -22,7 +22,7 @@ int main() {
   const ConstView<double> Yv(Y.data(), n, 1, Strides(1, 1));  // (n, 1)
   Matrix<double> alphas(1, 1);                                  // (k, t)
   alphas(0, 0) = 0.5;
-  const Problem<double> problem{Xv, Yv, weight.data(), alphas, Solver::cholesky, true};
+  const Problem<double> problem(Xv, Yv, weight.data(), alphas, Solver::cholesky, true);
   Fitter<double> fitter(problem);
   Matrix<double> W(p, 1);  // (p, k*t)
   Vector<double> b(1);     // (k*t)

@@ -34,7 +34,7 @@ def _eigen_include() -> str | None:
 
 def test_get_include_has_the_headers():
     inc = Path(rb.get_include())
-    for header in ("solve.hpp", "bootstrap.hpp", "rng.hpp", "gram.hpp", "thread_pool.hpp"):
+    for header in ("fitter.hpp", "bootstrap.hpp", "rng.hpp", "gram.hpp", "thread_pool.hpp"):
         assert (inc / "ridgeboot" / header).is_file()
 
 

@@ -53,7 +53,7 @@ def build_info() -> dict[str, Any]:
 
 
 def get_include() -> str:
-    """Directory of the header-only C++ core (``#include <ridgeboot/solve.hpp>``)."""
+    """Directory of the header-only C++ core (``#include <ridgeboot/fitter.hpp>``)."""
     here = os.path.dirname(__file__)
     installed = os.path.join(here, "include")
     if os.path.isdir(installed):

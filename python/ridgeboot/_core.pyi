@@ -27,48 +27,43 @@ def fit_float32(
     fit_intercept: bool,
     n_threads: int,
 ) -> tuple[_F32, _F32, float]: ...
-def bootstrap_float64(
+class EngineRequest:
+    first: int
+    n_boot: int
+    chunk_sums: bool
+    scheme: str
+    seed: int
+    block_len: int
+    n_threads: int
+    keep_coefs: bool
+    moments: bool
+    oob_rows: bool
+    oob_mse: bool
+    replicate_stats: bool
+    def __init__(self) -> None: ...
+
+def run_engine_float64(
     X: _F64,
     Y: _F64,
     sample_weight: Optional[_F64],
     alphas: _F64,
     solver: str,
     fit_intercept: bool,
-    first: int,
-    n_boot: int,
-    chunk_sums: bool,
-    scheme: str,
-    block_len: int,
-    seed: int,
+    request: EngineRequest,
     counts: Optional[_I32],
-    n_threads: int,
-    keep_coefs: bool,
     reference: Optional[tuple[_F64, _F64]],
-    oob_rows: bool,
-    oob_mse: bool,
-    replicate_stats: bool,
     progress: Optional[Callable[[int], None]],
 ) -> dict[str, np.ndarray]: ...
-def bootstrap_float32(
+def run_engine_float32(
     X: _F32,
     Y: _F32,
     sample_weight: Optional[_F32],
     alphas: _F32,
     solver: str,
     fit_intercept: bool,
-    first: int,
-    n_boot: int,
-    chunk_sums: bool,
-    scheme: str,
-    block_len: int,
-    seed: int,
+    request: EngineRequest,
     counts: Optional[_I32],
-    n_threads: int,
-    keep_coefs: bool,
     reference: Optional[tuple[_F32, _F32]],
-    oob_rows: bool,
-    oob_mse: bool,
-    replicate_stats: bool,
     progress: Optional[Callable[[int], None]],
 ) -> dict[str, np.ndarray]: ...
 def all_finite_float64(A: _F64, B: _F64) -> bool: ...
@@ -87,6 +82,8 @@ def poisson_counts(
 ) -> _I32: ...
 
 SUM_CHUNK: int
+ENGINE_OUTPUTS: dict[str, str]
+REPLICATE_STATS: tuple[str, ...]
 MAX_REPLICATES: int
 MAX_ROWS: int
 MAX_SEED: int

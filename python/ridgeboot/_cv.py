@@ -9,7 +9,7 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
-from ._engine import EngineJob, current_runner
+from ._engine import REPLICATE_STATS, EngineJob, current_runner
 from ._ridge import fit_grid, path_solver
 from ._validation import (
     MAX_REPLICATES,
@@ -162,9 +162,11 @@ def _dof(data: Prepared, alphas: np.ndarray, fit_intercept: bool) -> np.ndarray:
 def _score_from_stats(stats: np.ndarray, scoring: str) -> np.ndarray:
     """Turn the engine's held-out sums into scores.
 
-    ``stats`` (..., 7, k, t) holds sum v, v e^2, v y, v y^2, v yhat, v yhat^2, v y yhat.
+    ``stats`` (..., len(REPLICATE_STATS), k, t) holds the sums named by REPLICATE_STATS.
     """
-    sv, se2, sy, sy2, sp, sp2, syp = (stats[..., q, :, :] for q in range(7))
+    s = {name: stats[..., q, :, :] for q, name in enumerate(REPLICATE_STATS)}
+    sv, se2, sy, sy2 = s["sum_v"], s["sum_v_e2"], s["sum_v_y"], s["sum_v_y2"]
+    sp, sp2, syp = s["sum_v_yhat"], s["sum_v_yhat2"], s["sum_v_y_yhat"]
     with np.errstate(divide="ignore", invalid="ignore"):
         if scoring == "mse":
             return se2 / sv  # type: ignore[no-any-return]

@@ -20,18 +20,9 @@ import numpy as np
 from . import _core
 
 SUM_CHUNK: int = _core.SUM_CHUNK
-
-# Per-chunk sums: leading chunk axis with chunk_sums=True, folded into totals by merge_blocks.
-CHUNKED = (
-    "coef_sum",
-    "coef_sumsq",
-    "intercept_sum",
-    "intercept_sumsq",
-    "oob_loss",
-    "oob_mse_sum",
-)
-PER_REPLICATE = ("coefs", "intercepts", "replicate_stats")  # concatenated in replicate order
-COUNTED = ("oob_count", "oob_replicates", "n_valid")  # integers: summed
+# name -> "chunk_summed" | "per_replicate" | "counted": how blocks of replicates combine
+ENGINE_OUTPUTS: dict[str, str] = dict(_core.ENGINE_OUTPUTS)
+REPLICATE_STATS: tuple[str, ...] = tuple(_core.REPLICATE_STATS)  # axis 1 of replicate_stats
 
 
 @dataclass(frozen=True)
@@ -66,6 +57,19 @@ class EngineJob:
         counts = None if self.counts is None else self.counts[first : first + count]
         return replace(self, n_boot=count, counts=counts)
 
+    def request(self, first: int, n_threads: int, chunk_sums: bool) -> Any:
+        """Return the core's EngineRequest for replicates first .. first + n_boot - 1."""
+        req = _core.EngineRequest()
+        req.first, req.n_boot, req.chunk_sums, req.n_threads = first, self.n_boot, chunk_sums, n_threads
+        req.scheme, req.seed, req.block_len = self.scheme, self.seed, self.block_len
+        req.keep_coefs, req.moments = self.keep_coefs, self.reference is not None
+        req.oob_rows, req.oob_mse, req.replicate_stats = (
+            self.oob_rows,
+            self.oob_mse,
+            self.replicate_stats,
+        )
+        return req
+
     def run(
         self,
         X: np.ndarray,
@@ -80,31 +84,21 @@ class EngineJob:
         """Run on this machine: replicates first .. first + n_boot - 1."""
         # arrays unpickled from a network frame (Dask) may sit at any byte offset
         X, Y, weight = _aligned(X), _aligned(Y), _aligned(weight)
-        kind = "bootstrap_float32" if X.dtype == np.float32 else "bootstrap_float64"
+        run = _core.run_engine_float32 if X.dtype == np.float32 else _core.run_engine_float64
         counts = (
             None if self.counts is None else _aligned(np.ascontiguousarray(self.counts, np.int32))
         )
         reference = None if self.reference is None else tuple(map(_aligned, self.reference))
-        raw: dict[str, np.ndarray] = getattr(_core, kind)(
+        raw: dict[str, np.ndarray] = run(
             X,
             Y,
             weight,
             _aligned(self.grid),
             self.solver,
             self.fit_intercept,
-            first,
-            self.n_boot,
-            chunk_sums,
-            self.scheme,
-            self.block_len,
-            self.seed,
+            self.request(first, n_threads, chunk_sums),
             counts,
-            n_threads,
-            self.keep_coefs,
             reference,
-            self.oob_rows,
-            self.oob_mse,
-            self.replicate_stats,
             progress,
         )
         return raw
@@ -163,15 +157,16 @@ def merge_blocks(parts: Sequence[dict[str, np.ndarray]]) -> dict[str, np.ndarray
     merged: dict[str, np.ndarray] = {}
     for key in parts[0]:
         values = [part[key] for part in parts]
-        if key in CHUNKED:
+        kind = ENGINE_OUTPUTS.get(key)
+        if kind == "chunk_summed":
             total = np.zeros(values[0].shape[1:], dtype=np.float64)
             for chunks in values:
                 for chunk in chunks:
                     total += chunk  # the engine's own `total += chunk`, chunk by chunk
             merged[key] = total
-        elif key in PER_REPLICATE:
+        elif kind == "per_replicate":
             merged[key] = np.concatenate(values, axis=0)
-        elif key in COUNTED:
+        elif kind == "counted":
             merged[key] = np.asarray(np.sum(values, axis=0, dtype=np.int64))
         else:
             raise KeyError(f"unknown engine output {key!r}")

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -23,55 +24,113 @@
 #include <string>
 #include <vector>
 
+#include "dual.hpp"
+#include "fitter.hpp"
+#include "problem.hpp"
 #include "rng.hpp"
-#include "solve.hpp"
 #include "thread_pool.hpp"
 
 namespace ridgeboot {
 
-// Per-replicate out-of-bag sums (over held-out rows i, weights v_i = sample weight):
-// sum v, sum v e^2, sum v y, sum v y^2, sum v yhat, sum v yhat^2, sum v y yhat.
-inline constexpr int kReplicateStats = 7;
+// Per-replicate out-of-bag sums over held-out rows i (weights v_i = sample
+// weight), in this order (the names are exported to Python):
+inline constexpr const char* kReplicateStats[] = {
+    "sum_v",         // sum v
+    "sum_v_e2",      // sum v e^2, e = y - yhat
+    "sum_v_y",       // sum v y
+    "sum_v_y2",      // sum v y^2
+    "sum_v_yhat",    // sum v yhat
+    "sum_v_yhat2",   // sum v yhat^2
+    "sum_v_y_yhat",  // sum v y yhat
+};
+inline constexpr int kReplicateStatCount = int(sizeof(kReplicateStats) / sizeof(kReplicateStats[0]));
 
 // Replicates per summation chunk (see above). Part of the results' definition:
 // changing it changes the last bits of every sum.
 inline constexpr Index kSumChunk = 16;
 
-struct BootstrapConfig {
-  Index first = 0;   // index of the first replicate: this run fits first .. first + n_boot - 1
+// What one engine run computes: replicates first .. first + n_boot - 1 and which
+// outputs. The outputs themselves are buffers the caller provides (EngineOutputs).
+struct EngineRequest {
+  Index first = 0;          // index of the first replicate: a multiple of kSumChunk
   Index n_boot = 0;
   bool chunk_sums = false;  // sums get a leading chunk axis (one sum per chunk) instead of totals
   DrawSpec draw;
-  const std::int32_t* counts = nullptr;  // (n_boot, n): explicit draws (k-fold, hold-out); else drawn
   int n_threads = 1;
   Index wave = 0;  // replicates per wave, rounded up to whole chunks; 0 = automatic (no effect on results)
+  // Outputs (see kEngineOutputs):
+  bool keep_coefs = false;       // coefs, intercepts
+  bool moments = false;          // coef_sum, coef_sumsq, intercept_sum, intercept_sumsq (needs a reference)
+  bool oob_rows = false;         // oob_loss, oob_count
+  bool oob_mse = false;          // oob_mse_sum, oob_replicates
+  bool replicate_stats = false;  // replicate_stats
 
   // Chunks this run touches: the leading axis of the sums when chunk_sums.
   Index n_chunks() const { return (first + n_boot + kSumChunk - 1) / kSumChunk - first / kSumChunk; }
+  bool needs_oob() const { return oob_rows || oob_mse || replicate_stats; }
 };
 
-// Replicate-indexed outputs (coefs, intercepts, replicate_stats) are indexed from
-// cfg.first; the double sums carry a leading (chunks) axis when cfg.chunk_sums.
-template <class T>
-struct BootstrapOutputs {
-  T* coefs = nullptr;            // (B, k, p, t) kept coefficients, or nullptr
-  T* intercepts = nullptr;       // (B, k, t)
-  const T* ref_coef = nullptr;   // (k, p, t) shift for the moments (the full fit), or nullptr
-  const T* ref_intercept = nullptr;  // (k, t)
-  double* coef_sum = nullptr;    // (k, p, t) sum_b (w_b - ref); with coef_sumsq, or nullptr
-  double* coef_sumsq = nullptr;  // (k, p, t) sum_b (w_b - ref)^2
-  double* intercept_sum = nullptr;    // (k, t)
-  double* intercept_sumsq = nullptr;  // (k, t)
-  double* oob_loss = nullptr;    // (n, k, t) sum over replicates leaving row i out of (y - yhat)^2
-  std::int64_t* oob_count = nullptr;  // (n) replicates leaving row i out
-  double* oob_mse_sum = nullptr;      // (k, t) sum over replicates of their out-of-bag MSE
-  std::int64_t* oob_replicates = nullptr;  // (1) replicates with at least one out-of-bag row
-  double* replicate_stats = nullptr;  // (B, 7, k, t), see kReplicateStats
-  std::int64_t* valid_replicates = nullptr;  // (1) replicates with a positive-weight row
+// How an output combines across runs split into blocks of replicates.
+enum class OutputKind {
+  chunk_summed,   // double sums: one per summation chunk with chunk_sums, added in order
+  per_replicate,  // a leading replicate axis: blocks are concatenated
+  counted,        // integer counts: blocks are summed
+};
 
-  bool needs_oob() const { return oob_loss || oob_mse_sum || replicate_stats; }
-  // Moments need all four of coef_sum, coef_sumsq, intercept_sum, intercept_sumsq and the refs.
-  bool needs_moments() const { return coef_sum != nullptr; }
+struct OutputInfo {
+  const char* name;
+  OutputKind kind;
+};
+
+// Every output of the engine (the binding allocates them; Python merges blocks by this table).
+inline constexpr OutputInfo kEngineOutputs[] = {
+    {"coefs", OutputKind::per_replicate},            // (B, k, p, t) T
+    {"intercepts", OutputKind::per_replicate},       // (B, k, t) T
+    {"coef_sum", OutputKind::chunk_summed},          // (k, p, t) sum_b (w_b - ref)
+    {"coef_sumsq", OutputKind::chunk_summed},        // (k, p, t) sum_b (w_b - ref)^2
+    {"intercept_sum", OutputKind::chunk_summed},     // (k, t)
+    {"intercept_sumsq", OutputKind::chunk_summed},   // (k, t)
+    {"oob_loss", OutputKind::chunk_summed},          // (n, k, t) sum over replicates leaving row i out of e^2
+    {"oob_count", OutputKind::counted},              // (n) replicates leaving row i out
+    {"oob_mse_sum", OutputKind::chunk_summed},       // (k, t) sum over replicates of their out-of-bag MSE
+    {"oob_replicates", OutputKind::counted},         // (1) replicates with an out-of-bag row
+    {"replicate_stats", OutputKind::per_replicate},  // (B, kReplicateStatCount, k, t)
+    {"n_valid", OutputKind::counted},                // (1) replicates with a positive-weight row
+};
+
+// The caller's output buffers (shapes in kEngineOutputs; the double sums carry a
+// leading (chunks) axis when chunk_sums; replicate-indexed outputs count from
+// the run's first replicate). A buffer is given exactly when the request asks
+// for it: the engine's constructor checks.
+template <class T>
+struct EngineOutputs {
+  T* coefs = nullptr;
+  T* intercepts = nullptr;
+  const T* ref_coef = nullptr;       // (k, p, t) shift for the moments (the full fit)
+  const T* ref_intercept = nullptr;  // (k, t)
+  double* coef_sum = nullptr;
+  double* coef_sumsq = nullptr;
+  double* intercept_sum = nullptr;
+  double* intercept_sumsq = nullptr;
+  double* oob_loss = nullptr;
+  std::int64_t* oob_count = nullptr;
+  double* oob_mse_sum = nullptr;
+  std::int64_t* oob_replicates = nullptr;
+  double* replicate_stats = nullptr;
+  std::int64_t* n_valid = nullptr;  // always
+
+  void check(const EngineRequest& r) const {
+    const auto given = [](std::initializer_list<const void*> ps, bool wanted) {
+      for (const void* p : ps)
+        if ((p != nullptr) != wanted) return false;
+      return true;
+    };
+    if (!given({coefs, intercepts}, r.keep_coefs) ||
+        !given({ref_coef, ref_intercept, coef_sum, coef_sumsq, intercept_sum, intercept_sumsq}, r.moments) ||
+        !given({oob_loss, oob_count}, r.oob_rows) || !given({oob_mse_sum, oob_replicates}, r.oob_mse) ||
+        !given({replicate_stats}, r.replicate_stats) || !given({n_valid}, true))
+      throw std::invalid_argument("engine outputs do not match the request");
+  }
 };
 
 template <class T>
@@ -80,34 +139,39 @@ class BootstrapEngine {
   static constexpr Index kRowBlock = 256;      // rows per out-of-bag block
   static constexpr Index kCoefBlock = 4096;    // coefficients per moment block
 
-  BootstrapEngine(const Problem<T>& pb, const BootstrapConfig& cfg, const BootstrapOutputs<T>& out)
-      : pb_(pb), cfg_(cfg), out_(out), pool_(std::max(1, cfg.n_threads)) {
-    if (cfg.first < 0 || cfg.first % kSumChunk != 0)
+  // `counts` (n_boot, n): explicit draws (k-fold, hold-out), or nullptr to draw them.
+  BootstrapEngine(Problem<T> pb, const EngineRequest& req, const std::int32_t* counts, const EngineOutputs<T>& out)
+      : pb_(std::move(pb)), cfg_(req), counts_(counts), out_(out), pool_(std::max(1, req.n_threads)) {
+    if (req.first < 0 || req.first % kSumChunk != 0)
       throw std::invalid_argument("first replicate must be a non-negative multiple of " +
                                   std::to_string(kSumChunk));
-    const Index n = pb.n(), p = pb.p(), kt = pb.kt();
+    if (req.n_boot < 1) throw std::invalid_argument("n_boot must be >= 1");
+    if (std::uint64_t(req.first + req.n_boot) > kMaxReplicates + 1)
+      throw std::invalid_argument("first + n_boot must be <= 2^32");
+    out.check(req);
+    const Index n = pb_.n(), p = pb_.p(), kt = pb_.kt();
     n_row_blocks_ = (n + kRowBlock - 1) / kRowBlock;
-    n_stats_ = out.replicate_stats ? kReplicateStats : 2;
-    wave_ = cfg.wave > 0 ? cfg.wave : automatic_wave();
+    n_stats_ = out.replicate_stats ? kReplicateStatCount : 2;
+    wave_ = req.wave > 0 ? req.wave : automatic_wave();
     wave_ = (wave_ + kSumChunk - 1) / kSumChunk * kSumChunk;  // whole chunks
-    slots_.resize(std::size_t(std::min(wave_, std::max<Index>(cfg.n_boot, 1))));
+    slots_.resize(std::size_t(std::min(wave_, std::max<Index>(req.n_boot, 1))));
     for (auto& s : slots_) {
       s.counts.resize(std::size_t(n));
       s.W.resize(p, kt);
       s.b.resize(kt);
-      if (out.needs_oob()) s.partial.setZero(n_stats_ * kt, n_row_blocks_);
+      if (req.needs_oob()) s.partial.setZero(n_stats_ * kt, n_row_blocks_);
     }
     // Wide problems: one kernel for all replicates (see Fitter::use_kernel).
-    if (p > n && pb.solver != Solver::svd) build_kernel();
+    if (p > n && pb_.solver != Solver::svd) kernel_.build(pb_.X, pb_.intercept, pool_);
     for (int w = 0; w < pool_.size(); ++w) {
-      workers_.push_back(std::make_unique<Worker>(pb));
+      workers_.push_back(std::make_unique<Worker>(pb_));
       auto& wk = *workers_.back();
-      if (kernel_.size()) wk.fitter.use_kernel(&kernel_, &kernel_mean_);
+      if (kernel_.K.size()) wk.fitter.use_kernel(&kernel_);
       wk.weights.resize(n);
-      if (out.needs_oob()) {
+      if (req.needs_oob()) {
         wk.Xo.resize(kRowBlock, p);
         wk.P.resize(kRowBlock, kt);
-        wk.yrow.resize(pb.t());
+        wk.yrow.resize(pb_.t());
         if (out.oob_loss) wk.loss.resize(kRowBlock, kt);
       }
     }
@@ -128,8 +192,6 @@ class BootstrapEngine {
       fold_wave(start, count, tick);
     }
   }
-
-  Index wave() const { return wave_; }
 
  private:
   struct Slot {
@@ -159,37 +221,11 @@ class BootstrapEngine {
   // Offset of chunk `chunk`'s sums in an output of `size` doubles per sum.
   Index chunk_offset(Index chunk, Index size) const { return cfg_.chunk_sums ? chunk * size : 0; }
 
-  // K = (X - mu)(X - mu)^T with mu the plain column means (zero without an
-  // intercept; centring first keeps the per-replicate re-centring accurate),
-  // two-pass so that identical rows centre to exactly zero. Only the lower
-  // triangle is formed, in row blocks of fixed size, so the bits do not depend
-  // on the thread count.
-  void build_kernel() {
-    const Index n = pb_.n(), p = pb_.p();
-    kernel_mean_.setZero(p);
-    if (pb_.intercept) {
-      using RowD = Eigen::Matrix<double, 1, Eigen::Dynamic>;
-      RowD m1 = RowD::Zero(p), m2 = RowD::Zero(p);
-      for (Index i = 0; i < n; ++i) m1 += pb_.X.row(i).template cast<double>();
-      m1 /= double(n);
-      for (Index i = 0; i < n; ++i) m2 += pb_.X.row(i).template cast<double>() - m1;
-      kernel_mean_ = (m1 + m2 / double(n)).template cast<T>();
-    }
-    RowMatrix<T> Xc = pb_.X;
-    if (pb_.intercept) Xc.rowwise() -= kernel_mean_;
-    kernel_.resize(n, n);
-    constexpr Index kBlock = 64;
-    pool_.run((n + kBlock - 1) / kBlock, [&](Index blk, int) {
-      const Index r0 = blk * kBlock, rows = std::min(kBlock, n - r0);
-      kernel_.block(r0, 0, rows, r0 + rows).noalias() = Xc.middleRows(r0, rows) * Xc.topRows(r0 + rows).transpose();
-    });
-  }
-
   Index automatic_wave() const {
     // Enough replicates per wave to keep every thread busy between the folds,
     // within ~256 MiB of wave buffers.
     const double per_slot = double(pb_.n()) * 4 + double(pb_.p() + 1) * pb_.kt() * sizeof(T) +
-                            (out_.needs_oob() ? double(n_stats_) * pb_.kt() * n_row_blocks_ * 8 : 0);
+                            (cfg_.needs_oob() ? double(n_stats_) * pb_.kt() * n_row_blocks_ * 8 : 0);
     const Index budget = Index(256.0 * (1 << 20) / std::max(per_slot, 1.0));
     return std::clamp<Index>(budget, pool_.size(), 8 * pool_.size());  // rounded up to a chunk
   }
@@ -198,14 +234,14 @@ class BootstrapEngine {
   void fit_replicate(Index b, Slot& slot, Worker& wk) {
     const Index n = pb_.n();
     const std::int32_t* counts = slot.counts.data();
-    if (cfg_.counts) {
-      std::copy(cfg_.counts + b * n, cfg_.counts + (b + 1) * n, slot.counts.begin());
+    if (counts_) {
+      std::copy(counts_ + b * n, counts_ + (b + 1) * n, slot.counts.begin());
     } else {
       draw_counts(cfg_.draw, std::uint64_t(cfg_.first + b), n, slot.counts.data());
     }
     for (Index i = 0; i < n; ++i)
       wk.weights(i) = T(counts[i]) * (pb_.base_weight ? pb_.base_weight[i] : T(1));
-    if (out_.needs_oob()) slot.partial.setZero();
+    if (cfg_.needs_oob()) slot.partial.setZero();
     // A replicate can draw no row of positive weight (few Poisson blocks, sparse
     // sample weights): it has no fit; it is skipped by every sum and its kept
     // coefficients are NaN. Whether this happens depends on the draw alone.
@@ -230,15 +266,14 @@ class BootstrapEngine {
   // Phase B: fold replicates start..start+count-1 into the running sums.
   void fold_wave(Index start, Index count, const std::function<bool()>& tick) {
     const Index kpt = pb_.k() * pb_.p() * pb_.t(), kt = pb_.kt();
-    const Index coef_items = out_.needs_moments() ? (kpt + kt + kCoefBlock - 1) / kCoefBlock : 0;
-    const Index row_items = out_.needs_oob() ? n_row_blocks_ : 0;
+    const Index coef_items = cfg_.moments ? (kpt + kt + kCoefBlock - 1) / kCoefBlock : 0;
+    const Index row_items = cfg_.needs_oob() ? n_row_blocks_ : 0;
     pool_.run(coef_items + row_items, [&](Index item, int worker) {
       if (item < coef_items) fold_moments(item, start, count);
       else fold_oob_rows(item - coef_items, start, count, *workers_[std::size_t(worker)]);
     }, tick);
-    if (out_.valid_replicates)
-      for (Index s = 0; s < count; ++s) *out_.valid_replicates += slots_[std::size_t(s)].valid;
-    if (!out_.needs_oob()) return;
+    for (Index s = 0; s < count; ++s) *out_.n_valid += slots_[std::size_t(s)].valid;
+    if (!cfg_.needs_oob()) return;
     // Per-replicate out-of-bag sums: row blocks added in block order.
     Vector<double> total(n_stats_ * kt), mse(kt);
     for_each_chunk(start, count, [&](Index s0, Index s1, Index chunk) {
@@ -248,8 +283,8 @@ class BootstrapEngine {
         total = partial.col(0);
         for (Index blk = 1; blk < n_row_blocks_; ++blk) total += partial.col(blk);
         if (out_.replicate_stats) {
-          double* dst = out_.replicate_stats + (start + s) * kReplicateStats * kt;
-          for (Index q = 0; q < kReplicateStats * kt; ++q) dst[q] = total(q);
+          double* dst = out_.replicate_stats + (start + s) * kReplicateStatCount * kt;
+          for (Index q = 0; q < kReplicateStatCount * kt; ++q) dst[q] = total(q);
         }
         if (total(0) > 0 && out_.oob_mse_sum) {
           for (Index c = 0; c < kt; ++c) mse(c) += total(kt + c) / total(c);
@@ -305,7 +340,7 @@ class BootstrapEngine {
   // (slot.partial) and the chunk's per-row losses (wk.loss).
   void fold_oob_replicate(Index i0, Index i1, Slot& slot, Worker& wk) {
     const Index k = pb_.k(), t = pb_.t(), kt = pb_.kt(), blk = i0 / kRowBlock;
-    const bool all_stats = n_stats_ == kReplicateStats;
+    const bool all_stats = n_stats_ == kReplicateStatCount;
     Index held[kRowBlock];
     {
       if (!slot.valid) return;
@@ -313,7 +348,7 @@ class BootstrapEngine {
       for (Index i = i0; i < i1; ++i) {
         const T v = pb_.base_weight ? pb_.base_weight[i] : T(1);
         if (slot.counts[std::size_t(i)] == 0 && v > T(0)) {
-          Fitter<T>::with_row(pb_.X, i, [&](const auto& x) { wk.Xo.row(m) = x; });
+          with_row(pb_.X, i, [&](const auto& x) { wk.Xo.row(m) = x; });
           held[m++] = i;
         }
       }
@@ -347,15 +382,15 @@ class BootstrapEngine {
     }
   }
 
-  const Problem<T>& pb_;
-  BootstrapConfig cfg_;
-  BootstrapOutputs<T> out_;
+  Problem<T> pb_;
+  EngineRequest cfg_;
+  const std::int32_t* counts_;
+  EngineOutputs<T> out_;
   ThreadPool pool_;
   Index n_row_blocks_ = 0, n_stats_ = 2, wave_ = 1;
   std::vector<Slot> slots_;
   std::vector<std::unique_ptr<Worker>> workers_;
-  Matrix<T> kernel_;  // (n, n) for wide problems, else empty
-  Eigen::Matrix<T, 1, Eigen::Dynamic> kernel_mean_;  // (p) the column means it was centred by
+  SharedKernel<T> kernel_;  // wide problems: the kernel of all rows, else empty
 };
 
 }  // namespace ridgeboot

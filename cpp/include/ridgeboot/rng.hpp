@@ -26,6 +26,7 @@
 // F(0) = p0 = exp(-1), p_k = p_{k-1} / k, F(k) = F(k-1) + p_k in double.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <stdexcept>
@@ -64,7 +65,6 @@ enum class Stream : std::uint32_t {
   multinomial_blocks = 1,
   poisson_rows = 2,
   poisson_blocks = 3,
-  holdout_chunks = 4,
 };
 
 enum class Scheme { multinomial, poisson };
@@ -140,6 +140,14 @@ struct DrawSpec {
   Index block_len = 0;  // 0: rows are drawn one by one
 };
 
+// Poisson count of one row (global index `row`) in replicate b: it depends on
+// the row's index alone, so any chunk of rows draws its own rows' counts.
+inline std::int32_t poisson_count(const DrawSpec& spec, std::uint64_t b, Index row) {
+  const Index L = spec.block_len;
+  return L > 1 ? poisson1(spec.seed, b, Stream::poisson_blocks, std::uint64_t(row / L))
+               : poisson1(spec.seed, b, Stream::poisson_rows, std::uint64_t(row));
+}
+
 // counts (n): how often each row is in replicate b.
 inline void draw_counts(const DrawSpec& spec, std::uint64_t b, Index n, std::int32_t* counts) {
   if (n <= 0) return;
@@ -148,7 +156,7 @@ inline void draw_counts(const DrawSpec& spec, std::uint64_t b, Index n, std::int
   if (L < 0 || L > n) throw std::invalid_argument("block_len must be in [1, n]");
   if (spec.scheme == Scheme::poisson) {
     if (L <= 1) {
-      for (Index i = 0; i < n; ++i) counts[i] = poisson1(spec.seed, b, Stream::poisson_rows, i);
+      for (Index i = 0; i < n; ++i) counts[i] = poisson_count(spec, b, i);
     } else {
       for (Index j = 0; j * L < n; ++j) {
         const std::int32_t c = poisson1(spec.seed, b, Stream::poisson_blocks, j);

@@ -1,4 +1,5 @@
-// Scalar-templated Eigen aliases and the views through which the core reads numpy buffers.
+// Scalar-templated Eigen aliases, the views through which the core reads numpy
+// buffers, and the core's errors.
 #pragma once
 
 #include <Eigen/Core>
@@ -16,12 +17,33 @@ template <class T>
 using RowMatrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 template <class T>
 using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+template <class T>
+using RowVector = Eigen::Matrix<T, 1, Eigen::Dynamic>;
+
+// A read-only reference to any column-major-compatible matrix expression; the
+// scalar is not deduced from it (callers pass blocks, row-major panels, ...).
+template <class T>
+struct NonDeduced {
+  using type = T;
+};
+template <class T>
+using ConstMatrixRef = typename NonDeduced<Eigen::Ref<const Matrix<T>>>::type;
 
 // A read-only (rows, cols) view with arbitrary element strides: C order, Fortran
 // order and sliced numpy arrays all map onto it without a copy.
 using Strides = Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>;
 template <class T>
 using ConstView = Eigen::Map<const RowMatrix<T>, 0, Strides>;
+
+// Calls f with row i of M: a contiguous (vectorizable) map when the rows are
+// contiguous (C order), else the strided row.
+template <class T, class F>
+void with_row(const ConstView<T>& M, Index i, F&& f) {
+  if (M.innerStride() == 1)
+    f(Eigen::Map<const RowVector<T>>(M.data() + i * M.outerStride(), M.cols()));
+  else
+    f(M.row(i));
+}
 
 // Raised when a factorization fails (mapped to numpy.linalg.LinAlgError).
 struct LinAlgError : std::runtime_error {
@@ -34,15 +56,6 @@ struct Cancelled : std::runtime_error {
 };
 
 enum class Solver { cholesky, eigh, svd };
-
-inline const char* solver_name(Solver s) {
-  switch (s) {
-    case Solver::cholesky: return "cholesky";
-    case Solver::eigh: return "eigh";
-    case Solver::svd: return "svd";
-  }
-  return "?";
-}
 
 inline Solver parse_solver(const std::string& name) {
   if (name == "cholesky") return Solver::cholesky;

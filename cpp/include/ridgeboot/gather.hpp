@@ -1,0 +1,185 @@
+// Which rows a fit uses and how they are read: the rows of positive weight,
+// their weighted means, and their centred, sqrt(weight)-scaled copies gathered
+// into a row-major panel. Rows of weight 0 are skipped, never copied.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <vector>
+
+#include "types.hpp"
+
+namespace ridgeboot {
+
+template <class T>
+class RowGather {
+ public:
+  using RowVec = RowVector<T>;
+
+  RowGather(ConstView<T> X, ConstView<T> Y, bool intercept)  // X (n, p), Y (n, t)
+      : X_(X), Y_(Y), intercept_(intercept), sqrt_w_(X.rows()), w_sel_(X.rows()) {
+    rows_.reserve(std::size_t(X.rows()));
+  }
+
+  // Selects the rows with w_i > 0 (all ones when w is nullptr), in row order.
+  void select(const T* w) {
+    rows_.clear();
+    const Index n = X_.rows();
+    double wsum = 0;
+    for (Index i = 0; i < n; ++i) {
+      const T wi = w ? w[i] : T(1);
+      if (wi > T(0)) {
+        w_sel_(Index(rows_.size())) = wi;
+        sqrt_w_(Index(rows_.size())) = std::sqrt(wi);
+        rows_.push_back(i);
+        wsum += double(wi);
+      }
+    }
+    if (rows_.empty()) throw std::invalid_argument("no row has a positive weight");
+    weight_sum_ = wsum;
+  }
+
+  Index count() const { return Index(rows_.size()); }                // m selected rows
+  Index row(Index r) const { return rows_[std::size_t(r)]; }         // index of selected row r
+  T weight(Index r) const { return w_sel_(r); }
+  T sqrt_weight(Index r) const { return sqrt_w_(r); }
+  const Vector<T>& weights() const { return w_sel_; }                // (n) first count() used
+  const Vector<T>& sqrt_weights() const { return sqrt_w_; }          // (n) first count() used
+  double weight_sum() const { return weight_sum_; }
+
+  // Weighted means of `count` selected rows spread evenly over them (all when
+  // count = count()), in double, in row order, with the two-pass correction
+  // m = m1 + sum w (x - m1) / sum w: nearly correctly rounded, and exact for
+  // identical rows, so a large common offset leaves no residue after
+  // centring. Only ymean when !x_means.
+  void means(Index count, bool x_means, RowVec& xmean, RowVec& ymean) const {
+    using RowD = RowVector<double>;
+    double ws = 0;
+    if (count == this->count())
+      ws = weight_sum_;
+    else
+      for (Index q = 0; q < count; ++q) ws += double(w_sel_(sample_row(q, count)));
+    RowD xs = RowD::Zero(X_.cols()), ys = RowD::Zero(Y_.cols()), x1(X_.cols()), y1(Y_.cols());
+    for (int pass = 0; pass < 2; ++pass) {
+      x1 = xs, y1 = ys;  // first pass: zero; second: the first-pass means
+      xs.setZero();
+      ys.setZero();
+      if (x_means) accumulate_rows(X_, count, x1.data(), xs.data());
+      accumulate_rows(Y_, count, y1.data(), ys.data());
+      xs = x1 + xs / ws;
+      ys = y1 + ys / ws;
+    }
+    if (x_means) xmean = xs.template cast<T>();
+    ymean = ys.template cast<T>();
+  }
+
+  // What gather() subtracts from X and Y rows with an intercept: the exact
+  // means, or a shift near them (see PanelGram::centred).
+  RowVec centre_x, centre_y;
+
+  // Z.row(r - r0) = sqrt(w) d, d = x - centre_x (x alone without an intercept),
+  // for selected rows r0..r1, likewise y about centre_y. With `moments`
+  // (2 (p + t) doubles), also the sums sum w d (first p + t) and sum w d^2
+  // (next p + t), from zero, in row order.
+  void gather(Index r0, Index r1, RowMatrix<T>& Z, RowMatrix<T>& Yz, double* moments) const {
+    const T* xsub = intercept_ ? centre_x.data() : nullptr;
+    const T* ysub = intercept_ ? centre_y.data() : nullptr;
+    const Index p = X_.cols(), t = Y_.cols();
+    if (moments) std::fill(moments, moments + 2 * (p + t), 0.0);
+    for (Index r = r0; r < r1; ++r) {
+      const Index i = rows_[std::size_t(r)];
+      const T s = sqrt_w_(r);
+      const double w = double(w_sel_(r));
+      double* m = moments;
+      scale_row(X_, i, s, xsub, Z.row(r - r0).data(), w, m, m ? m + p + t : nullptr);
+      scale_row(Y_, i, s, ysub, Yz.row(r - r0).data(), w, m ? m + p : nullptr, m ? m + 2 * p + t : nullptr);
+    }
+  }
+
+ private:
+  // Selected row q of `count` spread evenly over all of them.
+  Index sample_row(Index q, Index count) const { return count == this->count() ? q : q * this->count() / count; }
+
+  // acc += sum over `count` selected rows (see sample_row) of w (M.row(i) - sub),
+  // in double, row after row. Up to 16 columns are held in registers across
+  // the rows (a few columns would otherwise wait on acc's store-to-load
+  // latency every row); longer rows are read once each. Each entry's
+  // additions stay in row order, so the means are the same either way.
+  void accumulate_rows(const ConstView<T>& M, Index count, const double* sub, double* acc) const {
+    const Index c = M.cols();
+    if (M.innerStride() != 1 || c > 16) {
+      for (Index q = 0; q < count; ++q) {
+        const Index r = sample_row(q, count), i = rows_[std::size_t(r)];
+        const double w = double(w_sel_(r));
+        if (M.innerStride() == 1) {
+          const T* x = M.data() + i * M.outerStride();
+          for (Index j = 0; j < c; ++j) acc[j] += w * (double(x[j]) - sub[j]);
+        } else {
+          for (Index j = 0; j < c; ++j) acc[j] += w * (double(M(i, j)) - sub[j]);
+        }
+      }
+      return;
+    }
+    dispatch_chunk<16>(int(c), M, count, sub, acc);
+  }
+
+  template <int W>
+  void dispatch_chunk(int width, const ConstView<T>& M, Index count, const double* sub, double* acc) const {
+    if constexpr (W > 0) {
+      if (width == W) return accumulate_chunk<W>(M, count, sub, acc);
+      return dispatch_chunk<W - 1>(width, M, count, sub, acc);
+    }
+  }
+
+  template <int W>
+  void accumulate_chunk(const ConstView<T>& M, Index count, const double* sub, double* acc) const {
+    double a[W], s[W];
+    for (int j = 0; j < W; ++j) a[j] = acc[j], s[j] = sub[j];
+    const Index ld = M.outerStride();
+    for (Index q = 0; q < count; ++q) {
+      const Index r = sample_row(q, count);
+      const T* x = M.data() + rows_[std::size_t(r)] * ld;
+      const double w = double(w_sel_(r));
+      for (int j = 0; j < W; ++j) a[j] += w * (double(x[j]) - s[j]);
+    }
+    for (int j = 0; j < W; ++j) acc[j] = a[j];
+  }
+
+  // out = s d with d = M.row(i) - sub, or the row itself when sub is nullptr;
+  // with s1, also s1 += w d and s2 += w d^2 in double.
+  static void scale_row(const ConstView<T>& M, Index i, T s, const T* sub, T* out, double w, double* s1,
+                        double* s2) {
+    if (M.innerStride() == 1) {
+      const T* x = M.data() + i * M.outerStride();
+      scale_entries([x](Index j) { return x[j]; }, M.cols(), s, sub, out, w, s1, s2);
+    } else {
+      scale_entries([&M, i](Index j) { return M(i, j); }, M.cols(), s, sub, out, w, s1, s2);
+    }
+  }
+
+  template <class Entry>
+  static void scale_entries(const Entry& x, Index c, T s, const T* sub, T* out, double w, double* s1,
+                            double* s2) {
+    if (!sub) {
+      for (Index j = 0; j < c; ++j) out[j] = s * x(j);
+    } else if (!s1) {
+      for (Index j = 0; j < c; ++j) out[j] = s * (x(j) - sub[j]);
+    } else {
+      for (Index j = 0; j < c; ++j) {
+        const T d = x(j) - sub[j];
+        out[j] = s * d;
+        s1[j] += w * double(d);
+        s2[j] += w * double(d) * double(d);
+      }
+    }
+  }
+
+  ConstView<T> X_, Y_;
+  bool intercept_;
+  std::vector<Index> rows_;
+  Vector<T> sqrt_w_, w_sel_;
+  double weight_sum_ = 0;
+};
+
+}  // namespace ridgeboot

@@ -1,0 +1,204 @@
+// Shifted solves: M.col(a*t+u) = (S + alpha(a,u) I)^-1 B.col(u) for a
+// symmetric positive semi-definite S (the Gram, or the kernel in the dual form),
+// and the spectral filters of the SVD route. Free functions over explicit
+// scratch; nothing here knows where S came from.
+//
+// cholesky: one LLT per distinct alpha. eigh: S = Q T Q^T (Householder
+// tridiagonalization), then each alpha costs one O(d) tridiagonal solve per
+// target; with an alpha below the rounding level of S, the full
+// eigendecomposition instead, so that eigenvalues under the rank cutoff count
+// as zero (pseudo-inverse). svd: the thin SVD of the gathered rows themselves.
+#pragma once
+
+#include <Eigen/Cholesky>
+#include <Eigen/Eigenvalues>
+#include <Eigen/SVD>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "problem.hpp"
+#include "types.hpp"
+
+namespace ridgeboot {
+
+// The rank cutoff, relative to the largest value of the spectrum a
+// factorization produced (singular values for svd, Gram or kernel eigenvalues
+// for eigh): values at or below rank_cutoff(m, p) * max count as zero.
+// eps * max(m, p), as numpy.linalg.lstsq's default rcond (m rows used, p
+// features). The Python layer mirrors this rule (ridgeboot._linalg).
+template <class T>
+T rank_cutoff(Index m, Index p) {
+  return std::numeric_limits<T>::epsilon() * T(std::max(m, p));
+}
+
+// Scratch of the shifted solves, by role; sized on first use.
+template <class T>
+struct ShiftSolveScratch {
+  Matrix<T> factor;                  // (d, d) Cholesky factor L of S + alpha I
+  Matrix<T> rotated;                 // (d, t) Q^T B
+  Matrix<T> spectral;                // (d, k*t) filtered spectral coefficients
+  Vector<T> pivots, multipliers;     // (d) reciprocal pivots and multipliers of LDL^T
+  Eigen::Tridiagonalization<Matrix<T>> tridiagonal;
+  // Sized on first use (Eigen's sized constructor leaves its status uninitialized: UBSan).
+  Eigen::SelfAdjointEigenSolver<Matrix<T>> eigen;
+};
+
+// Spectral coefficients: F.col(a*t+u) = f(lambda, alpha(a,u)) .* Q.col(u), with
+// f = 1 / (s + alpha / s) for singular values s above the cutoff (dropped below
+// it, numpy.linalg.lstsq's rule; written so that s^2 cannot overflow), and
+// f = 1 / (l + alpha) for eigenvalues l, those below the cutoff counting as 0:
+// the direction is kept unless alpha is itself below the rounding level (then
+// 1 / alpha would amplify noise).
+template <class T, class Spectrum, class Rhs>
+void spectral_filter(const Spectrum& lambda, const Rhs& Q, T cutoff, bool singular_values,
+                     const Matrix<T>& alphas,  // (k, t)
+                     Matrix<T>& F) {
+  const Index k = alphas.rows(), t = alphas.cols(), r = lambda.size();
+  const T tiny = std::numeric_limits<T>::epsilon() * (r ? lambda.cwiseAbs().maxCoeff() : T(0));
+  F.resize(r, k * t);
+  for (Index a = 0; a < k; ++a)
+    for (Index u = 0; u < t; ++u) {
+      const T alpha = alphas(a, u);
+      for (Index j = 0; j < r; ++j) {
+        const T l = lambda(j);
+        T f;
+        if (singular_values) {
+          f = l > cutoff ? T(1) / (l + alpha / l) : T(0);
+        } else {
+          // (An alpha so small that 1 / alpha overflows counts as below it too.)
+          const T lp = l > cutoff ? l : T(0);
+          f = lp + alpha > tiny && std::isfinite(T(1) / (lp + alpha)) ? T(1) / (lp + alpha) : T(0);
+        }
+        F(j, a * t + u) = f * Q(j, u);
+      }
+    }
+}
+
+namespace shift_detail {
+
+[[noreturn]] inline void not_positive_definite(double alpha, const char* what) {
+  std::ostringstream msg;
+  msg << "Cholesky factorization failed: " << what << " + alpha*I is not positive definite (alpha=" << alpha
+      << "); the problem is singular or too ill-conditioned for this alpha. "
+      << "Use solver=\"svd\" (minimum-norm solution) or a larger alpha.";
+  throw LinAlgError(msg.str());
+}
+
+// One LLT per distinct alpha (runs come sorted by alpha). `condition` grows to
+// (max L_ii / min L_ii)^2, a lower bound on cond(S + alpha I).
+template <class T>
+void cholesky_solves(const Matrix<T>& S, const ConstMatrixRef<T>& B,
+                     const std::vector<AlphaRun<T>>& runs, Matrix<T>& M, ShiftSolveScratch<T>& s,
+                     double& condition, const char* what) {
+  const Index d = S.rows();
+  s.factor.resize(d, d);
+  bool factored = false;
+  T factored_alpha = T(0);
+  for (const auto& run : runs) {
+    if (!factored || run.alpha != factored_alpha) {
+      s.factor = S;
+      s.factor.diagonal().array() += run.alpha;
+      Eigen::LLT<Eigen::Ref<Matrix<T>>> llt(s.factor);  // in place: factor holds L
+      if (llt.info() != Eigen::Success) not_positive_definite(double(run.alpha), what);
+      const double ratio = double(s.factor.diagonal().maxCoeff()) / double(s.factor.diagonal().minCoeff());
+      condition = std::max(condition, ratio * ratio);
+      factored = true;
+      factored_alpha = run.alpha;
+    }
+    auto block = M.middleCols(run.col, run.width);
+    block = B.middleCols(run.u0, run.width);
+    s.factor.template triangularView<Eigen::Lower>().solveInPlace(block);
+    s.factor.template triangularView<Eigen::Lower>().adjoint().solveInPlace(block);
+  }
+}
+
+// S = Q T Q^T; M = Q (T + alpha I)^-1 Q^T B. Returns false (M then holds
+// nothing of use) if a pivot is not positive, i.e. S + alpha I is not
+// numerically positive definite, or so small that its reciprocal overflows.
+template <class T>
+bool tridiagonal_solves(const Matrix<T>& S, const ConstMatrixRef<T>& B,
+                        const std::vector<AlphaRun<T>>& runs, Matrix<T>& M, ShiftSolveScratch<T>& s) {
+  const Index d = S.rows();
+  s.tridiagonal.compute(S);
+  const auto diag = s.tridiagonal.diagonal();
+  const auto off = s.tridiagonal.subDiagonal();
+  s.rotated = B;
+  s.rotated.applyOnTheLeft(s.tridiagonal.matrixQ().adjoint());
+  s.pivots.resize(d);
+  s.multipliers.resize(d);
+  for (const auto& run : runs) {
+    // LDL^T of T + alpha I (Thomas algorithm), once per run of targets sharing alpha.
+    T pivot = diag(0) + run.alpha;
+    for (Index i = 0; i < d; ++i) {
+      if (i > 0) {
+        s.multipliers(i) = off(i - 1) * s.pivots(i - 1);
+        pivot = diag(i) + run.alpha - s.multipliers(i) * off(i - 1);
+      }
+      // Not positive definite, or a pivot whose reciprocal overflows: the eigenvalue route.
+      if (!(pivot > T(0)) || !std::isfinite(T(1) / pivot)) return false;
+      s.pivots(i) = T(1) / pivot;
+    }
+    // Forward then back substitution, a row of the run at a time (no divisions,
+    // no dependency between the run's targets).
+    auto Z = M.middleCols(run.col, run.width);
+    Z.row(0) = s.rotated.row(0).segment(run.u0, run.width);
+    for (Index i = 1; i < d; ++i)
+      Z.row(i) = s.rotated.row(i).segment(run.u0, run.width) - s.multipliers(i) * Z.row(i - 1);
+    Z.row(d - 1) *= s.pivots(d - 1);
+    for (Index i = d - 2; i >= 0; --i) Z.row(i) = (Z.row(i) - off(i) * Z.row(i + 1)) * s.pivots(i);
+  }
+  M.applyOnTheLeft(s.tridiagonal.matrixQ());
+  return true;
+}
+
+}  // namespace shift_detail
+
+// M (d, k*t) = (S + alpha I)^-1 B for S (d, d; lower triangle used), B (d, t),
+// every alpha of the problem's grid, by `solver` (cholesky or eigh). `m`, `p`:
+// rows used and features (the rank cutoff). `condition` grows to a lower bound
+// on the condition number of the Cholesky factorizations.
+template <class T>
+void shifted_solves(const Problem<T>& pb, Index m, const Matrix<T>& S, const ConstMatrixRef<T>& B,
+                    Matrix<T>& M, ShiftSolveScratch<T>& s, double& condition, const char* what) {
+  M.resize(S.rows(), pb.kt());
+  if (pb.solver == Solver::cholesky) return shift_detail::cholesky_solves(S, B, pb.runs, M, s, condition, what);
+  // The tridiagonal route needs every alpha above the rounding level of S; tinier
+  // alphas go through the eigenvalues, where they cannot amplify null directions.
+  const T negligible = std::numeric_limits<T>::epsilon() * std::max(S.diagonal().maxCoeff(), T(0));
+  if ((pb.alphas.array() > negligible).all() && shift_detail::tridiagonal_solves(S, B, pb.runs, M, s)) return;
+  s.eigen.compute(S, Eigen::ComputeEigenvectors);
+  if (s.eigen.info() != Eigen::Success)
+    throw LinAlgError(std::string("eigendecomposition of ") + what + " did not converge");
+  const auto& lambda = s.eigen.eigenvalues();
+  const T cutoff = rank_cutoff<T>(m, pb.p()) * std::max(lambda.maxCoeff(), T(0));
+  s.rotated.noalias() = s.eigen.eigenvectors().transpose() * B;
+  spectral_filter(lambda, s.rotated, cutoff, false, pb.alphas, s.spectral);
+  M.noalias() = s.eigen.eigenvectors() * s.spectral;
+}
+
+// W (p, k*t) = the ridge solutions of A (m, p) w = B (m, t) for every alpha of
+// the grid, from the thin SVD of A: alpha = 0 gives the minimum-norm
+// least-squares solution.
+template <class T, class Rows, class Rhs>
+void svd_solves(const Rows& A, const Rhs& B, const Matrix<T>& alphas, Eigen::Ref<Matrix<T>> W) {
+  constexpr unsigned thin = Eigen::ComputeThinU | Eigen::ComputeThinV;
+  const auto filter = [&](const auto& svd) {
+    if (svd.info() != Eigen::Success) throw LinAlgError("SVD did not converge");
+    const auto& s = svd.singularValues();
+    const T cutoff = rank_cutoff<T>(A.rows(), A.cols()) * (s.size() ? s(0) : T(0));
+    Matrix<T> Q = svd.matrixU().transpose() * B;
+    Matrix<T> F;
+    spectral_filter(s, Q, cutoff, true, alphas, F);
+    W.noalias() = svd.matrixV() * F;
+  };
+  // Eigen 3.4's BDCSVD binds a reference to an empty block's null data for a
+  // single row of >= 16 columns (UBSan); one row goes through JacobiSVD.
+  if (A.rows() == 1) filter(Eigen::JacobiSVD<Matrix<T>>(A, thin));
+  else filter(Eigen::BDCSVD<Matrix<T>>(A, thin));
+}
+
+}  // namespace ridgeboot
