@@ -27,6 +27,7 @@ def fit_float32(
     fit_intercept: bool,
     n_threads: int,
 ) -> tuple[_F32, _F32, float]: ...
+
 class EngineRequest:
     first: int
     n_boot: int

@@ -60,14 +60,16 @@ class EngineJob:
     def request(self, first: int, n_threads: int, chunk_sums: bool) -> Any:
         """Return the core's EngineRequest for replicates first .. first + n_boot - 1."""
         req = _core.EngineRequest()
-        req.first, req.n_boot, req.chunk_sums, req.n_threads = first, self.n_boot, chunk_sums, n_threads
-        req.scheme, req.seed, req.block_len = self.scheme, self.seed, self.block_len
-        req.keep_coefs, req.moments = self.keep_coefs, self.reference is not None
-        req.oob_rows, req.oob_mse, req.replicate_stats = (
-            self.oob_rows,
-            self.oob_mse,
-            self.replicate_stats,
+        req.first, req.n_boot, req.chunk_sums = first, self.n_boot, chunk_sums
+        req.n_threads, req.scheme, req.seed, req.block_len = (
+            n_threads,
+            self.scheme,
+            self.seed,
+            self.block_len,
         )
+        req.keep_coefs, req.moments = self.keep_coefs, self.reference is not None
+        req.oob_rows, req.oob_mse = self.oob_rows, self.oob_mse
+        req.replicate_stats = self.replicate_stats
         return req
 
     def run(
