@@ -101,7 +101,8 @@ void run_released(Poller& poller, Work&& work) {
   }
 }
 
-void register_fit(py::module_& m);
-void register_bootstrap(py::module_& m);
+void register_float64(py::module_& m);
+void register_float32(py::module_& m);
+void register_draws(py::module_& m);
 
 }  // namespace ridgeboot::binding

@@ -68,7 +68,8 @@ PYBIND11_MODULE(_core, m) {
       PyErr_SetString(lin_alg_error.ptr(), e.what());
     }
   });
-  ridgeboot::binding::register_fit(m);
-  ridgeboot::binding::register_bootstrap(m);
+  ridgeboot::binding::register_draws(m);  // first: EngineRequest, used by the engine's signature
+  ridgeboot::binding::register_float64(m);
+  ridgeboot::binding::register_float32(m);
   m.def("build_info", &build_info, "Compiler, flags and instruction set of this build.");
 }

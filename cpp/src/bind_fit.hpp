@@ -1,5 +1,8 @@
 // Single fits: rb.ridge and rb.ridge_path (one factorization for the whole
-// alpha grid), and the finiteness scan of input validation.
+// alpha grid), and the finiteness scan of input validation. Instantiated per
+// dtype by bind_float64.cpp / bind_float32.cpp.
+#pragma once
+
 #include <pybind11/stl.h>
 
 #include <optional>
@@ -8,7 +11,6 @@
 #include "ridgeboot/fitter.hpp"
 
 namespace ridgeboot::binding {
-namespace {
 
 // (k, p, t) coefficient array and (k, t) intercepts from W (p, k*t), b (k*t),
 // with `extra` as a third item.
@@ -80,20 +82,13 @@ bool all_finite(const Array<T>& A, const Array<T>& B) {
 }
 
 template <class T>
-void register_dtype(py::module_& m, const std::string& suffix) {
+void register_fit(py::module_& m, const std::string& suffix) {
   using namespace pybind11::literals;
   m.def(("fit_" + suffix).c_str(), &fit<T>, "X"_a.noconvert(), "Y"_a.noconvert(), "sample_weight"_a.noconvert(),
         "alphas"_a.noconvert(), "solver"_a, "fit_intercept"_a, "n_threads"_a,
         "Weighted ridge fit for a (k, t) alpha grid -> (coef (k,p,t), intercept (k,t), condition bound).");
   m.def(("all_finite_" + suffix).c_str(), &all_finite<T>, "A"_a.noconvert(), "B"_a.noconvert(),
         "Whether every value of two 1-D or 2-D arrays is finite.");
-}
-
-}  // namespace
-
-void register_fit(py::module_& m) {
-  register_dtype<double>(m, "float64");
-  register_dtype<float>(m, "float32");
 }
 
 }  // namespace ridgeboot::binding
