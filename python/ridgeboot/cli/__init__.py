@@ -21,7 +21,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from ._validation import MAX_SEED
+from .._validation import MAX_SEED
 
 __all__ = ["CLIError", "build_parser", "main"]
 
@@ -294,19 +294,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from ._cli_demo import run_demo
+    from .demo import run_demo
 
     return run_demo(args)
 
 
 def _run_fit(args: argparse.Namespace) -> int:
-    from ._cli_fit import run_fit
+    from .fit import run_fit
 
     return run_fit(args)
 
 
 def _version() -> str:
-    from . import __version__
+    from .. import __version__
 
     return __version__
 

@@ -20,8 +20,8 @@ from rich.table import Table
 
 import ridgeboot as rb
 
-from .cli import EXIT_OK
-from .datasets import load_longley
+from ..datasets import load_longley
+from . import EXIT_OK
 
 DEMO_SOLVER = "svd"  # alpha = 0 is on the grid: the SVD gives the minimum-norm least squares fit
 GCV_MARK = "<- GCV"
@@ -442,11 +442,11 @@ def write_json(path: str, payload: dict[str, Any]) -> None:
 def run_demo(args: argparse.Namespace) -> int:
     """Run ``ridgeboot demo`` with parsed arguments; return the exit code."""
     if args.n < args.p + 3:
-        from .cli import CLIError
+        from . import CLIError
 
         raise CLIError(f"--n must be at least --p + 3 = {args.p + 3} so alpha = 0 is a fit")
     if args.plot:
-        from ._cli_plot import new_figure
+        from .plot import new_figure
 
         new_figure(1, 1)  # fail now, not after bootstrapping, when matplotlib is missing
     console = Console() if Console().is_terminal else Console(width=120)
@@ -483,7 +483,7 @@ def run_demo(args: argparse.Namespace) -> int:
         "datasets": [sweep_record(s) for s in sweeps],
     }
     if args.plot:
-        from ._cli_plot import draw_demo_figure
+        from .plot import draw_demo_figure
 
         plane = draw_demo_figure(args.plot, sweeps, args, settings)
         payload["figure"] = {"file": args.plot, "plane": plane}

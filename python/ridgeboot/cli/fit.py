@@ -21,8 +21,8 @@ from rich.table import Table
 
 import ridgeboot as rb
 
-from ._cli_demo import jsonable, write_json
-from .cli import DEFAULT_FIT_ALPHAS, EXIT_OK, CLIError, parse_alphas
+from . import DEFAULT_FIT_ALPHAS, EXIT_OK, CLIError, parse_alphas
+from .demo import jsonable, write_json
 
 MIN_ROWS = 3
 DEFAULT_CV = "gcv"

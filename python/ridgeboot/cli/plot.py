@@ -18,8 +18,8 @@ import numpy as np
 
 import ridgeboot as rb
 
-from ._cli_demo import DEMO_SOLVER, AlphaSweep, Settings, equicorrelated_design, fmt_alpha
-from .cli import CLIError
+from . import CLIError
+from .demo import DEMO_SOLVER, AlphaSweep, Settings, equicorrelated_design, fmt_alpha
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
