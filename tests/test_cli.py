@@ -183,7 +183,7 @@ def test_demo_numbers_equal_the_library_called_directly(demo):
 
 
 def test_demo_explanation_quotes_the_computed_numbers(demo):
-    from ridgeboot.cli.demo import fmt
+    from ridgeboot.cli._common import fmt
 
     d = dataset(demo, "synthetic")
     variance = column(d, "variance")

@@ -10,20 +10,33 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 import numpy as np
-from rich.console import Console
 from rich.table import Table
 
 import ridgeboot as rb
 
-from . import DEFAULT_FIT_ALPHAS, EXIT_OK, CLIError, parse_alphas
-from .demo import jsonable, write_json
+from ._common import (
+    DEFAULT_FIT_ALPHAS,
+    EXIT_OK,
+    CLIError,
+    fmt,
+    jsonable,
+    make_console,
+    parse_alphas,
+    standardize,
+    write_json,
+)
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
+DIGITS = 6  # significant digits of fit's numbers (the demo's tables, for comparing, show 4)
 MIN_ROWS = 3
 DEFAULT_CV = "gcv"
 MISSING_TOKENS = frozenset({"", "na", "nan", "n/a", "null", "none"})
@@ -302,21 +315,6 @@ def target_array(data: FitData) -> np.ndarray:
     return data.Y[:, 0] if data.Y.shape[1] == 1 else data.Y
 
 
-def standardized(data: FitData) -> tuple[FitData, np.ndarray, np.ndarray]:
-    """Scale the features to mean 0 and SD 1 (ddof=0); also return the means and SDs."""
-    mean, scale = data.X.mean(axis=0), data.X.std(axis=0)
-    constant = [n for n, s in zip(data.feature_names, scale) if s == 0]
-    if constant:
-        raise CLIError(f"column {constant[0]!r} is constant: it cannot be standardized")
-    return (
-        FitData(
-            (data.X - mean) / scale, data.Y, data.feature_names, data.target_names, data.skipped
-        ),
-        mean,
-        scale,
-    )
-
-
 @dataclass(frozen=True)
 class FitReport:
     """Everything printed and written, per target t and feature p.
@@ -392,10 +390,6 @@ def _r2(train_mse: np.ndarray, y_var: np.ndarray) -> np.ndarray:
         return np.where(y_var > 0, 1.0 - train_mse / y_var, np.nan)
 
 
-def _num(value: float) -> str:
-    return "n/a" if not np.isfinite(value) else f"{value:.6g}"
-
-
 def coefficient_table(
     data: FitData, report: FitReport, args: argparse.Namespace, choice: AlphaChoice
 ) -> Table:
@@ -422,8 +416,8 @@ def coefficient_table(
             table.add_row(
                 target,
                 "(intercept)",
-                _num(report.intercept[u]),
-                _num(report.intercept_se[u]),
+                fmt(report.intercept[u], DIGITS),
+                fmt(report.intercept_se[u], DIGITS),
                 "",
                 "",
                 style="dim",
@@ -432,10 +426,10 @@ def coefficient_table(
             table.add_row(
                 target if j == 0 and not args.fit_intercept else "",
                 feature,
-                _num(report.coef[j, u]),
-                _num(report.coef_se[j, u]),
-                _num(report.ci_lo[j, u]),
-                _num(report.ci_hi[j, u]),
+                fmt(report.coef[j, u], DIGITS),
+                fmt(report.coef_se[j, u], DIGITS),
+                fmt(report.ci_lo[j, u], DIGITS),
+                fmt(report.ci_hi[j, u], DIGITS),
             )
     return table
 
@@ -468,8 +462,8 @@ def print_fit(
     console.print(coefficient_table(data, report, args, choice))
     for u, target in enumerate(data.target_names):
         console.print(
-            f"  {target}: training MSE {_num(report.train_mse[u])}, R^2 "
-            f"{_num(report.r2[u])}, out-of-bag MSE {_num(report.oob_mse[u])}"
+            f"  {target}: training MSE {fmt(report.train_mse[u], DIGITS)}, R^2 "
+            f"{fmt(report.r2[u], DIGITS)}, out-of-bag MSE {fmt(report.oob_mse[u], DIGITS)}"
         )
     if choice.note:
         console.print(f"  {choice.note}", style="yellow")
@@ -575,9 +569,10 @@ def run_fit(args: argparse.Namespace) -> int:
     data = load_data(args.data, args.target, features)
     scaling = None
     if args.standardize:
-        data, mean, scale = standardized(data)
+        Z, mean, scale = standardize(data.X, data.feature_names)
+        data = dataclasses.replace(data, X=Z)
         scaling = (mean, scale)
-    console = Console() if Console().is_terminal else Console(width=120)
+    console = make_console()
     choice = choose_alpha(data, args)
     report = bootstrap_report(data, choice.alpha, args)
     print_fit(console, data, report, choice, args)
