@@ -8,6 +8,12 @@ standard errors and confidence intervals. ``ridgeboot info`` reports the build.
 User errors (a missing file or column, bad data, an option the library
 rejects) are printed as one line on stderr with exit code 2, no traceback;
 ``--traceback`` shows it.
+
+This module holds the parser and :func:`main`; each command is a module
+(``demo``, ``fit``, ``info``), imported when it runs. ``plot`` draws the demo's
+figure, ``_sweep`` holds the demo's problems and alpha sweeps, ``_fit_input``
+reads fit's data, and ``_common`` what they all share. Imports go one way only:
+this module -> commands -> ``plot`` -> ``_sweep`` -> ``_common``.
 """
 
 from __future__ import annotations
