@@ -121,7 +121,7 @@ def test_demo_prints_both_tables_and_explanation(demo):
 
 
 def cli_demo_marks() -> tuple[str, str]:
-    from ridgeboot._cli_demo import GCV_MARK, OOB_MARK
+    from ridgeboot.cli.demo import GCV_MARK, OOB_MARK
 
     return GCV_MARK, OOB_MARK
 
@@ -183,7 +183,7 @@ def test_demo_numbers_equal_the_library_called_directly(demo):
 
 
 def test_demo_explanation_quotes_the_computed_numbers(demo):
-    from ridgeboot._cli_demo import fmt
+    from ridgeboot.cli._common import fmt
 
     d = dataset(demo, "synthetic")
     variance = column(d, "variance")

@@ -18,8 +18,8 @@ import numpy as np
 
 import ridgeboot as rb
 
-from ._cli_demo import DEMO_SOLVER, AlphaSweep, Settings, equicorrelated_design, fmt_alpha
-from .cli import CLIError
+from ._common import CLIError, fmt_alpha
+from ._sweep import DEMO_SOLVER, AlphaSweep, Settings, equicorrelated_design, gcv_choice
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -97,7 +97,7 @@ def plane_problem(args: argparse.Namespace, settings: Settings, alphas: np.ndarr
     X, y, w = equicorrelated_design(
         args.plot_n, 2, args.rho, args.noise, args.seed, true_coef=np.array(PLANE_TRUE_COEF)
     )
-    alpha = float(rb.ridge_cv(X, y, alphas, cv="gcv", warn_edges=False).alpha)
+    alpha = float(alphas[gcv_choice(X, y, alphas)[0]])
     boot = rb.bootstrap(
         X,
         y,

@@ -8,120 +8,38 @@ standard errors and confidence intervals. ``ridgeboot info`` reports the build.
 User errors (a missing file or column, bad data, an option the library
 rejects) are printed as one line on stderr with exit code 2, no traceback;
 ``--traceback`` shows it.
+
+This module holds the parser and :func:`main`; each command is a module
+(``demo``, ``fit``, ``info``), imported when it runs. ``plot`` draws the demo's
+figure, ``_sweep`` holds the demo's problems and alpha sweeps, ``_fit_input``
+reads fit's data, and ``_common`` what they all share. Imports go one way only:
+this module -> commands -> ``plot`` -> ``_sweep`` -> ``_common``.
 """
 
 from __future__ import annotations
 
 import argparse
-import platform
 import sys
 from collections.abc import Sequence
-from importlib import metadata
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import numpy as np
 
-from ._validation import MAX_SEED
+from .. import __version__
+from .._validation import MAX_SEED
+from ._common import (
+    DEFAULT_FIT_ALPHAS,
+    EXIT_INTERRUPTED,
+    EXIT_USER_ERROR,
+    CLIError,
+    bounded,
+    ci_level,
+    cv_method,
+    parse_alphas,
+    thread_count,
+)
 
 __all__ = ["CLIError", "build_parser", "main"]
-
-EXIT_OK = 0
-EXIT_USER_ERROR = 2
-EXIT_INTERRUPTED = 130
-DEFAULT_FIT_ALPHAS = "logspace(-3, 3, 13)"
-
-
-class CLIError(Exception):
-    """A problem with the user's input: printed as one line, exit code 2."""
-
-
-# -- argument types: each returns the parsed value or raises argparse.ArgumentTypeError
-
-
-def _bounded(
-    kind: Callable[[str], Any], low: float, high: Optional[float] = None, *, open_high: bool = False
-) -> Callable[[str], Any]:
-    """Make an argparse type: ``kind(text)`` within [low, high] ([low, high) with open_high)."""
-
-    def parse(text: str) -> Any:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a valid {kind.__name__}") from None
-        too_high = high is not None and (value >= high if open_high else value > high)
-        if value < low or too_high:
-            bound = "" if high is None else (f" and < {high}" if open_high else f" and <= {high}")
-            raise argparse.ArgumentTypeError(f"must be >= {low}{bound}, got {text}")
-        return value
-
-    parse.__name__ = kind.__name__
-    return parse
-
-
-def _thread_count(text: str) -> int:
-    """--threads: a positive int, or -1 for every core."""
-    value = _bounded(int, -1)(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError("must be >= 1 (or -1 for every core), got 0")
-    return int(value)
-
-
-def _cv_method(text: str) -> Any:
-    """--cv: "gcv", "loo", "bootstrap" or a number of folds >= 2."""
-    if text in ("gcv", "loo", "bootstrap"):
-        return text
-    try:
-        folds = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"must be gcv, loo, bootstrap or a number of folds, got {text!r}"
-        ) from None
-    if folds < 2:
-        raise argparse.ArgumentTypeError(f"k-fold needs at least 2 folds, got {folds}")
-    return folds
-
-
-def parse_alphas(text: str) -> np.ndarray:
-    """--alphas: comma-separated numbers, or ``logspace(a, b, k)`` / ``linspace(a, b, k)``.
-
-    Parameters
-    ----------
-    text : str
-        For example ``"0.1,1,10"`` or ``"logspace(-3, 3, 13)"``.
-
-    Returns
-    -------
-    ndarray of shape (k,)
-    """
-    s = text.strip().replace(" ", "")
-    for name, make in (("logspace", np.logspace), ("linspace", np.linspace)):
-        if s.startswith(f"{name}(") and s.endswith(")"):
-            parts = s[len(name) + 1 : -1].split(",")
-            usage = f"write {name}(start, stop, num), got {text!r}"
-            try:
-                start, stop, num = float(parts[0]), float(parts[1]), int(parts[2])
-            except (ValueError, IndexError):
-                raise argparse.ArgumentTypeError(usage) from None
-            if len(parts) != 3 or num < 1:
-                raise argparse.ArgumentTypeError(usage)
-            return np.asarray(make(start, stop, num), dtype=np.float64)
-    try:
-        values = np.array([float(v) for v in s.split(",") if v], dtype=np.float64)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated numbers or logspace(a, b, k), got {text!r}"
-        ) from None
-    if values.size == 0:
-        raise argparse.ArgumentTypeError("no alpha given")
-    return values
-
-
-def _ci_level(text: str) -> float:
-    """--ci-level: a coverage strictly between 0 and 1."""
-    value = float(_bounded(float, 0.0, 1.0, open_high=True)(text))
-    if value == 0.0:
-        raise argparse.ArgumentTypeError("must be > 0 and < 1, got 0")
-    return value
 
 
 # -- parser
@@ -130,20 +48,20 @@ def _ci_level(text: str) -> float:
 def _add_common_run_options(p: argparse.ArgumentParser, *, n_boot: int) -> None:
     p.add_argument(
         "--n-boot",
-        type=_bounded(int, 2),
+        type=bounded(int, 2),
         default=n_boot,
         metavar="B",
         help=f"bootstrap replicates (default {n_boot})",
     )
     p.add_argument(
         "--seed",
-        type=_bounded(int, 0, MAX_SEED),
+        type=bounded(int, 0, MAX_SEED),
         default=0,
         help="random seed of the data and of the bootstrap draws (default 0)",
     )
     p.add_argument(
         "--threads",
-        type=_thread_count,
+        type=thread_count,
         default=None,
         metavar="N",
         help="native threads (default: every core; results do not depend on it)",
@@ -166,17 +84,17 @@ def _add_demo_parser(sub: Any) -> None:
         "print per alpha the training and out-of-bag error, the size, spread and bias of the "
         "weights, and the alpha GCV picks.",
     )
-    p.add_argument("--n", type=_bounded(int, 5), default=100, help="synthetic rows (default 100)")
-    p.add_argument("--p", type=_bounded(int, 2), default=8, help="synthetic features (default 8)")
+    p.add_argument("--n", type=bounded(int, 5), default=100, help="synthetic rows (default 100)")
+    p.add_argument("--p", type=bounded(int, 2), default=8, help="synthetic features (default 8)")
     p.add_argument(
         "--rho",
-        type=_bounded(float, 0.0, 1.0, open_high=True),
+        type=bounded(float, 0.0, 1.0, open_high=True),
         default=0.95,
         help="correlation between every pair of synthetic features (default 0.95)",
     )
     p.add_argument(
         "--noise",
-        type=_bounded(float, 0.0),
+        type=bounded(float, 0.0),
         default=1.0,
         help="noise standard deviation of the synthetic target (default 1.0)",
     )
@@ -188,7 +106,7 @@ def _add_demo_parser(sub: Any) -> None:
     )
     p.add_argument(
         "--plot-n",
-        type=_bounded(int, 5),
+        type=bounded(int, 5),
         default=30,
         metavar="N",
         help="rows of the two-feature problem drawn in the figure's first panel (default 30)",
@@ -220,10 +138,10 @@ def _add_fit_parser(sub: Any) -> None:
         "--features", metavar="A,B,C", help="feature columns (default: every other numeric column)"
     )
     how = p.add_mutually_exclusive_group()
-    how.add_argument("--alpha", type=_bounded(float, 0.0), help="fixed penalty (no selection)")
+    how.add_argument("--alpha", type=bounded(float, 0.0), help="fixed penalty (no selection)")
     how.add_argument(
         "--cv",
-        type=_cv_method,
+        type=cv_method,
         default=None,
         metavar="{gcv,loo,K,bootstrap}",
         help="how to choose alpha: gcv (default), loo, K folds or bootstrap",
@@ -235,7 +153,7 @@ def _add_fit_parser(sub: Any) -> None:
         metavar="LIST",
         help=f"candidate alphas, '0.1,1,10' or '{DEFAULT_FIT_ALPHAS}' (the default)",
     )
-    p.add_argument("--ci-level", type=_ci_level, default=0.95, help="coverage (default 0.95)")
+    p.add_argument("--ci-level", type=ci_level, default=0.95, help="coverage (default 0.95)")
     p.add_argument(
         "--ci-method",
         choices=("percentile", "basic", "normal", "bca"),
@@ -275,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="ridgeboot",
         description="Ridge regression and multithreaded bootstrap (C++17/Eigen core).",
     )
-    parser.add_argument("--version", action="version", version=f"ridgeboot {_version()}")
+    parser.add_argument("--version", action="version", version=f"ridgeboot {__version__}")
     parser.add_argument(
         "--traceback",
         action="store_true",
@@ -290,52 +208,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# -- commands (imported lazily: `ridgeboot info` should not pay for rich tables or matplotlib)
+# -- commands, imported when run: --help, --version and info should not pay for the others
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from ._cli_demo import run_demo
+    from .demo import run_demo
 
     return run_demo(args)
 
 
 def _run_fit(args: argparse.Namespace) -> int:
-    from ._cli_fit import run_fit
+    from .fit import run_fit
 
     return run_fit(args)
 
 
-def _version() -> str:
-    from . import __version__
-
-    return __version__
-
-
-def _package_version(name: str) -> str:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "not installed"
-
-
 def _run_info(args: argparse.Namespace) -> int:
-    from rich.console import Console
-    from rich.table import Table
+    from .info import run_info
 
-    import ridgeboot as rb
-
-    table = Table(title=f"ridgeboot {rb.__version__}", show_header=False)
-    table.add_column("key", style="bold")
-    table.add_column("value")
-    for key, value in rb.build_info().items():
-        table.add_row(key, str(value))
-    table.add_section()
-    table.add_row("python", f"{platform.python_version()} ({sys.executable})")
-    table.add_row("platform", platform.platform())
-    for name in ("numpy", "rich", "tqdm", "scikit-learn", "matplotlib"):
-        table.add_row(name, _package_version(name))
-    Console().print(table)
-    return EXIT_OK
+    return run_info(args)
 
 
 # -- entry point
@@ -375,7 +266,3 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             raise
         _print_error(str(exc) or type(exc).__name__)
         return EXIT_USER_ERROR
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

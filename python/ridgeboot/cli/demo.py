@@ -10,20 +10,21 @@ of the weights, and marks the alpha generalized cross-validation picks.
 from __future__ import annotations
 
 import argparse
-import json
-from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from rich.console import Console
 from rich.table import Table
 
 import ridgeboot as rb
 
-from .cli import EXIT_OK
-from .datasets import load_longley
+from ..datasets import load_longley
+from ._common import EXIT_OK, CLIError, fmt, fmt_alpha, make_console, standardize, write_json
+from ._sweep import DEMO_SOLVER, AlphaSweep, Problem, Settings, equicorrelated_design, sweep
+from .plot import draw_demo_figure, new_figure
 
-DEMO_SOLVER = "svd"  # alpha = 0 is on the grid: the SVD gives the minimum-norm least squares fit
+if TYPE_CHECKING:
+    from rich.console import Console
+
 GCV_MARK = "<- GCV"
 OOB_MARK = "min OOB"
 
@@ -38,71 +39,6 @@ def demo_alphas() -> np.ndarray:
     return np.concatenate([[0.0], np.logspace(-3, 3, 13)])
 
 
-@dataclass(frozen=True)
-class Problem:
-    """A regression problem of the demo.
-
-    Attributes
-    ----------
-    key : str
-        Short name used in the JSON output ("synthetic", "longley").
-    title : str
-    X : ndarray of shape (n, p)
-    y : ndarray of shape (n,)
-    feature_names : tuple of str, length p
-    true_coef : ndarray of shape (p,) or None
-        Known weights (simulated data only).
-    notes : tuple of str
-        Lines printed under the table (how the data were made or transformed).
-    details : dict
-        Extra settings for the JSON output.
-    """
-
-    key: str
-    title: str
-    X: np.ndarray
-    y: np.ndarray
-    feature_names: tuple[str, ...]
-    true_coef: Optional[np.ndarray]
-    notes: tuple[str, ...]
-    details: dict[str, Any] = field(default_factory=dict)
-
-
-def equicorrelated_design(
-    n: int, p: int, rho: float, noise: float, seed: int, true_coef: Optional[np.ndarray] = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Features with unit variance and correlation ``rho`` between every pair, and a noisy target.
-
-    ``x_ij = sqrt(rho) z_i + sqrt(1 - rho) e_ij`` with z, e standard normal;
-    ``y = X w + noise * eps``.
-
-    Parameters
-    ----------
-    n, p : int
-        Rows and features.
-    rho : float
-        Correlation in [0, 1).
-    noise : float
-        Standard deviation of the noise.
-    seed : int
-    true_coef : ndarray of shape (p,), optional
-        The weights w; by default drawn standard normal from the same seed.
-
-    Returns
-    -------
-    X : ndarray of shape (n, p)
-    y : ndarray of shape (n,)
-    w : ndarray of shape (p,)
-    """
-    rng = np.random.default_rng(seed)
-    w = rng.standard_normal(p) if true_coef is None else np.asarray(true_coef, dtype=np.float64)
-    common = rng.standard_normal((n, 1))
-    own = rng.standard_normal((n, p))
-    X = np.sqrt(rho) * common + np.sqrt(1.0 - rho) * own
-    y = X @ w + noise * rng.standard_normal(n)
-    return X, y, w
-
-
 def synthetic_problem(n: int, p: int, rho: float, noise: float, seed: int) -> Problem:
     """Build the synthetic problem: equicorrelated features, weights drawn N(0, 1)."""
     X, y, w = equicorrelated_design(n, p, rho, noise, seed)
@@ -114,18 +50,6 @@ def synthetic_problem(n: int, p: int, rho: float, noise: float, seed: int) -> Pr
     )
     details = {"rho": rho, "noise": noise, "true_coef": w}
     return Problem("synthetic", "Synthetic, correlated features", X, y, names, w, notes, details)
-
-
-def standardize(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Centre every column and divide it by its standard deviation (ddof=0).
-
-    Returns
-    -------
-    Z : ndarray of shape (n, p)
-    mean, scale : ndarray of shape (p,)
-    """
-    mean, scale = X.mean(axis=0), X.std(axis=0)
-    return (X - mean) / scale, mean, scale
 
 
 def longley_problem() -> Problem:
@@ -158,117 +82,7 @@ def longley_problem() -> Problem:
     )
 
 
-@dataclass(frozen=True)
-class Settings:
-    """The run's options (from the command line)."""
-
-    n_boot: int
-    seed: int
-    threads: Optional[int]
-    progress: bool
-
-
-@dataclass(frozen=True)
-class AlphaSweep:
-    """One problem bootstrapped over the alpha grid, reduced to the table's columns.
-
-    Attributes
-    ----------
-    problem : Problem
-    alphas : ndarray of shape (k,)
-    boot : BootstrapResult
-    train_mse, oob_mse, norm, variance, bias2 : ndarray of shape (k,)
-        Training MSE of the full fit; out-of-bag MSE; RMS ||w|| over replicates;
-        total bootstrap variance of w; squared bias (vs true w, else vs full fit).
-    gcv_index : int
-        Index of the alpha GCV chose.
-    gcv_note : str or None
-        Set when GCV chose an end of the grid.
-    """
-
-    problem: Problem
-    alphas: np.ndarray
-    boot: rb.BootstrapResult
-    train_mse: np.ndarray
-    oob_mse: np.ndarray
-    norm: np.ndarray
-    variance: np.ndarray
-    bias2: np.ndarray
-    gcv_index: int
-    gcv_note: Optional[str]
-
-    @property
-    def gcv_alpha(self) -> float:
-        """The alpha chosen by GCV."""
-        return float(self.alphas[self.gcv_index])
-
-    @property
-    def oob_best_index(self) -> int:
-        """Index of the smallest out-of-bag error."""
-        return int(np.nanargmin(self.oob_mse))
-
-    @property
-    def full_coef(self) -> np.ndarray:
-        """Full-data weights per alpha, shape (k, p)."""
-        return np.asarray(self.boot.full.coef)
-
-    @property
-    def full_intercept(self) -> np.ndarray:
-        """Full-data intercept per alpha, shape (k,)."""
-        return np.asarray(self.boot.full.intercept)
-
-
-def gcv_choice(X: np.ndarray, y: np.ndarray, alphas: np.ndarray) -> tuple[int, Optional[str]]:
-    """Index of the alpha GCV picks, and a note (printed, not warned) when it is a grid end."""
-    cv = rb.ridge_cv(X, y, alphas, cv="gcv", warn_edges=False)
-    index = int(np.flatnonzero(alphas == cv.alpha)[0])
-    if 0 < index < len(alphas) - 1:
-        return index, None
-    end = "smallest" if index == 0 else "largest"
-    return index, f"GCV chose the {end} alpha of the grid; its optimum may lie beyond it."
-
-
-def sweep(problem: Problem, alphas: np.ndarray, settings: Settings) -> AlphaSweep:
-    """Bootstrap ``problem`` over ``alphas`` and compute the table's columns."""
-    boot = rb.bootstrap(
-        problem.X,
-        problem.y,
-        alphas,
-        settings.n_boot,
-        solver=DEMO_SOLVER,
-        seed=settings.seed,
-        n_threads=settings.threads,
-        progress=settings.progress,
-    )
-    residuals = problem.y[None, :] - boot.full.predict(problem.X)  # (k, n)
-    bv = boot.bias_variance(true_coef=problem.true_coef)
-    gcv_index, gcv_note = gcv_choice(problem.X, problem.y, alphas)
-    assert boot.oob_mse is not None  # oob=True is the default
-    return AlphaSweep(
-        problem=problem,
-        alphas=alphas,
-        boot=boot,
-        train_mse=(residuals**2).mean(axis=1),
-        oob_mse=np.asarray(boot.oob_mse),
-        norm=np.asarray(bv.norm),
-        variance=np.asarray(bv.variance),
-        bias2=np.asarray(bv.bias2),
-        gcv_index=gcv_index,
-        gcv_note=gcv_note,
-    )
-
-
 # -- printing
-
-
-def fmt(value: float) -> str:
-    """Format with four significant digits; "n/a" for NaN."""
-    return "n/a" if not np.isfinite(value) else f"{value:.4g}"
-
-
-def fmt_alpha(alpha: float) -> str:
-    """Format an alpha for the table: "0" or three significant digits."""
-    return "0" if alpha == 0 else f"{alpha:.3g}"
 
 
 def sweep_table(s: AlphaSweep) -> Table:
@@ -380,21 +194,6 @@ def print_report(console: Console, sweeps: list[AlphaSweep]) -> None:
 # -- JSON
 
 
-def jsonable(value: Any) -> Any:
-    """Arrays and numpy scalars to lists and floats; NaN and infinity to None."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return jsonable(value.tolist())
-    if isinstance(value, (np.floating, float)):
-        return float(value) if np.isfinite(value) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
-
-
 def sweep_record(s: AlphaSweep) -> dict[str, Any]:
     """Every number of one table, plus the full-data fit per alpha."""
     rows = [
@@ -429,27 +228,16 @@ def sweep_record(s: AlphaSweep) -> dict[str, Any]:
     }
 
 
-def write_json(path: str, payload: dict[str, Any]) -> None:
-    """Write ``payload`` as JSON (strict: no NaN)."""
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(jsonable(payload), f, indent=1, allow_nan=False)
-        f.write("\n")
-
-
 # -- command
 
 
 def run_demo(args: argparse.Namespace) -> int:
     """Run ``ridgeboot demo`` with parsed arguments; return the exit code."""
     if args.n < args.p + 3:
-        from .cli import CLIError
-
         raise CLIError(f"--n must be at least --p + 3 = {args.p + 3} so alpha = 0 is a fit")
     if args.plot:
-        from ._cli_plot import new_figure
-
         new_figure(1, 1)  # fail now, not after bootstrapping, when matplotlib is missing
-    console = Console() if Console().is_terminal else Console(width=120)
+    console = make_console()
     settings = Settings(args.n_boot, args.seed, args.threads, args.progress)
     alphas = demo_alphas()
     problems = [
@@ -483,8 +271,6 @@ def run_demo(args: argparse.Namespace) -> int:
         "datasets": [sweep_record(s) for s in sweeps],
     }
     if args.plot:
-        from ._cli_plot import draw_demo_figure
-
         plane = draw_demo_figure(args.plot, sweeps, args, settings)
         payload["figure"] = {"file": args.plot, "plane": plane}
         console.print(f"\nFigure written to {args.plot}")

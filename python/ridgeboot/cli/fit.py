@@ -1,241 +1,42 @@
 """``ridgeboot fit``: read a table, choose alpha, bootstrap standard errors and intervals.
 
-Input is a CSV file with a header row (read with the csv module), a ``.npz``
-with arrays ``X`` and ``y`` (optionally ``feature_names`` and ``target_names``),
-or two ``.npy`` files ``X.npy y.npy``. Problems with the input raise
-:class:`~ridgeboot.cli.CLIError` with a one-line message.
+Input is a CSV file with a header row, a ``.npz`` with arrays ``X`` and ``y``,
+or two ``.npy`` files ``X.npy y.npy``: see :mod:`ridgeboot.cli._fit_input`.
+Problems with the input raise :class:`~ridgeboot.cli.CLIError` with a one-line
+message.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import os
-from collections.abc import Sequence
+import dataclasses
 from dataclasses import dataclass
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 import numpy as np
-from rich.console import Console
 from rich.table import Table
 
 import ridgeboot as rb
 
-from ._cli_demo import jsonable, write_json
-from .cli import DEFAULT_FIT_ALPHAS, EXIT_OK, CLIError, parse_alphas
+from ._common import (
+    DEFAULT_FIT_ALPHAS,
+    EXIT_OK,
+    CLIError,
+    fmt,
+    jsonable,
+    make_console,
+    parse_alphas,
+    standardize,
+    write_json,
+)
+from ._fit_input import FitData, load_data
 
-MIN_ROWS = 3
+if TYPE_CHECKING:
+    from rich.console import Console
+
+DIGITS = 6  # significant digits of fit's numbers (the demo's tables, for comparing, show 4)
 DEFAULT_CV = "gcv"
-MISSING_TOKENS = frozenset({"", "na", "nan", "n/a", "null", "none"})
-
-
-@dataclass(frozen=True)
-class FitData:
-    """The arrays to fit and their names.
-
-    Attributes
-    ----------
-    X : ndarray of shape (n, p)
-    Y : ndarray of shape (n, t)
-    feature_names : tuple of str, length p
-    target_names : tuple of str, length t
-    skipped : tuple of str
-        Non-numeric CSV columns left out of the default features.
-    """
-
-    X: np.ndarray
-    Y: np.ndarray
-    feature_names: tuple[str, ...]
-    target_names: tuple[str, ...]
-    skipped: tuple[str, ...] = ()
-
-
-# -- reading CSV
-
-
-def _sniff_dialect(sample: str) -> Any:
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        return csv.excel
-
-
-def read_csv_table(path: str) -> tuple[list[str], list[list[str]], list[int]]:
-    """Read the header, data rows and their line numbers of a CSV file (blank lines skipped).
-
-    Raises
-    ------
-    CLIError
-        For a missing or empty file, duplicate column names, or a row whose
-        number of fields differs from the header's.
-    """
-    if not os.path.isfile(path):
-        raise CLIError(f"{path}: no such file")
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        text = f.read()
-    reader = csv.reader(text.splitlines(), _sniff_dialect(text[:4096]))
-    lines = [(i + 1, row) for i, row in enumerate(reader) if any(c.strip() for c in row)]
-    if not lines:
-        raise CLIError(f"{path}: the file is empty (a header row naming the columns is needed)")
-    header = [c.strip() for c in lines[0][1]]
-    duplicates = sorted({c for c in header if header.count(c) > 1})
-    if duplicates:
-        raise CLIError(f"{path}: duplicate column names {duplicates}")
-    for line_no, row in lines[1:]:
-        if len(row) != len(header):
-            raise CLIError(
-                f"{path}, line {line_no}: {len(row)} fields but the header has {len(header)}"
-            )
-    return header, [row for _, row in lines[1:]], [line_no for line_no, _ in lines[1:]]
-
-
-@dataclass(frozen=True)
-class Column:
-    """A CSV column parsed as numbers: values (NaN where missing), or why it is not numeric."""
-
-    values: Optional[np.ndarray]
-    bad_value: Optional[str] = None
-    bad_line: Optional[int] = None
-
-    @property
-    def numeric(self) -> bool:
-        """Whether every non-missing cell is a number."""
-        return self.values is not None
-
-
-def parse_column(cells: Sequence[str], line_numbers: Sequence[int]) -> Column:
-    """Parse cells as floats; missing tokens ("", NA, NaN, null, ...) become NaN."""
-    values = np.empty(len(cells))
-    for i, cell in enumerate(cells):
-        text = cell.strip()
-        if text.lower() in MISSING_TOKENS:
-            values[i] = np.nan
-            continue
-        try:
-            values[i] = float(text)
-        except ValueError:
-            return Column(None, text, line_numbers[i])
-    return Column(values)
-
-
-def _require_numeric(
-    path: str, name: str, column: Column, line_numbers: Sequence[int]
-) -> np.ndarray:
-    if column.values is None:
-        raise CLIError(
-            f"{path}: column {name!r} is not numeric (line {column.bad_line}: {column.bad_value!r})"
-        )
-    missing = np.flatnonzero(~np.isfinite(column.values))
-    if missing.size:
-        raise CLIError(
-            f"{path}: column {name!r} has {missing.size} missing or non-finite value(s), first on "
-            f"line {line_numbers[missing[0]]}; remove or impute them (or leave the column out "
-            "with --features)"
-        )
-    return column.values
-
-
-def load_csv(path: str, targets: Sequence[str], features: Optional[Sequence[str]]) -> FitData:
-    """Read targets and features from a CSV (default features: every other numeric column)."""
-    header, rows, line_numbers = read_csv_table(path)
-    if len(rows) < MIN_ROWS:
-        raise CLIError(f"{path}: {len(rows)} data row(s); at least {MIN_ROWS} are needed")
-    wanted = list(targets) + list(features or [])
-    unknown = [c for c in wanted if c not in header]
-    if unknown:
-        raise CLIError(f"{path}: no column {unknown[0]!r}; the columns are {', '.join(header)}")
-    columns = {
-        name: parse_column([row[j] for row in rows], line_numbers) for j, name in enumerate(header)
-    }
-    if features is None:
-        features = [c for c in header if c not in targets and columns[c].numeric]
-    overlap = [c for c in features if c in targets]
-    if overlap:
-        raise CLIError(f"column {overlap[0]!r} is both a target and a feature")
-    if not features:
-        raise CLIError(f"{path}: no numeric feature column besides the target(s)")
-    Y = np.column_stack([_require_numeric(path, c, columns[c], line_numbers) for c in targets])
-    X = np.column_stack([_require_numeric(path, c, columns[c], line_numbers) for c in features])
-    skipped = tuple(
-        c for c in header if c not in targets and c not in features and not columns[c].numeric
-    )
-    return FitData(X, Y, tuple(features), tuple(targets), skipped)
-
-
-# -- reading numpy files
-
-
-def _load_array_file(path: str) -> Any:
-    if not os.path.isfile(path):
-        raise CLIError(f"{path}: no such file")
-    try:
-        return np.load(path, allow_pickle=False)
-    except (ValueError, OSError) as exc:
-        raise CLIError(f"{path}: not a readable numpy file ({exc})") from None
-
-
-def _names(given: Any, default_prefix: str, count: int, what: str) -> tuple[str, ...]:
-    if given is None:
-        return tuple(f"{default_prefix}{j + 1}" for j in range(count))
-    names = tuple(str(v) for v in np.atleast_1d(given))
-    if len(names) != count:
-        raise CLIError(f"{what} has {len(names)} names for {count} columns")
-    return names
-
-
-def arrays_to_data(X: Any, y: Any, source: str, names: Optional[dict[str, Any]] = None) -> FitData:
-    """Check the shapes of arrays read from numpy files and name their columns."""
-    X, y = np.asarray(X), np.asarray(y)
-    if X.ndim != 2:
-        raise CLIError(f"{source}: X must be 2-D (rows, features), got shape {X.shape}")
-    if y.ndim not in (1, 2):
-        raise CLIError(f"{source}: y must be 1-D or 2-D (rows, targets), got shape {y.shape}")
-    if X.shape[0] < MIN_ROWS:
-        raise CLIError(f"{source}: {X.shape[0]} row(s); at least {MIN_ROWS} are needed")
-    Y = y.reshape(len(y), -1)
-    names = names or {}
-    return FitData(
-        X,
-        Y,
-        _names(names.get("feature_names"), "x", X.shape[1], "feature_names"),
-        _names(names.get("target_names"), "y", Y.shape[1], "target_names")
-        if Y.shape[1] > 1 or names.get("target_names") is not None
-        else ("y",),
-    )
-
-
-def load_npz(path: str) -> FitData:
-    """Read arrays ``X``, ``y`` (and optional ``feature_names``, ``target_names``) of a .npz."""
-    archive = _load_array_file(path)
-    with archive:
-        missing = [k for k in ("X", "y") if k not in archive.files]
-        if missing:
-            raise CLIError(f"{path}: no array {missing[0]!r} (it holds {', '.join(archive.files)})")
-        names = {k: archive[k] for k in ("feature_names", "target_names") if k in archive.files}
-        return arrays_to_data(archive["X"], archive["y"], path, names)
-
-
-def load_data(
-    paths: Sequence[str], targets: Optional[Sequence[str]], features: Optional[Sequence[str]]
-) -> FitData:
-    """Dispatch on the input form: DATA.csv, DATA.npz or X.npy y.npy."""
-    is_numpy = len(paths) == 2 or paths[0].endswith((".npz", ".npy"))
-    if len(paths) > 2:
-        raise CLIError("give one data file (.csv or .npz) or two (X.npy y.npy)")
-    if is_numpy and (targets or features):
-        raise CLIError("--target and --features select CSV columns; .npz/.npy input has X and y")
-    if len(paths) == 2:
-        return arrays_to_data(
-            _load_array_file(paths[0]), _load_array_file(paths[1]), " ".join(paths)
-        )
-    path = paths[0]
-    if path.endswith(".npz"):
-        return load_npz(path)
-    if path.endswith(".npy"):
-        raise CLIError(f"{path}: a .npy file holds one array; pass X.npy and y.npy together")
-    if not targets:
-        raise CLIError("name the target column(s) of the CSV with --target COL")
-    return load_csv(path, targets, features)
 
 
 # -- fitting
@@ -300,21 +101,6 @@ def choose_alpha(data: FitData, args: argparse.Namespace) -> AlphaChoice:
 def target_array(data: FitData) -> np.ndarray:
     """Return y as 1-D for one target (no target axis in the results), else (n, t)."""
     return data.Y[:, 0] if data.Y.shape[1] == 1 else data.Y
-
-
-def standardized(data: FitData) -> tuple[FitData, np.ndarray, np.ndarray]:
-    """Scale the features to mean 0 and SD 1 (ddof=0); also return the means and SDs."""
-    mean, scale = data.X.mean(axis=0), data.X.std(axis=0)
-    constant = [n for n, s in zip(data.feature_names, scale) if s == 0]
-    if constant:
-        raise CLIError(f"column {constant[0]!r} is constant: it cannot be standardized")
-    return (
-        FitData(
-            (data.X - mean) / scale, data.Y, data.feature_names, data.target_names, data.skipped
-        ),
-        mean,
-        scale,
-    )
 
 
 @dataclass(frozen=True)
@@ -392,10 +178,6 @@ def _r2(train_mse: np.ndarray, y_var: np.ndarray) -> np.ndarray:
         return np.where(y_var > 0, 1.0 - train_mse / y_var, np.nan)
 
 
-def _num(value: float) -> str:
-    return "n/a" if not np.isfinite(value) else f"{value:.6g}"
-
-
 def coefficient_table(
     data: FitData, report: FitReport, args: argparse.Namespace, choice: AlphaChoice
 ) -> Table:
@@ -422,8 +204,8 @@ def coefficient_table(
             table.add_row(
                 target,
                 "(intercept)",
-                _num(report.intercept[u]),
-                _num(report.intercept_se[u]),
+                fmt(report.intercept[u], DIGITS),
+                fmt(report.intercept_se[u], DIGITS),
                 "",
                 "",
                 style="dim",
@@ -432,10 +214,10 @@ def coefficient_table(
             table.add_row(
                 target if j == 0 and not args.fit_intercept else "",
                 feature,
-                _num(report.coef[j, u]),
-                _num(report.coef_se[j, u]),
-                _num(report.ci_lo[j, u]),
-                _num(report.ci_hi[j, u]),
+                fmt(report.coef[j, u], DIGITS),
+                fmt(report.coef_se[j, u], DIGITS),
+                fmt(report.ci_lo[j, u], DIGITS),
+                fmt(report.ci_hi[j, u], DIGITS),
             )
     return table
 
@@ -468,8 +250,8 @@ def print_fit(
     console.print(coefficient_table(data, report, args, choice))
     for u, target in enumerate(data.target_names):
         console.print(
-            f"  {target}: training MSE {_num(report.train_mse[u])}, R^2 "
-            f"{_num(report.r2[u])}, out-of-bag MSE {_num(report.oob_mse[u])}"
+            f"  {target}: training MSE {fmt(report.train_mse[u], DIGITS)}, R^2 "
+            f"{fmt(report.r2[u], DIGITS)}, out-of-bag MSE {fmt(report.oob_mse[u], DIGITS)}"
         )
     if choice.note:
         console.print(f"  {choice.note}", style="yellow")
@@ -575,9 +357,10 @@ def run_fit(args: argparse.Namespace) -> int:
     data = load_data(args.data, args.target, features)
     scaling = None
     if args.standardize:
-        data, mean, scale = standardized(data)
+        Z, mean, scale = standardize(data.X, data.feature_names)
+        data = dataclasses.replace(data, X=Z)
         scaling = (mean, scale)
-    console = Console() if Console().is_terminal else Console(width=120)
+    console = make_console()
     choice = choose_alpha(data, args)
     report = bootstrap_report(data, choice.alpha, args)
     print_fit(console, data, report, choice, args)
