@@ -73,6 +73,7 @@ py::dict run_engine(const Array<T>& X, const Array<T>& Y, const std::optional<Ar
     out.oob_replicates = counter("oob_replicates", 1);
   }
   out.n_valid = counter("n_valid", 1);
+  out.n_fallback = counter("n_fallback", 1);
   if (req.replicate_stats) {
     py::array_t<double> stats({B, Index(kReplicateStatCount), k, t});
     out.replicate_stats = stats.mutable_data();

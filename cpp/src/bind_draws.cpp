@@ -78,6 +78,7 @@ void register_draws(py::module_& m) {
           "block_len", [](const EngineRequest& r) { return r.draw.block_len; },
           [](EngineRequest& r, Index L) { r.draw.block_len = L; })
       .def_readwrite("n_threads", &EngineRequest::n_threads)
+      .def_readwrite("svd_fallback", &EngineRequest::svd_fallback)
       .def_readwrite("keep_coefs", &EngineRequest::keep_coefs)
       .def_readwrite("moments", &EngineRequest::moments)
       .def_readwrite("oob_rows", &EngineRequest::oob_rows)
@@ -115,6 +116,7 @@ void register_draws(py::module_& m) {
   m.attr("MAX_REPLICATES") = kMaxReplicates;
   m.attr("MAX_ROWS") = kMaxRows;
   m.attr("MAX_SEED") = kMaxSeed;
+  m.attr("ILL_CONDITIONED") = kIllConditioned;
 }
 
 }  // namespace ridgeboot::binding

@@ -8,14 +8,14 @@
 #include <optional>
 
 #include "bindings.hpp"
+#include "ridgeboot/cv.hpp"
 #include "ridgeboot/fitter.hpp"
 
 namespace ridgeboot::binding {
 
-// (k, p, t) coefficient array and (k, t) intercepts from W (p, k*t), b (k*t),
-// with `extra` as a third item.
+// (k, p, t) coefficient array and (k, t) intercepts from W (p, k*t), b (k*t).
 template <class T>
-py::tuple to_numpy(const Problem<T>& pb, const Matrix<T>& W, const Vector<T>& b, py::object extra) {
+py::tuple to_numpy(const Problem<T>& pb, const Matrix<T>& W, const Vector<T>& b) {
   const Index k = pb.k(), p = pb.p(), t = pb.t();
   Array<T> coef({k, p, t}), icpt({k, t});
   auto c = coef.template mutable_unchecked<3>();
@@ -25,25 +25,51 @@ py::tuple to_numpy(const Problem<T>& pb, const Matrix<T>& W, const Vector<T>& b,
       for (Index j = 0; j < p; ++j) c(a, j, u) = W(j, a * t + u);
       ic(a, u) = b(a * t + u);
     }
-  return py::make_tuple(coef, icpt, extra);
+  return py::make_tuple(coef, icpt);
 }
 
+// A pool for a large single fit: threads pay off only for a large Gram (thread
+// start-up is ~50 us).
+inline ThreadPool* pool_for(Index n, Index p, int n_threads, std::optional<ThreadPool>& pool) {
+  if (n_threads > 1 && double(n) * double(p) * double(p) > 2e7) pool.emplace(n_threads);
+  return pool ? &*pool : nullptr;
+}
+
+// -> (coef (k, p, t), intercept (k, t), condition bound, the solver that ran).
 template <class T>
 py::tuple fit(const Array<T>& X, const Array<T>& Y, const std::optional<Array<T>>& w, const Array<T>& alphas,
-              const std::string& solver, bool intercept, int n_threads) {
-  Fitter<T> fitter(make_problem(X, Y, w, alphas, solver, intercept));
+              const std::string& solver, bool intercept, bool svd_fallback, int n_threads) {
+  Fitter<T> fitter(make_problem(X, Y, w, alphas, solver, intercept, svd_fallback));
   const Problem<T>& pb = fitter.problem();
   Matrix<T> W(pb.p(), pb.kt());
   Vector<T> b(pb.kt());
-  {
-    py::gil_scoped_release release;
-    // Threads pay off only for a large Gram (thread start-up is ~50 us).
-    const double work = double(pb.n()) * double(pb.p()) * double(pb.p());
+  Poller poller;
+  run_released(poller, [&](const auto& poll) {
     std::optional<ThreadPool> pool;
-    if (n_threads > 1 && work > 2e7) pool.emplace(n_threads);
-    fitter.fit(nullptr, W, b, pool ? &*pool : nullptr);
-  }
-  return to_numpy(pb, W, b, py::float_(fitter.condition_bound()));
+    fitter.fit(nullptr, W, b, pool_for(pb.n(), pb.p(), n_threads, pool), [&] { return poll(0); });
+  });
+  const char* ran = fitter.solver_used() == Solver::svd ? "svd" : fitter.solver_used() == Solver::eigh ? "eigh" : "cholesky";
+  return py::make_tuple(to_numpy(pb, W, b), fitter.condition_bound(), ran);
+}
+
+// Closed-form criteria for every alpha of the (k, t) grid -> (scores (k, t), dof (k, t)):
+// method "gcv" (generalized cross-validation), "loo" (exact leave-one-out mean
+// squared error) or "dof" (degrees of freedom only; scores are NaN). Ctrl-C stops it.
+template <class T>
+py::tuple cv_scores(const Array<T>& X, const Array<T>& Y, const std::optional<Array<T>>& w, const Array<T>& alphas,
+                    bool intercept, const std::string& method, int n_threads) {
+  const CvMethod how = method == "gcv"   ? CvMethod::gcv
+                       : method == "loo" ? CvMethod::loo
+                       : method == "dof" ? CvMethod::dof
+                                         : throw std::invalid_argument("unknown method '" + method + "'");
+  ClosedFormCv<T> cv(make_problem(X, Y, w, alphas, "eigh", intercept));
+  Matrix<double> scores, dof;
+  Poller poller;
+  run_released(poller, [&](const auto& poll) {
+    std::optional<ThreadPool> pool;
+    cv.run(how, pool_for(X.shape(0), X.shape(1), n_threads, pool), [&] { return poll(0); }, scores, dof);
+  });
+  return py::make_tuple(to_numpy(scores), to_numpy(dof));
 }
 
 // True when every value of A and B (1-D or 2-D, non-negative element-aligned
@@ -85,8 +111,12 @@ template <class T>
 void register_fit(py::module_& m, const std::string& suffix) {
   using namespace pybind11::literals;
   m.def(("fit_" + suffix).c_str(), &fit<T>, "X"_a.noconvert(), "Y"_a.noconvert(), "sample_weight"_a.noconvert(),
-        "alphas"_a.noconvert(), "solver"_a, "fit_intercept"_a, "n_threads"_a,
-        "Weighted ridge fit for a (k, t) alpha grid -> (coef (k,p,t), intercept (k,t), condition bound).");
+        "alphas"_a.noconvert(), "solver"_a, "fit_intercept"_a, "svd_fallback"_a, "n_threads"_a,
+        "Weighted ridge fit for a (k, t) alpha grid -> ((coef (k,p,t), intercept (k,t)), condition bound, "
+        "solver that ran).");
+  m.def(("cv_scores_" + suffix).c_str(), &cv_scores<T>, "X"_a.noconvert(), "Y"_a.noconvert(),
+        "sample_weight"_a.noconvert(), "alphas"_a.noconvert(), "fit_intercept"_a, "method"_a, "n_threads"_a,
+        "GCV / leave-one-out scores and degrees of freedom for a (k, t) alpha grid -> (scores, dof), (k, t) each.");
   m.def(("all_finite_" + suffix).c_str(), &all_finite<T>, "A"_a.noconvert(), "B"_a.noconvert(),
         "Whether every value of two 1-D or 2-D arrays is finite.");
 }

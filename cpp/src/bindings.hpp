@@ -38,11 +38,20 @@ const T* vector_or_null(const std::optional<Array<T>>& a, Index n, const char* n
   return a->data();
 }
 
+// A C-order numpy copy of a (rows, cols) matrix.
+inline py::array_t<double> to_numpy(const Matrix<double>& M) {
+  py::array_t<double> a({M.rows(), M.cols()});
+  auto out = a.mutable_unchecked<2>();
+  for (Index i = 0; i < M.rows(); ++i)
+    for (Index j = 0; j < M.cols(); ++j) out(i, j) = M(i, j);
+  return a;
+}
+
 // The problem X (n, p), Y (n, t), sample weights (n) or None, alphas (k, t). Its
 // views point into the arrays: they must outlive it.
 template <class T>
 Problem<T> make_problem(const Array<T>& X, const Array<T>& Y, const std::optional<Array<T>>& w,
-                        const Array<T>& alphas, const std::string& solver, bool intercept) {
+                        const Array<T>& alphas, const std::string& solver, bool intercept, bool svd_fallback = false) {
   auto Xv = view2d(X, "X");
   auto Yv = view2d(Y, "y");
   if (Yv.rows() != Xv.rows()) throw std::invalid_argument("X and y have different numbers of rows");
@@ -50,7 +59,7 @@ Problem<T> make_problem(const Array<T>& X, const Array<T>& Y, const std::optiona
   if (Av.cols() != Yv.cols()) throw std::invalid_argument("alphas must have one column per target");
   if (Xv.rows() < 1 || Xv.cols() < 1 || Yv.cols() < 1 || Av.rows() < 1) throw std::invalid_argument("empty problem");
   return Problem<T>(Xv, Yv, vector_or_null(w, Xv.rows(), "sample_weight"), Matrix<T>(Av), parse_solver(solver),
-                    intercept);
+                    intercept, svd_fallback);
 }
 
 // Calls back into Python at most every 100 ms from a native run (with the GIL

@@ -538,19 +538,10 @@ def bootstrap(
         reference=(full_coef, full_icpt),
         oob_rows=oob_rows,
         oob_mse=bool(oob),
+        svd_fallback=auto,
     )
     try:
-        try:
-            raw = runner(job, data.X, data.Y, data.weight, threads, callback)
-        except np.linalg.LinAlgError:
-            if not auto or solver == "svd":
-                raise
-            # "auto": a replicate too ill-conditioned for Cholesky -> every fit by SVD
-            full_coef, full_icpt, solver = fit_grid(data, grid, "svd", fit_intercept, n_threads)
-            if bar is not None:
-                bar.reset()
-            job = job.with_solver(solver, (full_coef, full_icpt))
-            raw = runner(job, data.X, data.Y, data.weight, threads, callback)
+        raw = runner(job, data.X, data.Y, data.weight, threads, callback)
         if bar is not None:
             bar.update(n_boot - bar.n)
     finally:

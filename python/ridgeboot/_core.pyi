@@ -16,8 +16,9 @@ def fit_float64(
     alphas: _F64,
     solver: str,
     fit_intercept: bool,
+    svd_fallback: bool,
     n_threads: int,
-) -> tuple[_F64, _F64, float]: ...
+) -> tuple[tuple[_F64, _F64], float, str]: ...
 def fit_float32(
     X: _F32,
     Y: _F32,
@@ -25,8 +26,9 @@ def fit_float32(
     alphas: _F32,
     solver: str,
     fit_intercept: bool,
+    svd_fallback: bool,
     n_threads: int,
-) -> tuple[_F32, _F32, float]: ...
+) -> tuple[tuple[_F32, _F32], float, str]: ...
 
 class EngineRequest:
     first: int
@@ -36,6 +38,7 @@ class EngineRequest:
     seed: int
     block_len: int
     n_threads: int
+    svd_fallback: bool
     keep_coefs: bool
     moments: bool
     oob_rows: bool
@@ -88,6 +91,25 @@ REPLICATE_STATS: tuple[str, ...]
 MAX_REPLICATES: int
 MAX_ROWS: int
 MAX_SEED: int
+ILL_CONDITIONED: float
 
 def philox4x32_10(counter: list[int], key: list[int]) -> list[int]: ...
 def build_info() -> dict[str, Any]: ...
+def cv_scores_float64(
+    X: _F64,
+    Y: _F64,
+    sample_weight: Optional[_F64],
+    alphas: _F64,
+    fit_intercept: bool,
+    method: str,
+    n_threads: int,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+def cv_scores_float32(
+    X: _F32,
+    Y: _F32,
+    sample_weight: Optional[_F32],
+    alphas: _F32,
+    fit_intercept: bool,
+    method: str,
+    n_threads: int,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...

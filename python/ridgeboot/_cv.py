@@ -193,16 +193,15 @@ def _run_heldout(
     """
     chosen = path_solver(grid) if solver == "auto" else solver
     job = EngineJob(
-        grid, chosen, fit_intercept, counts.shape[0], counts=counts, replicate_stats=True
+        grid,
+        chosen,
+        fit_intercept,
+        counts.shape[0],
+        counts=counts,
+        replicate_stats=True,
+        svd_fallback=solver == "auto",
     )
-    runner = current_runner()
-    threads = resolve_threads(n_threads)
-    try:
-        raw = runner(job, data.X, data.Y, data.weight, threads)
-    except np.linalg.LinAlgError:
-        if solver != "auto" or chosen == "svd":
-            raise
-        raw = runner(job.with_solver("svd"), data.X, data.Y, data.weight, threads)
+    raw = current_runner()(job, data.X, data.Y, data.weight, resolve_threads(n_threads))
     # undefined scores (0/0, overflowing huge weights) come out non-finite: no vote
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return _score_from_stats(raw["replicate_stats"], scoring)

@@ -47,10 +47,7 @@ class EngineJob:
     oob_rows: bool = False
     oob_mse: bool = False
     replicate_stats: bool = False
-
-    def with_solver(self, solver: str, reference: Any = None) -> EngineJob:
-        """Return the same job with another solver (and its full fit as the reference)."""
-        return replace(self, solver=solver, reference=reference)
+    svd_fallback: bool = False  # solver="auto": replicates the solver fails on are redone by SVD
 
     def block(self, first: int, count: int) -> EngineJob:
         """Replicates first .. first + count - 1 only (their explicit counts travel with them)."""
@@ -69,7 +66,7 @@ class EngineJob:
         )
         req.keep_coefs, req.moments = self.keep_coefs, self.reference is not None
         req.oob_rows, req.oob_mse = self.oob_rows, self.oob_mse
-        req.replicate_stats = self.replicate_stats
+        req.replicate_stats, req.svd_fallback = self.replicate_stats, self.svd_fallback
         return req
 
     def run(

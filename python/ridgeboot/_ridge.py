@@ -25,8 +25,10 @@ from ._validation import (
 
 ArrayOrFloat = Union[float, FloatArray]
 
-# condition * eps above this: fewer than ~3 correct digits in a Cholesky solution
-ILL_CONDITIONED = 1e-3
+# A Cholesky factor whose condition bound times eps exceeds this keeps fewer than ~3
+# correct digits (the core's kIllConditioned): "auto" redoes such a fit by SVD in the
+# core, an explicit solver="cholesky" warns.
+ILL_CONDITIONED: float = _core.ILL_CONDITIONED
 
 
 def choose_solver(solver: str, grid: np.ndarray) -> str:
@@ -79,39 +81,30 @@ def fit_grid(
 ) -> tuple[np.ndarray, np.ndarray, str]:
     """Fit every alpha of a (k, t) grid -> coef (k, p, t), intercept (k, t), solver that ran.
 
-    Cholesky squares the condition number of X. With solver="auto", a Cholesky
-    factorization that fails, or whose factor shows a condition number beyond
-    1e-3 / eps (fewer than ~3 correct digits left), is redone with the SVD and
-    the result says so; an explicit solver="cholesky" warns instead.
-    ``auto_choice`` overrides the first choice of "auto" (a path prefers "eigh").
+    With solver="auto" the core redoes by SVD a fit whose factorization fails, whose
+    Cholesky factor shows a condition number beyond ILL_CONDITIONED / eps (fewer
+    than ~3 correct digits) or that gives a non-finite number, and says so; an
+    explicit solver="cholesky" raises or warns instead. ``auto_choice`` overrides
+    the first choice of "auto" (a path prefers "eigh").
     """
     check_choice(solver, SOLVERS, "solver")
     fit_intercept = check_bool(fit_intercept, "fit_intercept")
     chosen = auto_choice if solver == "auto" and auto_choice else choose_solver(solver, grid)
     fit = core_function("fit", data.dtype)
     threads = resolve_threads(n_threads)
-    args = (data.X, data.Y, data.weight, grid)
-    try:
-        coef, intercept, condition = fit(*args, chosen, fit_intercept, threads)
-    except np.linalg.LinAlgError:
-        if solver != "auto":
-            raise
-        chosen = "svd"
-        coef, intercept, condition = fit(*args, chosen, fit_intercept, threads)
+    (coef, intercept), condition, ran = fit(
+        data.X, data.Y, data.weight, grid, chosen, fit_intercept, solver == "auto", threads
+    )
     eps = _EPS.get(data.dtype) or float(np.finfo(data.dtype).eps)
-    if condition * eps > ILL_CONDITIONED:
-        if solver == "auto":
-            chosen = "svd"
-            coef, intercept, condition = fit(*args, chosen, fit_intercept, threads)
-        else:
-            warnings.warn(
-                f"X^T W X + alpha I is ill-conditioned (condition number >= {condition:.1e} in "
-                f"{data.dtype}): the Cholesky solution may have lost most of its digits; "
-                'use solver="svd" or a larger alpha',
-                RuntimeWarning,
-                stacklevel=3,
-            )
-    return coef, intercept, chosen
+    if ran == "cholesky" and solver != "auto" and condition * eps > ILL_CONDITIONED:
+        warnings.warn(
+            f"X^T W X + alpha I is ill-conditioned (condition number >= {condition:.1e} in "
+            f"{data.dtype}): the Cholesky solution may have lost most of its digits; "
+            'use solver="svd" or a larger alpha',
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    return coef, intercept, ran
 
 
 def _predict(X: Any, coef: np.ndarray, intercept: Any, dtype: np.dtype[Any]) -> FloatArray:

@@ -57,6 +57,7 @@ struct EngineRequest {
   bool chunk_sums = false;  // sums get a leading chunk axis (one sum per chunk) instead of totals
   DrawSpec draw;
   int n_threads = 1;
+  bool svd_fallback = false;  // solver="auto": a replicate the solver fails on is redone by SVD (Fitter::fit)
   Index wave = 0;  // replicates per wave, rounded up to whole chunks; 0 = automatic (no effect on results)
   // Outputs (see kEngineOutputs):
   bool keep_coefs = false;       // coefs, intercepts
@@ -96,6 +97,7 @@ inline constexpr OutputInfo kEngineOutputs[] = {
     {"oob_replicates", OutputKind::counted},         // (1) replicates with an out-of-bag row
     {"replicate_stats", OutputKind::per_replicate},  // (B, kReplicateStatCount, k, t)
     {"n_valid", OutputKind::counted},                // (1) replicates with a positive-weight row
+    {"n_fallback", OutputKind::counted},             // (1) replicates redone by SVD (svd_fallback)
 };
 
 // The caller's output buffers (shapes in kEngineOutputs; the double sums carry a
@@ -117,7 +119,8 @@ struct EngineOutputs {
   double* oob_mse_sum = nullptr;
   std::int64_t* oob_replicates = nullptr;
   double* replicate_stats = nullptr;
-  std::int64_t* n_valid = nullptr;  // always
+  std::int64_t* n_valid = nullptr;     // always
+  std::int64_t* n_fallback = nullptr;  // always
 
   void check(const EngineRequest& r) const {
     const auto given = [](std::initializer_list<const void*> ps, bool wanted) {
@@ -128,7 +131,7 @@ struct EngineOutputs {
     if (!given({coefs, intercepts}, r.keep_coefs) ||
         !given({ref_coef, ref_intercept, coef_sum, coef_sumsq, intercept_sum, intercept_sumsq}, r.moments) ||
         !given({oob_loss, oob_count}, r.oob_rows) || !given({oob_mse_sum, oob_replicates}, r.oob_mse) ||
-        !given({replicate_stats}, r.replicate_stats) || !given({n_valid}, true))
+        !given({replicate_stats}, r.replicate_stats) || !given({n_valid, n_fallback}, true))
       throw std::invalid_argument("engine outputs do not match the request");
   }
 };
@@ -142,6 +145,7 @@ class BootstrapEngine {
   // `counts` (n_boot, n): explicit draws (k-fold, hold-out), or nullptr to draw them.
   BootstrapEngine(Problem<T> pb, const EngineRequest& req, const std::int32_t* counts, const EngineOutputs<T>& out)
       : pb_(std::move(pb)), cfg_(req), counts_(counts), out_(out), pool_(std::max(1, req.n_threads)) {
+    pb_.svd_fallback = req.svd_fallback;
     if (req.first < 0 || req.first % kSumChunk != 0)
       throw std::invalid_argument("first replicate must be a non-negative multiple of " +
                                   std::to_string(kSumChunk));
@@ -200,6 +204,7 @@ class BootstrapEngine {
     Vector<T> b;                       // (k*t)
     Matrix<double> partial;            // (stats*k*t, row blocks) out-of-bag sums per row block
     bool valid = true;                 // the draw has a positive-weight row
+    bool fell_back = false;            // redone by SVD
   };
   struct Worker {
     explicit Worker(const Problem<T>& pb) : fitter(pb) {}
@@ -252,6 +257,7 @@ class BootstrapEngine {
     } else {
       wk.fitter.fit(wk.weights.data(), slot.W, slot.b);
     }
+    slot.fell_back = slot.valid && wk.fitter.solver_used() != pb_.solver;
     if (out_.coefs) {
       const Index k = pb_.k(), p = pb_.p(), t = pb_.t();
       T* dst = out_.coefs + b * k * p * t;
@@ -272,7 +278,10 @@ class BootstrapEngine {
       if (item < coef_items) fold_moments(item, start, count);
       else fold_oob_rows(item - coef_items, start, count, *workers_[std::size_t(worker)]);
     }, tick);
-    for (Index s = 0; s < count; ++s) *out_.n_valid += slots_[std::size_t(s)].valid;
+    for (Index s = 0; s < count; ++s) {
+      *out_.n_valid += slots_[std::size_t(s)].valid;
+      *out_.n_fallback += slots_[std::size_t(s)].fell_back;
+    }
     if (!cfg_.needs_oob()) return;
     // Per-replicate out-of-bag sums: row blocks added in block order.
     Vector<double> total(n_stats_ * kt), mse(kt);

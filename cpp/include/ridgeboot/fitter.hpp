@@ -12,6 +12,8 @@
 // b = ybar - xbar.w with the weighted means.
 #pragma once
 
+#include <functional>
+#include <limits>
 #include <utility>
 
 #include "dual.hpp"
@@ -53,35 +55,25 @@ class Fitter {
   // Fits the problem with row weights `w` (n), or the problem's own sample
   // weights when w is nullptr. W (p, k*t): column a*t+u is path point a, target
   // u. b (k*t): intercepts. `pool` parallelises the Gram of a large single fit.
-  void fit(const T* w, Eigen::Ref<Matrix<T>> W, Eigen::Ref<Vector<T>> b, ThreadPool* pool = nullptr) {
-    condition_bound_ = 1;
-    rows_.select(w ? w : pb_.base_weight);
-    const Index m = rows_.count(), n = pb_.n(), p = pb_.p(), t = pb_.t();
-    if (kernel_) {
-      // From a shared kernel the column means of X are never needed (see solve_dual_from_kernel).
-      if (pb_.intercept) rows_.means(m, false, xmean_, ymean_);
-      return solve_dual_from_kernel(pb_, *kernel_, rows_, ymean_, Yz_, W, b, dual_, condition_bound_);
+  // With the problem's svd_fallback, a failed or untrustworthy fit is redone by
+  // the SVD (solver_used() says which ran).
+  void fit(const T* w, Eigen::Ref<Matrix<T>> W, Eigen::Ref<Vector<T>> b, ThreadPool* pool = nullptr,
+           const std::function<bool()>& poll = {}) {
+    solver_used_ = pb_.solver;
+    if (!pb_.svd_fallback || pb_.solver == Solver::svd) return fit_with(pb_.solver, w, W, b, pool, poll);
+    try {
+      fit_with(pb_.solver, w, W, b, pool, poll);
+      const bool trusted = condition_bound_ * double(std::numeric_limits<T>::epsilon()) <= kIllConditioned;
+      if (trusted && W.allFinite() && b.allFinite()) return;
+    } catch (const LinAlgError&) {
     }
-    if (pb_.solver == Solver::svd || p > m) {
-      if (pb_.intercept) {
-        rows_.means(m, true, xmean_, ymean_);
-        rows_.centre_x = xmean_, rows_.centre_y = ymean_;
-      }
-      if (Z_.rows() < m) Z_.setZero(n, gram_padded_cols<T>(p)), Yz_.resize(n, t);
-      rows_.gather(0, m, Z_, Yz_, nullptr);
-      const auto Z = Z_.topRows(m).leftCols(p);
-      if (pb_.solver == Solver::svd) svd_solves(Z, Yz_.topRows(m), pb_.alphas, W);
-      else solve_dual(pb_, Z, Yz_.topRows(m), W, pool, dual_, condition_bound_);
-    } else {
-      panel_.centred(rows_, pool, pb_.intercept, xmean_, ymean_);
-      shifted_solves(pb_, m, panel_.G, panel_.R, M_, solve_, condition_bound_, "X^T W X");
-      W = M_;
-    }
-    for (Index c = 0; c < pb_.kt(); ++c) b(c) = pb_.intercept ? ymean_(c % t) - xmean_.dot(W.col(c)) : T(0);
+    solver_used_ = Solver::svd;
+    fit_with(Solver::svd, w, W, b, pool, poll);
   }
 
   const Problem<T>& problem() const { return pb_; }
   Index rows_used() const { return rows_.count(); }
+  Solver solver_used() const { return solver_used_; }
 
   // After a Cholesky fit: a lower bound on the condition number of the factored
   // matrices (1 for the other solvers). Near 1/eps the solution has no digits left.
@@ -93,6 +85,34 @@ class Fitter {
   void use_kernel(const SharedKernel<T>* kernel) { kernel_ = kernel; }
 
  private:
+  void fit_with(Solver solver, const T* w, Eigen::Ref<Matrix<T>> W, Eigen::Ref<Vector<T>> b, ThreadPool* pool,
+                const std::function<bool()>& poll) {
+    condition_bound_ = 1;
+    rows_.select(w ? w : pb_.base_weight);
+    const Index m = rows_.count(), n = pb_.n(), p = pb_.p(), t = pb_.t();
+    if (kernel_ && solver != Solver::svd) {
+      // From a shared kernel the column means of X are never needed (see solve_dual_from_kernel).
+      if (pb_.intercept) rows_.means(m, false, xmean_, ymean_);
+      return solve_dual_from_kernel(pb_, *kernel_, rows_, ymean_, Yz_, W, b, dual_, condition_bound_);
+    }
+    if (solver == Solver::svd || p > m) {
+      if (pb_.intercept) {
+        rows_.means(m, true, xmean_, ymean_);
+        rows_.centre_x = xmean_, rows_.centre_y = ymean_;
+      }
+      if (Z_.rows() < m) Z_.setZero(n, gram_padded_cols<T>(p)), Yz_.resize(n, t);
+      rows_.gather(0, m, Z_, Yz_, nullptr);
+      const auto Z = Z_.topRows(m).leftCols(p);
+      if (solver == Solver::svd) svd_solves(Z, Yz_.topRows(m), pb_.alphas, W);
+      else solve_dual(pb_, Z, Yz_.topRows(m), W, pool, dual_, condition_bound_);
+    } else {
+      panel_.centred(rows_, pool, pb_.intercept, xmean_, ymean_, poll);
+      shifted_solves(pb_, m, panel_.G, panel_.R, M_, solve_, condition_bound_, "X^T W X");
+      W = M_;
+    }
+    for (Index c = 0; c < pb_.kt(); ++c) b(c) = pb_.intercept ? ymean_(c % t) - xmean_.dot(W.col(c)) : T(0);
+  }
+
   Problem<T> pb_;
   RowGather<T> rows_;
   PanelGram<T> panel_;
@@ -103,6 +123,7 @@ class Fitter {
   RowVector<T> xmean_, ymean_;
   const SharedKernel<T>* kernel_ = nullptr;
   double condition_bound_ = 1;
+  Solver solver_used_ = Solver::cholesky;
 };
 
 }  // namespace ridgeboot

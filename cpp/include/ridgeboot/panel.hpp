@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <functional>
 #include <vector>
 
 #include "gather.hpp"
@@ -57,11 +58,14 @@ class PanelGram {
   // one bit for some column (a misleading sample), it is all redone about the
   // exact two-pass means. Identical rows give their value exactly, so a
   // constant column still centres to exactly zero.
-  void centred(RowGather<T>& rows, ThreadPool* pool, bool intercept, RowVec& xmean, RowVec& ymean) {
-    if (!intercept) return accumulate(rows, pool, false);
+  // `poll`, if set, is called between panels on this thread: false stops the
+  // run (throws Cancelled).
+  void centred(RowGather<T>& rows, ThreadPool* pool, bool intercept, RowVec& xmean, RowVec& ymean,
+               const std::function<bool()>& poll = {}) {
+    if (!intercept) return accumulate(rows, pool, false, poll);
     const Index p = p_, t = t_;
     rows.means(std::min(rows.count(), kShiftSample), true, rows.centre_x, rows.centre_y);
-    accumulate(rows, pool, true);
+    accumulate(rows, pool, true, poll);
     const double W = rows.weight_sum();
     bool redo = false;
     for (Index j = 0; j < p + t && !redo; ++j) {
@@ -71,7 +75,7 @@ class PanelGram {
     if (redo) {
       rows.means(rows.count(), true, xmean, ymean);
       rows.centre_x = xmean, rows.centre_y = ymean;
-      accumulate(rows, pool, true);
+      accumulate(rows, pool, true, poll);
     }
     Vector<double> dx = moments_.head(p) / W, dy = moments_.segment(p, t) / W;
     xmean = (rows.centre_x.template cast<double>() + dx.transpose()).template cast<T>();
@@ -89,7 +93,7 @@ class PanelGram {
   // run in parallel when a pool is given. With `moments`, also moments_ = the
   // gather's sums (see RowGather::gather), panel sums added in panel order,
   // so the bits do not depend on the thread count.
-  void accumulate(const RowGather<T>& rows, ThreadPool* pool, bool moments) {
+  void accumulate(const RowGather<T>& rows, ThreadPool* pool, bool moments, const std::function<bool()>& poll) {
     const Index m = rows.count(), p = p_, t = t_;
     const Index panels = (m + panel_rows_ - 1) / panel_rows_;
     const int workers = pool ? pool->size() : 1;
@@ -97,6 +101,7 @@ class PanelGram {
     if (workers <= 1 || panels <= 1) {
       panel_moments_.resize(moments ? 2 * (p + t) : 0);
       for (Index c = 0; c < panels; ++c) {
+        if (poll && !poll()) throw Cancelled();
         const Index r0 = c * panel_rows_, r1 = std::min(m, r0 + panel_rows_);
         // The first panel's sums go straight into the totals.
         rows.gather(r0, r1, Z_, Yz_, !moments ? nullptr : c == 0 ? moments_.data() : panel_moments_.data());
@@ -125,7 +130,7 @@ class PanelGram {
         const Index r0 = (round + item) * panel_rows_, r1 = std::min(m, r0 + panel_rows_);
         rows.gather(r0, r1, s.Z, s.Yz, moments ? s.moments.data() : nullptr);
         panel_gram(r1 - r0, s.Z, s.Yz, s.Gpad, s.Rpad, s.G, s.R);
-      });
+      }, poll);
       for (Index j = 0; j < count; ++j) {
         const auto& s = slots_[std::size_t(j)];
         if (round + j == 0) G = s.G, R = s.R;

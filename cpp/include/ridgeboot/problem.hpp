@@ -13,6 +13,11 @@
 
 namespace ridgeboot {
 
+// A Cholesky factorization whose condition bound times eps exceeds this keeps
+// fewer than ~3 correct digits: "auto" redoes the fit by SVD, an explicit
+// solver="cholesky" warns (ridgeboot._ridge).
+inline constexpr double kIllConditioned = 1e-3;
+
 // Consecutive targets u0 .. u0 + width - 1 of path point a sharing one alpha:
 // columns col .. col + width - 1 (col = a * t + u0) of a (p, k*t) solution.
 template <class T>
@@ -45,13 +50,14 @@ std::vector<AlphaRun<T>> alpha_runs(const Matrix<T>& alphas) {
 template <class T>
 struct Problem {
   Problem(ConstView<T> X_, ConstView<T> Y_, const T* base_weight_, Matrix<T> alphas_, Solver solver_,
-          bool intercept_)
+          bool intercept_, bool svd_fallback_ = false)
       : X(X_),
         Y(Y_),
         base_weight(base_weight_),
         alphas(std::move(alphas_)),
         solver(solver_),
         intercept(intercept_),
+        svd_fallback(svd_fallback_),
         runs(alpha_runs(alphas)) {}
 
   ConstView<T> X;        // (n, p)
@@ -60,6 +66,9 @@ struct Problem {
   Matrix<T> alphas;      // (k, t)
   Solver solver;
   bool intercept;
+  // solver="auto": a fit whose factorization fails, is ill-conditioned (see
+  // kIllConditioned) or gives a non-finite number is redone by the SVD.
+  bool svd_fallback;
   std::vector<AlphaRun<T>> runs;  // the grid grouped by alpha (see alpha_runs)
 
   Index n() const { return X.rows(); }

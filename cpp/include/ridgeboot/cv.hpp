@@ -1,0 +1,292 @@
+// Closed-form alpha selection: generalized cross-validation, exact leave-one-out
+// and the effective degrees of freedom, for every alpha of the grid, from one
+// eigendecomposition of the factorization the fit makes anyway (the weighted,
+// centred Gram G = Z^T Z for p <= m; the kernel K = Z Z^T for p > m).
+//
+// Spectral form: both give P (m, r) with P^T P = diag(lambda) over the r kept
+// directions (primal P = Z Q, Q the kept eigenvectors of G; dual P = U
+// diag(sqrt(lambda)), U those of K), and rot = P^T y~ (r, t). The fitted values
+// are P diag(1 / (lambda + alpha)) rot, the hat matrix
+// H = P diag(1 / (lambda + alpha)) P^T (+ sqrt(v) sqrt(v)^T / sum v with an intercept),
+// and with c_j^2 = rot_j^2 / lambda_j:
+//   RSS(alpha) = [||y~||^2 - sum c_j^2] + sum c_j^2 (alpha / (lambda_j + alpha))^2
+//   tr H       = sum lambda_j / (lambda_j + alpha) (+ 1)
+//   GCV        = (RSS / sum v) / (1 - tr H / m)^2
+//   LOO        = sum_i (e_i / (1 - h_ii))^2 / sum v  (e = y~ - fitted, scaled by sqrt(v))
+// When the kept directions and the intercept span all m rows (r + intercept =
+// m: the fit at alpha = 0 interpolates), I - H = U diag(alpha / (lambda + alpha)) U^T
+// exactly, so e_i and 1 - h_ii are both O(alpha); dividing both by alpha gives
+// e_i / (1 - h_ii) = [U diag(1 / (lambda (lambda + alpha))) U^T y~]_i / [same]_ii
+// (U = P diag(lambda^-1/2)), whose alpha -> 0 limit is the leave-one-out error of
+// the minimum-norm interpolant instead of 0 / 0.
+// GCV costs O(r t) per alpha; leave-one-out needs every row's leverage, one
+// more pass over the rows (primal: P = Z Q, O(m p^2)) and O(m r t) per alpha.
+// Everything after the Gram (or kernel) is computed in double.
+#pragma once
+
+#include <Eigen/Eigenvalues>
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <vector>
+
+#include "dual.hpp"
+#include "gather.hpp"
+#include "gram.hpp"
+#include "panel.hpp"
+#include "problem.hpp"
+#include "shifted_solve.hpp"
+#include "thread_pool.hpp"
+#include "types.hpp"
+
+namespace ridgeboot {
+
+enum class CvMethod { gcv, loo, dof };
+
+// The weighted, centred problem in its spectral form (see above).
+struct Spectrum {
+  Vector<double> lambda;  // (r) eigenvalues above the rank cutoff
+  Matrix<double> rot;     // (r, t) P^T y~
+  Matrix<double> basis;   // (p, r) primal: P = Z basis; dual: empty
+  Matrix<double> P;       // (m, r) dual: P itself; primal: empty
+  Vector<double> yy;      // (t) ||y~||^2
+  double weight_sum = 0;  // sum v
+  Index m = 0;            // rows used
+  bool intercept = false;
+
+  // The kept directions and the intercept span every row: alpha = 0 interpolates.
+  bool interpolates() const { return lambda.size() + (intercept ? 1 : 0) >= m; }
+};
+
+// GCV scores (when `gcv`) and degrees of freedom per (alpha, target): (k, t) each.
+template <class T>
+void gcv_scores(const Spectrum& s, const std::vector<AlphaRun<T>>& runs, Index t, bool gcv, Matrix<double>& scores,
+                Matrix<double>& dof) {
+  const Index r = s.lambda.size();
+  for (const auto& run : runs) {
+    const double alpha = double(run.alpha);
+    double trace = s.intercept ? 1.0 : 0.0;
+    for (Index j = 0; j < r; ++j) trace += s.lambda(j) / (s.lambda(j) + alpha);
+    const double room = 1.0 - trace / double(s.m);
+    for (Index w = 0; w < run.width; ++w) {
+      const Index col = run.col + w, u = run.u0 + w;
+      dof(col / t, col % t) = trace;
+      if (!gcv) continue;
+      double fitted = 0, shrunk = 0;  // sum c_j^2, sum c_j^2 (alpha / (lambda_j + alpha))^2
+      for (Index j = 0; j < r; ++j) {
+        const double c2 = s.rot(j, u) * s.rot(j, u) / s.lambda(j), f = alpha / (s.lambda(j) + alpha);
+        fitted += c2;
+        shrunk += c2 * f * f;
+      }
+      const double rss = (std::max(s.yy(u) - fitted, 0.0) + shrunk) / s.weight_sum;
+      // an interpolating fit (tr H >= m) has no GCV estimate
+      scores(col / t, col % t) = room > 1e-12 ? rss / (room * room) : std::numeric_limits<double>::infinity();
+    }
+  }
+}
+
+// Leave-one-out sums of one block of rows: acc(col) += sum_i (e_i / (1 - h_ii))^2
+// for every column col = a*t+u, with P (rows, r), Yz (rows, t) the rows'
+// sqrt(v)-scaled, centred targets and v (rows) their weights.
+template <class T>
+void loo_accumulate(const Spectrum& s, const std::vector<AlphaRun<T>>& runs, const Eigen::Ref<const Matrix<double>>& P,
+                    const Eigen::Ref<const Matrix<double>>& Yz, const double* v, Vector<double>& acc) {
+  const Index rows = P.rows(), r = s.lambda.size();
+  const bool interpolates = s.interpolates();
+  const Matrix<double> P2 = P.cwiseAbs2();
+  Vector<double> d(r), h(rows);
+  Matrix<double> fitted;
+  for (const auto& run : runs) {
+    const double alpha = double(run.alpha);
+    if (interpolates) {
+      // e_i / alpha and (1 - h_ii) / alpha (see the header)
+      d = (s.lambda.array() * (s.lambda.array() + alpha)).inverse().matrix();
+      h.noalias() = P2 * d;
+      fitted.noalias() = P * (d.asDiagonal() * s.rot.middleCols(run.u0, run.width));
+    } else {
+      d = (s.lambda.array() + alpha).inverse().matrix();
+      h.noalias() = P2 * d;
+      if (s.intercept)
+        for (Index i = 0; i < rows; ++i) h(i) += v[i] / s.weight_sum;
+      h = (1.0 - h.array()).matrix();
+      fitted.noalias() = P * (d.asDiagonal() * s.rot.middleCols(run.u0, run.width));
+      fitted = Yz.middleCols(run.u0, run.width) - fitted;
+    }
+    for (Index w = 0; w < run.width; ++w) {
+      double sum = 0;
+      for (Index i = 0; i < rows; ++i) {
+        const double e = fitted(i, w) / h(i);  // e_i / (1 - h_ii)
+        sum += e * e;
+      }
+      acc(run.col + w) += sum;
+    }
+  }
+}
+
+// Closed-form criteria of a problem (its sample weights, its grid): one
+// factorization, then every alpha. Construct per call.
+template <class T>
+class ClosedFormCv {
+ public:
+  using Poll = std::function<bool()>;
+
+  explicit ClosedFormCv(Problem<T> pb)
+      : pb_(std::move(pb)), rows_(pb_.X, pb_.Y, pb_.intercept), panel_(pb_.n(), pb_.p(), pb_.t()) {}
+
+  // scores (k, t): GCV or leave-one-out mean squared error (unset for dof);
+  // dof (k, t): tr H. `poll` is called between blocks of work on this thread:
+  // false stops the run (throws Cancelled).
+  void run(CvMethod method, ThreadPool* pool, const Poll& poll, Matrix<double>& scores, Matrix<double>& dof) {
+    const Index k = pb_.k(), t = pb_.t();
+    scores.setConstant(k, t, std::numeric_limits<double>::quiet_NaN());
+    dof.resize(k, t);
+    rows_.select(pb_.base_weight);
+    const bool primal = pb_.p() <= rows_.count();
+    if (primal) primal_spectrum(method, pool, poll);
+    else dual_spectrum(method, pool);
+    check(poll);
+    gcv_scores(s_, pb_.runs, t, method == CvMethod::gcv, scores, dof);
+    if (method != CvMethod::loo) return;
+    Vector<double> acc = Vector<double>::Zero(pb_.kt());
+    if (primal) primal_loo(pool, poll, acc);
+    else dual_loo(poll, acc);
+    for (Index c = 0; c < pb_.kt(); ++c) scores(c / t, c % t) = acc(c) / s_.weight_sum;
+  }
+
+ private:
+  static void check(const Poll& poll) {
+    if (poll && !poll()) throw Cancelled();
+  }
+
+  // Kept directions of an eigendecomposition (ascending eigenvalues), in double.
+  template <class Solver>
+  void keep(const Solver& eig, Index dim, std::vector<Index>& kept) {
+    if (eig.info() != Eigen::Success) throw LinAlgError("eigendecomposition did not converge");
+    const auto& lambda = eig.eigenvalues();
+    const double cutoff = double(rank_cutoff<T>(rows_.count(), pb_.p())) * std::max(double(lambda(dim - 1)), 0.0);
+    kept.clear();
+    for (Index j = 0; j < dim; ++j)
+      if (double(lambda(j)) > cutoff) kept.push_back(j);
+    s_.lambda.resize(Index(kept.size()));
+    for (Index q = 0; q < Index(kept.size()); ++q) s_.lambda(q) = double(lambda(kept[std::size_t(q)]));
+  }
+
+  void common(Index m) {
+    s_.m = m;
+    s_.weight_sum = rows_.weight_sum();
+    s_.intercept = pb_.intercept;
+  }
+
+  // ||y~||^2 per target: one pass over the selected rows of Y, in double.
+  Vector<double> target_sum_squares(const RowVector<T>& ymean) const {
+    const Index m = rows_.count(), t = pb_.t();
+    Vector<double> yy = Vector<double>::Zero(t);
+    for (Index r = 0; r < m; ++r)
+      with_row(pb_.Y, rows_.row(r), [&](const auto& y) {
+        for (Index u = 0; u < t; ++u) {
+          const double d = double(y(u)) - (pb_.intercept ? double(ymean(u)) : 0.0);
+          yy(u) += double(rows_.weight(r)) * d * d;
+        }
+      });
+    return yy;
+  }
+
+  void primal_spectrum(CvMethod method, ThreadPool* pool, const Poll& poll) {
+    const Index p = pb_.p();
+    panel_.reserve();
+    panel_.centred(rows_, pool, pb_.intercept, xmean_, ymean_, poll);
+    common(rows_.count());
+    const Matrix<double> G = panel_.G.template cast<double>();
+    Eigen::SelfAdjointEigenSolver<Matrix<double>> eig(G, method == CvMethod::dof ? Eigen::EigenvaluesOnly
+                                                                                  : Eigen::ComputeEigenvectors);
+    std::vector<Index> kept;
+    keep(eig, p, kept);
+    if (method == CvMethod::dof) return;
+    s_.basis.resize(p, Index(kept.size()));
+    for (Index q = 0; q < Index(kept.size()); ++q) s_.basis.col(q) = eig.eigenvectors().col(kept[std::size_t(q)]);
+    s_.rot.noalias() = s_.basis.transpose() * panel_.R.template cast<double>();
+    s_.yy = target_sum_squares(ymean_);
+  }
+
+  void dual_spectrum(CvMethod method, ThreadPool* pool) {
+    const Index m = rows_.count(), p = pb_.p();
+    if (pb_.intercept) {
+      rows_.means(m, true, xmean_, ymean_);
+      rows_.centre_x = xmean_, rows_.centre_y = ymean_;
+    }
+    Z_.setZero(m, gram_padded_cols<T>(p));
+    Yz_.resize(m, pb_.t());
+    rows_.gather(0, m, Z_, Yz_, nullptr);
+    Matrix<T> K;
+    kernel_lower(Z_.leftCols(p), K, pool);
+    common(m);
+    const Matrix<double> Kd = K.template cast<double>();
+    Eigen::SelfAdjointEigenSolver<Matrix<double>> eig(Kd, method == CvMethod::dof ? Eigen::EigenvaluesOnly
+                                                                                   : Eigen::ComputeEigenvectors);
+    std::vector<Index> kept;
+    keep(eig, m, kept);
+    if (method == CvMethod::dof) return;
+    s_.P.resize(m, Index(kept.size()));
+    for (Index q = 0; q < Index(kept.size()); ++q)
+      s_.P.col(q) = eig.eigenvectors().col(kept[std::size_t(q)]) * std::sqrt(s_.lambda(q));
+    const Matrix<double> Yd = Yz_.template cast<double>();
+    s_.rot.noalias() = s_.P.transpose() * Yd;
+    s_.yy = Yd.colwise().squaredNorm().transpose();
+  }
+
+  // Leave-one-out over the rows, exactly centred, in fixed panels: each panel's
+  // sums from zero, added in panel order (the bits do not depend on the pool).
+  void primal_loo(ThreadPool* pool, const Poll& poll, Vector<double>& acc) {
+    const Index m = rows_.count(), p = pb_.p(), t = pb_.t(), kt = pb_.kt();
+    if (pb_.intercept) rows_.centre_x = xmean_, rows_.centre_y = ymean_;
+    const Index panel_rows = std::min(m, gram_panel_rows(p, t));
+    const Index panels = (m + panel_rows - 1) / panel_rows;
+    const int workers = pool ? pool->size() : 1;
+    std::vector<LooSlot> slots(std::size_t(std::min<Index>(workers, panels)));
+    for (auto& s : slots) {
+      s.Z.resize(panel_rows, p), s.Yz.resize(panel_rows, t);
+      s.v.resize(panel_rows), s.acc.resize(kt);
+    }
+    const auto panel = [&](Index c, LooSlot& s) {
+      const Index r0 = c * panel_rows, r1 = std::min(m, r0 + panel_rows), n_rows = r1 - r0;
+      rows_.gather(r0, r1, s.Z, s.Yz, nullptr);
+      for (Index r = r0; r < r1; ++r) s.v(r - r0) = double(rows_.weight(r));
+      s.P.noalias() = s.Z.topRows(n_rows).template cast<double>() * s_.basis;
+      s.acc.setZero();
+      loo_accumulate(s_, pb_.runs, s.P, s.Yz.topRows(n_rows).template cast<double>(), s.v.data(), s.acc);
+    };
+    for (Index round = 0; round < panels; round += Index(slots.size())) {
+      check(poll);
+      const Index count = std::min<Index>(Index(slots.size()), panels - round);
+      if (pool && count > 1)
+        pool->run(count, [&](Index item, int) { panel(round + item, slots[std::size_t(item)]); }, poll);
+      else
+        for (Index item = 0; item < count; ++item) panel(round + item, slots[std::size_t(item)]);
+      for (Index item = 0; item < count; ++item) acc += slots[std::size_t(item)].acc;
+    }
+  }
+
+  void dual_loo(const Poll& poll, Vector<double>& acc) {
+    const Index m = rows_.count();
+    Vector<double> v(m);
+    for (Index r = 0; r < m; ++r) v(r) = double(rows_.weight(r));
+    check(poll);
+    loo_accumulate(s_, pb_.runs, s_.P, Yz_.template cast<double>(), v.data(), acc);
+  }
+
+  struct LooSlot {
+    RowMatrix<T> Z, Yz;      // (panel rows, p), (panel rows, t) gathered rows
+    Matrix<double> P;        // (panel rows, r)
+    Vector<double> v, acc;   // (panel rows) weights; (k*t) the panel's sums
+  };
+
+  Problem<T> pb_;
+  RowGather<T> rows_;
+  PanelGram<T> panel_;
+  RowMatrix<T> Z_, Yz_;  // dual: all gathered rows
+  RowVector<T> xmean_, ymean_;
+  Spectrum s_;
+};
+
+}  // namespace ridgeboot
