@@ -1,0 +1,68 @@
+"""Fuzz rb.ridge_path with hostile data, alpha grids, solvers and thread counts."""
+
+from __future__ import annotations
+
+import numpy as np
+import ridgeboot as rb
+from hypothesis import given
+from screening import (
+    FUZZ,
+    all_finite,
+    alpha_is_regular,
+    assert_matches_reference,
+    call,
+    check_common,
+    check_raised,
+    cholesky_gave_up,
+    datasets,
+    first_invalid,
+    needs_finite_output,
+    note,
+    path_alphas,
+    solvers,
+    thread_counts,
+)
+
+
+@FUZZ
+@given(d=datasets(), alphas=path_alphas(), solver=solvers(), threads=thread_counts())
+def test_fuzz_ridge_path(d, alphas, solver, threads):
+    note(d.label)
+    out = call(
+        rb.ridge_path,
+        d.X,
+        d.y,
+        alphas.value,
+        solver=solver.value,
+        sample_weight=d.w,
+        n_threads=threads.value,
+        check_finite=d.check_finite,
+    )
+    check_common(out, finite_input=d.finite)
+    invalid = first_invalid(d.invalid, alphas, solver, threads)
+    if invalid:
+        check_raised(out, invalid)
+        return
+    if out.error is not None:
+        assert not d.finite or cholesky_gave_up(solver.value, out), (
+            f"valid input refused: {out.message}"
+        )
+        return
+    r = out.value
+    k = np.atleast_1d(np.asarray(alphas.value)).size
+    assert r.coef.shape == (k, d.p, *d.y_shape)
+    assert r.intercept.shape == (k, *d.y_shape)
+    assert r.alphas.shape == (k,)
+    assert r.coef.dtype == d.dtype
+    X64, _, _ = d.floats()
+    pred = call(r.predict, X64)
+    check_common(pred, finite_input=d.finite and all_finite(r.coef, r.intercept))
+    assert pred.error is None, pred.message
+    assert pred.value.shape == (k, d.n, *d.y_shape)
+    ill = any("ill-conditioned" in str(w.message) for w in out.warnings)
+    auto_eigh = np.size(alphas.value) > 2  # ridge_path: "auto" is "eigh" beyond 2 alphas
+    if needs_finite_output(d, alphas.value, solver.value, auto_eigh) and not ill:
+        assert all_finite(r.coef, r.intercept, pred.value), "finite problem, non-finite answer"
+    if d.regular and d.dtype == np.float64 and alpha_is_regular(alphas.value) and not ill:
+        for a_idx, a in enumerate(np.atleast_1d(np.asarray(alphas.value, dtype=np.float64))):
+            assert_matches_reference(r.coef[a_idx], r.intercept[a_idx], d, a, True)
