@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 import ridgeboot as rb
-from hypothesis import given, seed
+from hypothesis import given
 from hypothesis import strategies as st
 from screening import (
     CALL_BUDGET_S,
@@ -26,10 +26,12 @@ from screening import (
     cholesky_gave_up,
     datasets,
     first_invalid,
+    ill_conditioned,
     mostly,
     needs_finite_output,
     note,
     path_alphas,
+    pre_split_examples,
     scalar_alpha,
     schemes,
     seeds,
@@ -59,19 +61,8 @@ def oob_options() -> st.SearchStrategy[Opt]:
     return mostly(good, bad)
 
 
-# derandomize=True seeds a property with a digest of its source, which the split of the
-# single-file test_fuzz.py changed. This is the digest of the single-file version, so that the
-# property draws the examples it drew before the split: the examples of the new digest found
-# the bugs pinned by test_bug_ci_without_finite_replicates and
-# test_bug_bca_overflow_with_huge_weights (test_fuzz_pinned.py). Drop it once they are fixed.
-PRE_SPLIT_SEED = int(
-    "7894961614625291436553954611547267131697071195400302936550966016049333987576957074283794749"
-    "527123420261316496279577"
-)
-
-
 @FUZZ
-@seed(PRE_SPLIT_SEED)
+@pre_split_examples
 @given(
     data=st.data(),
     d=datasets(),
@@ -131,9 +122,8 @@ def test_fuzz_bootstrap(
     res = out.value
     _check_bootstrap_result(res, d, alphas.value, n_boot.value, keep_coefs, oob.value)
     auto_eigh = np.size(alphas.value) > 4  # bootstrap: "auto" is "eigh" beyond 4 alphas
-    finite = needs_finite_output(d, alphas.value, solver.value, auto_eigh) and not any(
-        "ill-conditioned" in str(w.message) for w in out.warnings
-    )
+    ill = ill_conditioned(out)
+    finite = needs_finite_output(d, alphas.value, solver.value, auto_eigh) and not ill
     w_used = d.weights_in_dtype()
     counts = rb.bootstrap_counts(d.n, n_boot.value, seed.value, scheme.value, block_len.value)
     valid = ((counts * w_used) > 0).any(axis=1)

@@ -18,6 +18,7 @@ from screening import (
     FUZZ,
     check_common,
     note,
+    pre_split_examples,
     run_cli,
 )
 
@@ -144,6 +145,7 @@ def cli_cases(draw: Any) -> CliCase:
 
 
 @settings(FUZZ, max_examples=200)
+@pre_split_examples
 @given(case=cli_cases())
 def test_fuzz_cli_fit(case):
     note(case.label)

@@ -296,3 +296,17 @@ def test_bug_bca_overflow_with_huge_weights():
     out = call(boot.value.ci, 0.9, "bca")
     assert out.error is None, out.message
     assert not undocumented_warnings(out), undocumented_warnings(out)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="ridge_cv on non-finite data (check_finite=False) fails in the SVD before it checks "
+    "n_threads: LinAlgError 'SVD did not converge' instead of naming n_threads",
+)
+@pytest.mark.parametrize("cv", ["gcv", "loo"])
+def test_bug_ridge_cv_checks_n_threads_after_the_fit(cv):
+    X = np.array([[0.1257302210933933], [np.nan]])
+    y = np.array([-0.0311903232295574, -0.21265479520811645])
+    out = call(rb.ridge_cv, X, y, [0.1, 0.1], cv=cv, n_threads=0, check_finite=False)
+    check_raised(out, arg("n_threads"))

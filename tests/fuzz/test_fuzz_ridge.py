@@ -13,12 +13,15 @@ from screening import (
     assert_matches_reference,
     call,
     check_common,
+    check_prediction,
     check_raised,
     cholesky_gave_up,
     datasets,
     first_invalid,
+    ill_conditioned,
     needs_finite_output,
     note,
+    pre_split_examples,
     ridge_alphas,
     solvers,
     thread_counts,
@@ -26,6 +29,7 @@ from screening import (
 
 
 @FUZZ
+@pre_split_examples
 @given(data=st.data(), d=datasets(), solver=solvers(), threads=thread_counts())
 def test_fuzz_ridge(data, d, solver, threads):
     alpha = data.draw(ridge_alphas(d.t), label="alpha")
@@ -65,12 +69,8 @@ def test_fuzz_ridge(data, d, solver, threads):
         assert r.solver == solver.value
     if np.ndim(alpha.value) == 1:
         assert np.shape(r.alpha) == (d.t,)
-    X64, _, _ = d.floats()
-    pred = call(r.predict, X64)
-    check_common(pred, finite_input=d.finite and all_finite(r.coef, r.intercept))
-    assert pred.error is None, pred.message
-    assert pred.value.shape == (d.n, *d.y_shape)
-    ill = any("ill-conditioned" in str(w.message) for w in out.warnings)
+    pred = check_prediction(r, d, (d.n, *d.y_shape))
+    ill = ill_conditioned(out)
     if needs_finite_output(d, alpha.value, solver.value, auto_eigh=False) and not ill:
         assert all_finite(r.coef, r.intercept, pred.value), "finite problem, non-finite answer"
     if d.regular and d.dtype == np.float64 and alpha_is_regular(alpha.value) and not ill:

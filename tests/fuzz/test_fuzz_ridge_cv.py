@@ -16,13 +16,16 @@ from screening import (
     arg,
     call,
     check_common,
+    check_prediction,
     check_raised,
     cholesky_gave_up,
     datasets,
     first_invalid,
+    ill_conditioned,
     mostly,
     needs_finite_output,
     note,
+    pre_split_examples,
     scalar_alpha,
     seeds,
     solvers,
@@ -97,6 +100,7 @@ def cv_alphas(draw: Any) -> Opt:
 
 
 @FUZZ
+@pre_split_examples
 @given(
     data=st.data(),
     d=datasets(min_n=2),
@@ -159,12 +163,10 @@ def test_fuzz_ridge_cv(
     assert np.shape(r.alpha) == ((d.t,) if per_target else ())
     assert np.isin(np.atleast_1d(r.alpha), grid.astype(d.dtype).astype(np.float64)).all()
     assert np.shape(r.intercept) == d.y_shape
-    ill = any("ill-conditioned" in str(w.message) for w in out.warnings)
+    ill = ill_conditioned(out)
     if needs_finite_output(d, r.alpha, solver.value, auto_eigh=False) and not ill:
         assert all_finite(r.coef, r.intercept, r.dof), "finite problem, non-finite answer"
     if cv == "bootstrap":
         assert r.alpha_replicates.shape[0] == kwargs["n_boot"]
         assert r.heldout.shape[0] == kwargs["n_boot"]
-    pred = call(r.predict, d.floats()[0])
-    check_common(pred, finite_input=d.finite and all_finite(r.coef, r.intercept))
-    assert pred.error is None and pred.value.shape == (d.n, *d.y_shape)
+    check_prediction(r, d, (d.n, *d.y_shape))

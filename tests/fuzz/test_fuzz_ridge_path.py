@@ -12,19 +12,23 @@ from screening import (
     assert_matches_reference,
     call,
     check_common,
+    check_prediction,
     check_raised,
     cholesky_gave_up,
     datasets,
     first_invalid,
+    ill_conditioned,
     needs_finite_output,
     note,
     path_alphas,
+    pre_split_examples,
     solvers,
     thread_counts,
 )
 
 
 @FUZZ
+@pre_split_examples
 @given(d=datasets(), alphas=path_alphas(), solver=solvers(), threads=thread_counts())
 def test_fuzz_ridge_path(d, alphas, solver, threads):
     note(d.label)
@@ -54,12 +58,8 @@ def test_fuzz_ridge_path(d, alphas, solver, threads):
     assert r.intercept.shape == (k, *d.y_shape)
     assert r.alphas.shape == (k,)
     assert r.coef.dtype == d.dtype
-    X64, _, _ = d.floats()
-    pred = call(r.predict, X64)
-    check_common(pred, finite_input=d.finite and all_finite(r.coef, r.intercept))
-    assert pred.error is None, pred.message
-    assert pred.value.shape == (k, d.n, *d.y_shape)
-    ill = any("ill-conditioned" in str(w.message) for w in out.warnings)
+    pred = check_prediction(r, d, (k, d.n, *d.y_shape))
+    ill = ill_conditioned(out)
     auto_eigh = np.size(alphas.value) > 2  # ridge_path: "auto" is "eigh" beyond 2 alphas
     if needs_finite_output(d, alphas.value, solver.value, auto_eigh) and not ill:
         assert all_finite(r.coef, r.intercept, pred.value), "finite problem, non-finite answer"
