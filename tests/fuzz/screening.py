@@ -684,6 +684,33 @@ def cholesky_gave_up(solver: Any, out: Outcome) -> bool:
     return solver == "cholesky" and isinstance(out.error, np.linalg.LinAlgError)
 
 
+def returned(
+    out: Outcome,
+    d: Data,
+    solver: Opt,
+    *options: Any,
+    budget: float = CALL_BUDGET_S,
+    refusal_ok: bool = False,
+) -> bool:
+    """Screen a call on ``d``; True when it returned an answer for the caller to check.
+
+    Invalid data or options (``first_invalid``) must have raised, naming one of them. Valid
+    input may be refused only when it is not finite, when an explicit Cholesky gave up, or
+    when ``refusal_ok`` (a documented refusal the caller recognised).
+    """
+    check_common(out, finite_input=d.finite, budget=budget)
+    invalid = first_invalid(d.invalid, solver, *options)
+    if invalid:
+        check_raised(out, invalid)
+        return False
+    if out.error is not None:
+        assert not d.finite or cholesky_gave_up(solver.value, out) or refusal_ok, (
+            f"valid input refused: {out.message}"
+        )
+        return False
+    return True
+
+
 def needs_finite_output(d: Data, alphas: Any, solver: str, auto_eigh: bool = True) -> bool:
     """Finite well-posed problems must give finite answers.
 

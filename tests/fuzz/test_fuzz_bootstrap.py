@@ -23,15 +23,14 @@ from screening import (
     call,
     check_common,
     check_raised,
-    cholesky_gave_up,
     datasets,
-    first_invalid,
     ill_conditioned,
     mostly,
     needs_finite_output,
     note,
     path_alphas,
     pre_split_examples,
+    returned,
     scalar_alpha,
     schemes,
     seeds,
@@ -99,25 +98,13 @@ def test_fuzz_bootstrap(
         check_finite=d.check_finite,
     )
     budget = QUICK_S if n_boot.invalid else CALL_BUDGET_S
-    check_common(out, finite_input=d.finite, budget=budget)
-    invalid = first_invalid(
-        d.invalid, n_boot, seed, scheme, solver, alphas, block_len, oob, threads
+    # a documented refusal: too few replicates drew a row of positive weight (sparse weights,
+    # Poisson or block draws)
+    few_rows = "replicates drew a row with positive weight" in str(out.error) and (
+        not d.positive_w or scheme.value == "poisson"
     )
-    if invalid:
-        check_raised(out, invalid)
-        return
-    if out.error is not None:
-        # valid options; allowed refusals: Cholesky gave up, or too few replicates drew a row
-        # of positive weight (sparse weights, Poisson or block draws)
-        msg = str(out.error)
-        assert (
-            not d.finite
-            or cholesky_gave_up(solver.value, out)
-            or (
-                "replicates drew a row with positive weight" in msg
-                and (not d.positive_w or scheme.value == "poisson")
-            )
-        ), f"valid input refused: {out.message}"
+    options = (n_boot, seed, scheme, alphas, block_len, oob, threads)
+    if not returned(out, d, solver, *options, budget=budget, refusal_ok=few_rows):
         return
     res = out.value
     _check_bootstrap_result(res, d, alphas.value, n_boot.value, keep_coefs, oob.value)

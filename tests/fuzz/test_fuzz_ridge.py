@@ -12,16 +12,13 @@ from screening import (
     alpha_is_regular,
     assert_matches_reference,
     call,
-    check_common,
     check_prediction,
-    check_raised,
-    cholesky_gave_up,
     datasets,
-    first_invalid,
     ill_conditioned,
     needs_finite_output,
     note,
     pre_split_examples,
+    returned,
     ridge_alphas,
     solvers,
     thread_counts,
@@ -46,16 +43,7 @@ def test_fuzz_ridge(data, d, solver, threads):
         n_threads=threads.value,
         check_finite=d.check_finite,
     )
-    check_common(out, finite_input=d.finite)
-    invalid = first_invalid(d.invalid, alpha, solver, threads)
-    if invalid:
-        check_raised(out, invalid)
-        return
-    if out.error is not None:
-        # valid input: only Cholesky may give up (not positive definite), and it says so
-        assert not d.finite or cholesky_gave_up(solver.value, out), (
-            f"valid input refused: {out.message}"
-        )
+    if not returned(out, d, solver, alpha, threads):
         return
     r = out.value
     assert r.coef.shape == (d.p, *d.y_shape)
