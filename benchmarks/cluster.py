@@ -2,7 +2,7 @@
 
 Two measurements, medians of ``--repeat`` runs, same process:
 
-1. In memory, bootstrap workload of DESIGN.md at B=2000 (n=2000, p=100, one alpha):
+1. In memory, the `bootstrap` workload of workloads.py at B=2000 (n=2000, p=100, one alpha):
    ``rb.bootstrap(n_threads=2)`` vs ``ridgeboot.distributed.bootstrap`` on the
    cluster (default: a LocalCluster of 2 single-threaded worker processes, i.e.
    the same 2 cores). Results are checked bit-identical first; the overhead is
@@ -30,6 +30,7 @@ from typing import Any, Callable
 
 import numpy as np
 import ridgeboot as rb
+from workloads import WORKLOADS
 
 
 def median_time(fn: Callable[[], Any], repeat: int) -> float:
@@ -72,7 +73,8 @@ def main() -> None:
     out: dict[str, Any] = {"workers": len(workers), "threads": threads}
 
     rng = np.random.default_rng(0)
-    n, p, B = 2000, 100, 400 if args.quick else 2000
+    sizes = WORKLOADS["bootstrap"].full  # its n and p, more replicates
+    n, p, B = sizes.n, sizes.p, 400 if args.quick else 2000
     X = rng.standard_normal((n, p))
     y = X @ rng.standard_normal(p) + rng.standard_normal(n)
     here = rb.bootstrap(X, y, 1.0, B, n_threads=2, oob="mse")

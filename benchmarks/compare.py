@@ -1,20 +1,23 @@
 """Side-by-side benchmark: ridgeboot against what users write today.
 
 Runs, in ONE process and interleaved (the implementations alternate within every
-repetition), each workload of the performance table in DESIGN.md:
+repetition), each workload of the table in ``workloads.py`` (sizes, model flop counts,
+performance targets) against what users write today:
 
-    bootstrap  n=2000 p=100 B=500, 1 alpha     numpy loop, sklearn resample+Ridge
-    path       n=5000 p=200 B=200, 20 alphas   numpy eigh loop, sklearn Ridge per alpha
-    targets    n=20000 p=50 t=1000 B=20, 10 a  numpy eigh loop
-    wide       n=500 p=2000 B=100, 1 alpha     numpy loop in kernel (n x n) form
-    small      one fit n=200 p=10              sklearn Ridge().fit, hand-written numpy
+    bootstrap  rb.bootstrap, 1 alpha           numpy loop, sklearn resample+Ridge
+    path       rb.bootstrap, 20 alphas         numpy eigh loop, sklearn Ridge per alpha
+    targets    rb.bootstrap, 1000 targets      numpy eigh loop
+    wide       rb.bootstrap, p > n             numpy loop in kernel (n x n) form
+    small      rb.ridge, one small fit         sklearn Ridge().fit, hand-written numpy
     gram       Gram kernel throughput          numpy DGEMM GFLOP/s (same run)
     threads    rb.bootstrap n_threads=1 vs 2
-    tall       one fit n=20000 p=200           hand-written numpy, sklearn Ridge().fit
-    widefit    one fit n=500 p=5000 (dual)     numpy kernel form, sklearn Ridge().fit
-    pathfit    rb.ridge_path n=5000 p=200, 20 a  numpy one eigh, sklearn Ridge per alpha
-    cv         ridge_cv n=20000 p=50 t=1000, 10 a, alpha per target
-                                               sklearn RidgeCV (LOO), himalaya k-fold
+    tall       rb.ridge, one tall fit          hand-written numpy, sklearn Ridge().fit
+    widefit    rb.ridge, one wide fit (dual)   numpy kernel form, sklearn Ridge().fit
+    pathfit    rb.ridge_path                   numpy one eigh, sklearn Ridge per alpha
+    cv         rb.ridge_cv, alpha per target   sklearn RidgeCV (LOO), himalaya k-fold
+
+Every target (PASS / MISS) and information ratio (INFO) printed is a row of that table; the
+ratio of each bootstrap workload's default call to its flop floor is always printed.
 
 Before timing, every workload checks that the implementations agree (the numpy
 loops refit exactly the rows ridgeboot drew, via rb.bootstrap_counts) and stops
@@ -36,7 +39,8 @@ Notes on the numbers
   as 2·n·p² flops.  numpy turns ``X.T @ X`` (same buffer) into a SYRK doing n·p²
   flops; that rate is reported too, counted honestly as n·p².
 * The flop floor is the workload's model flop count divided by the numpy DGEMM
-  rate measured in this run: a lower bound on the time of any implementation.
+  rate measured in this run: a lower bound on the time of any implementation. The
+  targets are stated against it (``workloads.py``).
 * OpenBLAS worker threads busy-wait for ~0.1 s after each BLAS call and would
   steal a core from whatever runs next, so every timed call is preceded by a
   pause (``--settle``, default 0.15 s) that is not timed.
@@ -61,6 +65,7 @@ import numpy as np
 from sklearn.linear_model import Ridge, RidgeCV
 from sklearn.utils import resample
 from threadpoolctl import threadpool_info, threadpool_limits
+from workloads import NAMES, NOOOB, WORKLOADS, Ratio, Sizes, Workload
 
 try:  # the library may not be built yet: the baselines still run on their own
     import ridgeboot as rb
@@ -78,19 +83,6 @@ OPENBLAS_VARS = (
     "MKL_NUM_THREADS",
 )
 
-WORKLOADS = (
-    "bootstrap",
-    "path",
-    "targets",
-    "wide",
-    "small",
-    "gram",
-    "threads",
-    "tall",
-    "widefit",
-    "pathfit",
-    "cv",
-)
 
 # agreement tolerances (float64 throughout)
 RTOL = 1e-6
@@ -109,11 +101,6 @@ def make_data(n: int, p: int, t: int | None = None, seed: int = 0) -> tuple[np.n
     noise = rng.standard_normal(n if t is None else (n, t))
     y = X @ w + 3.0 + noise
     return X, y
-
-
-def bootstrap_fraction(n: int) -> float:
-    """Expected fraction of rows drawn at least once by a multinomial bootstrap (≈ 0.632)."""
-    return 1.0 - (1.0 - 1.0 / n) ** n
 
 
 def counts_for(n: int, n_boot: int, seed: int) -> np.ndarray:
@@ -397,29 +384,51 @@ class Impl:
 
 
 @dataclass
-class Target:
-    """A DESIGN.md target: ``kind`` is "speedup" (baseline/rb time) or "gflops" (rate ratio)."""
+class Run:
+    """One workload as this script runs it: its row of the table, the sizes, what is timed."""
 
-    label: str
-    baseline: str
-    required: float
-    kind: str = "speedup"
-    contender: str = "ridgeboot"
-    info: bool = False  # reported (status INFO), not judged
-
-
-@dataclass
-class Workload:
     name: str
+    sizes: Sizes
     title: str
-    sizes: dict[str, Any]
-    impls: list[Impl]
-    targets: list[Target]
-    flops: float
-    flop_model: str
+    impls: list[Impl] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     ref: str | None = None  # key of the ridgeboot row the "vs rb" column divides by
+    sizes_json: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def spec(self) -> Workload:
+        return WORKLOADS[self.name]
+
+    @property
+    def flops(self) -> float:
+        """The workload's model flop count at these sizes."""
+        return float(self.spec.flops(self.sizes))
+
+
+def describe(s: Sizes) -> str:
+    """``n=2000 p=100 B=500, 1 alpha`` and the like."""
+    parts = [f"n={s.n} p={s.p}"] + [
+        f"{name}={value}" for name, value in (("t", s.t), ("B", s.B)) if value is not None
+    ]
+    text = " ".join(parts) + f", {s.k} alpha{'s' if s.k > 1 else ''}"
+    return text + (f", {s.folds} folds" if s.folds else "")
+
+
+def new_run(name: str, quick: bool, extra: str = "") -> Run:
+    """The run of a workload of the table at its full (or quick) sizes."""
+    spec = WORKLOADS[name]
+    s = spec.quick if quick else spec.full
+    sizes = {"n": s.n, "p": s.p, "t": s.t, "B": s.B, "alphas": s.k, "folds": s.folds}
+    title = f"{spec.description}, {describe(s)}" + (f" {extra}" if extra else "")
+    return Run(name, s, title, sizes_json={k: v for k, v in sizes.items() if v is not None})
+
+
+OOB_NOTE = (
+    "the target is judged on rb.bootstrap(oob=False), whose work the flop model counts "
+    "(coefficients only, as the baselines compute); the default call also computes the "
+    "out-of-bag errors: its ratio to the floor is information"
+)
 
 
 class CpuMonitor:
@@ -545,39 +554,18 @@ def rb_bootstrap_impls(
             lambda: rb.bootstrap(X, y, alphas, n_boot=B, keep_coefs=True, seed=seed, oob=False),
             flops,
             B,
-            key="ridgeboot_nooob",
+            key=NOOOB,
             note="no out-of-bag errors",
         )
     return impls
 
 
-def with_nooob(targets: list[Target]) -> list[Target]:
-    """Add the like-for-like (oob=False) variant of each target when rb has the switch."""
-    if not rb_has_oob_switch():
-        return targets
-    return targets + [
-        Target(f"{t.label} [rb oob=False]", t.baseline, t.required, t.kind, "ridgeboot_nooob")
-        for t in targets
-    ]
-
-
-def wl_bootstrap(quick: bool) -> Workload:
-    n, p, alpha, seed = 2000, 100, 1.0, 11
-    B = 50 if quick else 500
+def wl_bootstrap(quick: bool) -> Run:
+    wl = new_run("bootstrap", quick)
+    n, p, B, alpha, seed = wl.sizes.n, wl.sizes.p, wl.sizes.B, wl.sizes.alphas, wl.sizes.boot_seed
     b_sk = 10 if quick else 50
     n_check = min(B, 20)
-    X, y = make_data(n, p, seed=1)
-    f = bootstrap_fraction(n)
-    per = f * n * p * p + 2 * f * n * p
-    wl = Workload(
-        "bootstrap",
-        f"bootstrap n={n} p={p} B={B}, 1 alpha, intercept",
-        {"n": n, "p": p, "B": B, "alphas": 1},
-        [],
-        [*with_nooob([Target("numpy loop", "numpy", 10.0)])],
-        per * B,
-        "per replicate 0.632·n·p² (weighted Gram) + 2·0.632·n·p (Xᵀy)",
-    )
+    X, y = make_data(n, p, seed=wl.sizes.seed)
 
     # agreement on the same rows
     counts = counts_for(n, n_check, seed)
@@ -601,13 +589,13 @@ def wl_bootstrap(quick: bool) -> Workload:
     else:
         wl.checks.append(agree("sklearn vs numpy loop, coefs of 3 replicates", sk_c, ref_c[:3]))
 
-    wl.impls += rb_bootstrap_impls(X, y, alpha, B, seed, per * B)
+    wl.impls += rb_bootstrap_impls(X, y, alpha, B, seed, wl.flops)
     wl.impls.append(
         Impl(
             "numpy",
             "numpy loop X[idx], solve",
             lambda: numpy_bootstrap(X, y, alpha, B, rows_random(n, seed)),
-            per * B,
+            wl.flops,
             B,
         )
     )
@@ -616,7 +604,7 @@ def wl_bootstrap(quick: bool) -> Workload:
             "sklearn",
             "sklearn resample+Ridge",
             lambda: sklearn_bootstrap(X, y, alpha, b_sk, seed),
-            per * B,
+            wl.flops,
             B,
             scale=B / b_sk,
             note=f"extrapolated x{B / b_sk:g} from B={b_sk}",
@@ -625,31 +613,16 @@ def wl_bootstrap(quick: bool) -> Workload:
     return wl
 
 
-def wl_path(quick: bool) -> Workload:
-    n, p, seed = 5000, 200, 12
-    B = 10 if quick else 200
+def wl_path(quick: bool) -> Run:
+    wl = new_run("path", quick)
+    n, p, B, alphas, seed = wl.sizes.n, wl.sizes.p, wl.sizes.B, wl.sizes.alphas, wl.sizes.boot_seed
     b_sk = 1 if quick else 2
-    alphas = np.logspace(-1, 4, 20)
     k = alphas.size
     sk_alphas = alphas[::4] if quick else alphas  # sklearn's cost does not depend on alpha
     sk_scale = (B / b_sk) * (k / sk_alphas.size)
-    X, y = make_data(n, p, seed=2)
-    f = bootstrap_fraction(n)
-    per = f * n * p * p + 2 * f * n * p + 2 * p * p * k
-    wl = Workload(
-        "path",
-        f"bootstrap path n={n} p={p} B={B}, {k} alphas",
-        {"n": n, "p": p, "B": B, "alphas": k},
-        [],
-        with_nooob(
-            [
-                Target("numpy eigh loop", "numpy", 8.0),
-                Target("sklearn Ridge per alpha", "sklearn", 300.0),
-            ]
-        ),
-        per * B,
-        "per replicate 0.632·n·p² + 2·0.632·n·p + 2·p²·k (factorization excluded)",
-    )
+    X, y = make_data(n, p, seed=wl.sizes.seed)
+    if rb_has_oob_switch():
+        wl.notes.append(OOB_NOTE)
     n_check = min(B, 5)
     counts = counts_for(n, n_check, seed)
     ref_c, ref_i = numpy_bootstrap_eigh(X, y, alphas, n_check, rows_from_counts(counts))
@@ -671,13 +644,13 @@ def wl_path(quick: bool) -> Workload:
         )
     else:
         wl.checks.append(agree("sklearn vs numpy eigh loop, replicate 0", sk_c, ref_c[:1]))
-    wl.impls += rb_bootstrap_impls(X, y, alphas, B, seed, per * B)
+    wl.impls += rb_bootstrap_impls(X, y, alphas, B, seed, wl.flops)
     wl.impls.append(
         Impl(
             "numpy",
             "numpy loop, eigh per replicate",
             lambda: numpy_bootstrap_eigh(X, y, alphas, B, rows_random(n, seed)),
-            per * B,
+            wl.flops,
             B,
         )
     )
@@ -686,7 +659,7 @@ def wl_path(quick: bool) -> Workload:
             "sklearn",
             "sklearn Ridge per alpha",
             lambda: sklearn_path(X, y, sk_alphas, b_sk, seed),
-            per * B,
+            wl.flops,
             B,
             scale=sk_scale,
             note=f"EXTRAPOLATED x{sk_scale:g} from {b_sk} replicate(s) x {sk_alphas.size} alphas",
@@ -695,37 +668,17 @@ def wl_path(quick: bool) -> Workload:
     return wl
 
 
-def wl_targets(quick: bool) -> Workload:
-    n, p, seed = 20000, 50, 13
-    t = 200 if quick else 1000
-    B = 2 if quick else 20
-    alphas = np.logspace(-1, 4, 10)
-    k = alphas.size
-    X, Y = make_data(n, p, t, seed=3)
-    f = bootstrap_fraction(n)
-    per = f * n * p * p + 2 * f * n * p * t + 2 * p * p * t * (k + 1)
-    wl = Workload(
-        "targets",
-        f"many targets n={n} p={p} t={t} B={B}, {k} alphas",
-        {"n": n, "p": p, "t": t, "B": B, "alphas": k},
-        [],
-        [Target("numpy eigh loop", "numpy", 10.0)],
-        per * B,
-        "per replicate 0.632·n·p² + 2·0.632·n·p·t + 2·p²·t·(k+1)",
-    )
+def wl_targets(quick: bool) -> Run:
+    wl = new_run("targets", quick)
+    n, p, t, B = wl.sizes.n, wl.sizes.p, wl.sizes.t, wl.sizes.B
+    alphas, seed = wl.sizes.alphas, wl.sizes.boot_seed
+    X, Y = make_data(n, p, t, seed=wl.sizes.seed)
     if rb_has_oob_switch():
-        # the numpy loop computes coefficients only, as rb.bootstrap(oob=False) does: that
+        # the flop model counts the fits only, as rb.bootstrap(oob=False) computes them: that
         # row is judged; the default (oob=True) also predicts every out-of-bag row for every
         # alpha and target (≈ 2·0.368·n·p·k·t flops per replicate, more than the fits here)
-        wl.targets = [
-            Target("numpy eigh loop [rb oob=False]", "numpy", 10.0, contender="ridgeboot_nooob"),
-            Target("numpy eigh loop [rb default oob=True]", "numpy", 10.0, info=True),
-        ]
-        wl.ref = "ridgeboot_nooob"
-        wl.notes.append(
-            "judged on rb.bootstrap(oob=False), like for like with the numpy loop (coefficients "
-            "only); the default oob=True row is information: it also computes out-of-bag errors"
-        )
+        wl.ref = NOOOB
+        wl.notes.append(OOB_NOTE)
     n_check = min(B, 2)
     counts = counts_for(n, n_check, seed)
     ref_c, ref_i = numpy_bootstrap_eigh(X, Y, alphas, n_check, rows_from_counts(counts))
@@ -745,12 +698,12 @@ def wl_targets(quick: bool) -> Workload:
     else:
         wl.checks.append("(ridgeboot absent: nothing to compare the numpy loop with)")
     del ref_c, ref_i
-    wl.impls += rb_bootstrap_impls(X, Y, alphas, B, seed, per * B)
+    wl.impls += rb_bootstrap_impls(X, Y, alphas, B, seed, wl.flops)
     for impl in wl.impls:
-        if impl.key == "ridgeboot" and wl.ref == "ridgeboot_nooob":
+        if impl.key == "ridgeboot" and wl.ref == NOOOB:
             impl.label = "rb.bootstrap default oob=True"
             impl.note = "INFO only: + out-of-bag errors"
-        elif impl.key == "ridgeboot_nooob":
+        elif impl.key == NOOOB:
             impl.label = "rb.bootstrap oob=False (judged)"
             impl.note = "like for like: coefficients only"
     wl.impls.append(
@@ -758,29 +711,17 @@ def wl_targets(quick: bool) -> Workload:
             "numpy",
             "numpy loop, eigh per replicate",
             lambda: numpy_bootstrap_eigh(X, Y, alphas, B, rows_random(n, seed)),
-            per * B,
+            wl.flops,
             B,
         )
     )
     return wl
 
 
-def wl_wide(quick: bool) -> Workload:
-    n, p, alpha, seed = 500, 2000, 1.0, 14
-    B = 5 if quick else 100
-    X, y = make_data(n, p, seed=4)
-    f = bootstrap_fraction(n)
-    m = f * n
-    per = m * m * p + 2 * m * p + m**3 / 3
-    wl = Workload(
-        "wide",
-        f"wide n={n} p={p} B={B}, 1 alpha",
-        {"n": n, "p": p, "B": B, "alphas": 1},
-        [],
-        with_nooob([Target("numpy kernel loop", "numpy", 10.0)]),
-        per * B,
-        "per replicate m²·p + 2·m·p + m³/3 with m = 0.632·n distinct rows",
-    )
+def wl_wide(quick: bool) -> Run:
+    wl = new_run("wide", quick)
+    n, p, B, alpha, seed = wl.sizes.n, wl.sizes.p, wl.sizes.B, wl.sizes.alphas, wl.sizes.boot_seed
+    X, y = make_data(n, p, seed=wl.sizes.seed)
     n_check = min(B, 3)
     counts = counts_for(n, n_check, seed)
     ref_c, ref_i = numpy_bootstrap_kernel(X, y, alpha, n_check, rows_from_counts(counts))
@@ -799,36 +740,26 @@ def wl_wide(quick: bool) -> Workload:
     else:
         prim_c, _ = numpy_bootstrap(X, y, alpha, 1, rows_from_counts(counts))
         wl.checks.append(agree("numpy kernel loop vs primal solve, replicate 0", ref_c[:1], prim_c))
-    wl.impls += rb_bootstrap_impls(X, y, alpha, B, seed, per * B)
+    wl.impls += rb_bootstrap_impls(X, y, alpha, B, seed, wl.flops)
     wl.impls.append(
         Impl(
             "numpy",
             "numpy loop, kernel (n x n) form",
             lambda: numpy_bootstrap_kernel(X, y, alpha, B, rows_random(n, seed)),
-            per * B,
+            wl.flops,
             B,
         )
     )
     return wl
 
 
-def wl_small(quick: bool) -> Workload:
-    n, p, alpha = 200, 10, 1.0
+def wl_small(quick: bool) -> Run:
     inner = 100 if quick else 400
-    X, y = make_data(n, p, seed=5)
-    flops = n * p * p + 2 * n * p
-    wl = Workload(
-        "small",
-        f"one small fit n={n} p={p} ({inner} fits per timing)",
-        {"n": n, "p": p, "fits_per_timing": inner},
-        [],
-        [
-            Target("sklearn Ridge().fit", "sklearn", 20.0),
-            Target("hand-written numpy", "numpy", 1.5),
-        ],
-        flops,
-        "n·p² + 2·n·p per fit",
-    )
+    wl = new_run("small", quick, f"({inner} fits per timing)")
+    n, p, alpha = wl.sizes.n, wl.sizes.p, wl.sizes.alphas
+    X, y = make_data(n, p, seed=wl.sizes.seed)
+    flops = wl.flops
+    wl.sizes_json["fits_per_timing"] = inner
     ref_w, ref_b = numpy_ridge(X, y, alpha)
     sk = Ridge(alpha=alpha).fit(X, y)
     wl.checks.append(agree("sklearn vs numpy closed form, coef", sk.coef_, ref_w))
@@ -871,22 +802,11 @@ def wl_small(quick: bool) -> Workload:
     return wl
 
 
-def wl_gram(quick: bool) -> Workload:
-    n, p, alpha, seed = 4000, 400, 1.0, 15
-    B = 10 if quick else 50
-    X, y = make_data(n, p, seed=6)
+def wl_gram(quick: bool) -> Run:
+    wl = new_run("gram", quick, "(ridgeboot: keep_coefs=False)")
+    n, p, B, alpha, seed = wl.sizes.n, wl.sizes.p, wl.sizes.B, wl.sizes.alphas, wl.sizes.boot_seed
+    X, y = make_data(n, p, seed=wl.sizes.seed)
     X2 = X.copy()
-    f = bootstrap_fraction(n)
-    per = f * n * p * p
-    wl = Workload(
-        "gram",
-        f"Gram kernel throughput n={n} p={p} (ridgeboot B={B}, keep_coefs=False)",
-        {"n": n, "p": p, "B": B},
-        [],
-        [Target("numpy DGEMM GFLOP/s", "numpy", 0.60, kind="gflops")],
-        per * B,
-        "ridgeboot: 0.632·n·p² per replicate; numpy: 2·n·p² per A.T@B",
-    )
     wl.checks.append(agree("numpy A.T@B vs X.T@X", X.T @ X2, X.T @ X))
     if rb is not None:
         counts = counts_for(n, 2, seed)
@@ -897,7 +817,7 @@ def wl_gram(quick: bool) -> Workload:
     wl.impls += rb_impl(
         "ridgeboot rb.bootstrap (eff.)",
         lambda: rb.bootstrap(X, y, alpha, n_boot=B, keep_coefs=False, seed=seed),
-        per * B,
+        wl.flops,
         B,
     )
     wl.impls.append(
@@ -909,22 +829,11 @@ def wl_gram(quick: bool) -> Workload:
     return wl
 
 
-def wl_threads(quick: bool) -> Workload:
-    n, p, alpha, seed = 2000, 100, 1.0, 16
-    B = 100 if quick else 500
+def wl_threads(quick: bool) -> Run:
+    wl = new_run("threads", quick)
+    n, p, B, alpha, seed = wl.sizes.n, wl.sizes.p, wl.sizes.B, wl.sizes.alphas, wl.sizes.boot_seed
     ncpu = os.cpu_count() or 1
-    X, y = make_data(n, p, seed=7)
-    f = bootstrap_fraction(n)
-    per = f * n * p * p + 2 * f * n * p
-    wl = Workload(
-        "threads",
-        f"threads n={n} p={p} B={B}: rb.bootstrap n_threads=1 vs 2",
-        {"n": n, "p": p, "B": B},
-        [],
-        [Target("1 thread", "rb1", 1.8, contender="rb2")],
-        per * B,
-        "per replicate 0.632·n·p² + 2·0.632·n·p",
-    )
+    X, y = make_data(n, p, seed=wl.sizes.seed)
     if rb is None:
         wl.notes.append("ridgeboot not importable: nothing to time")
         return wl
@@ -947,7 +856,7 @@ def wl_threads(quick: bool) -> Workload:
             "rb1",
             "rb.bootstrap n_threads=1",
             lambda: rb.bootstrap(X, y, alpha, n_boot=B, keep_coefs=True, seed=seed, n_threads=1),
-            per * B,
+            wl.flops,
             B,
             is_rb=True,
         )
@@ -957,7 +866,7 @@ def wl_threads(quick: bool) -> Workload:
             "rb2",
             "rb.bootstrap n_threads=2",
             lambda: rb.bootstrap(X, y, alpha, n_boot=B, keep_coefs=True, seed=seed, n_threads=2),
-            per * B,
+            wl.flops,
             B,
             is_rb=True,
         )
@@ -965,19 +874,11 @@ def wl_threads(quick: bool) -> Workload:
     return wl
 
 
-def wl_tall(quick: bool) -> Workload:
-    n, p, alpha = 20000, 200, 1.0
-    X, y = make_data(n, p, seed=8)
-    flops = n * p * p + 2 * n * p + p**3 / 3
-    wl = Workload(
-        "tall",
-        f"one tall fit n={n} p={p}, 1 alpha",
-        {"n": n, "p": p, "alphas": 1},
-        [],
-        [Target("hand-written numpy/LAPACK", "numpy", 1.0)],
-        flops,
-        "n·p² (symmetric Gram) + 2·n·p (Xᵀy) + p³/3 (Cholesky) per fit",
-    )
+def wl_tall(quick: bool) -> Run:
+    wl = new_run("tall", quick)
+    n, p, alpha = wl.sizes.n, wl.sizes.p, wl.sizes.alphas
+    X, y = make_data(n, p, seed=wl.sizes.seed)
+    flops = wl.flops
     ref_w, ref_b = numpy_ridge(X, y, alpha)
     sk = Ridge(alpha=alpha).fit(X, y)
     wl.checks.append(agree("sklearn vs numpy closed form, coef", sk.coef_, ref_w))
@@ -995,19 +896,11 @@ def wl_tall(quick: bool) -> Workload:
     return wl
 
 
-def wl_widefit(quick: bool) -> Workload:
-    n, p, alpha = 500, 5000, 1.0
-    X, y = make_data(n, p, seed=9)
-    flops = n * n * p + 2 * n * p + n**3 / 3
-    wl = Workload(
-        "widefit",
-        f"one wide fit n={n} p={p}, 1 alpha (dual / kernel form)",
-        {"n": n, "p": p, "alphas": 1},
-        [],
-        [Target("numpy kernel-form closed form", "numpy", 1.0)],
-        flops,
-        "n²·p (symmetric kernel XXᵀ) + 2·n·p (Xᵀd) + n³/3 (Cholesky) per fit",
-    )
+def wl_widefit(quick: bool) -> Run:
+    wl = new_run("widefit", quick)
+    n, p, alpha = wl.sizes.n, wl.sizes.p, wl.sizes.alphas
+    X, y = make_data(n, p, seed=wl.sizes.seed)
+    flops = wl.flops
     ref_w, ref_b = numpy_ridge_kernel(X, y, alpha)
     sk = Ridge(alpha=alpha).fit(X, y)
     wl.checks.append(agree("sklearn vs numpy kernel form, coef", sk.coef_, ref_w))
@@ -1032,26 +925,14 @@ def wl_widefit(quick: bool) -> Workload:
     return wl
 
 
-def wl_pathfit(quick: bool) -> Workload:
-    n, p = 5000, 200
-    alphas = np.logspace(-1, 4, 20)
+def wl_pathfit(quick: bool) -> Run:
+    wl = new_run("pathfit", quick)
+    n, p, alphas = wl.sizes.n, wl.sizes.p, wl.sizes.alphas
     k = alphas.size
     sk_alphas = alphas[::4] if quick else alphas  # sklearn's cost per fit does not depend on a
     sk_scale = k / sk_alphas.size
-    X, y = make_data(n, p, seed=10)
-    flops = n * p * p + 2 * n * p + 2 * p * p * k
-    wl = Workload(
-        "pathfit",
-        f"one path fit n={n} p={p}, {k} alphas",
-        {"n": n, "p": p, "alphas": k},
-        [],
-        [
-            Target("numpy one eigh + all alphas", "numpy", 1.0),
-            Target("sklearn Ridge per alpha", "sklearn", 10.0),
-        ],
-        flops,
-        "n·p² + 2·n·p + 2·p²·k (factorization excluded, as for `path`)",
-    )
+    X, y = make_data(n, p, seed=wl.sizes.seed)
+    flops = wl.flops
     ref_c, ref_i = numpy_ridge_path(X, y, alphas)
     step = 4 if quick else 1
     sk_c, sk_i = sklearn_ridge_path(X, y, alphas[::step])
@@ -1100,41 +981,13 @@ def quiet(fn: Callable[[], Any]) -> Callable[[], Any]:
     return run
 
 
-def wl_cv(quick: bool) -> Workload:
-    n, p, folds = (2000, 50, 5) if quick else (20000, 50, 5)
-    t = 100 if quick else 1000
-    alphas = np.logspace(-1, 4, 10)
-    k = alphas.size
-    X, Y = make_data(n, p, t, seed=17)
-    flops = n * p * p + 2 * n * p * t + 2 * n * p * t * k
-    targets = [Target("sklearn RidgeCV (exact LOO) [rb gcv]", "sklearn", 5.0)]
-    if rb is not None:
-        targets.append(
-            Target("sklearn RidgeCV (exact LOO) [rb loo]", "sklearn", 5.0, contender="rb_loo")
-        )
+def wl_cv(quick: bool) -> Run:
+    wl = new_run("cv", quick)
+    n, p, t, folds, alphas = wl.sizes.n, wl.sizes.p, wl.sizes.t, wl.sizes.folds, wl.sizes.alphas
+    k = wl.sizes.k
+    X, Y = make_data(n, p, t, seed=wl.sizes.seed)
+    flops = wl.flops
     himalaya = himalaya_ridge_cv() is not None
-    if himalaya:
-        targets.append(Target(f"himalaya {folds}-fold [rb gcv]", "himalaya", 5.0))
-        if rb is not None:
-            targets.append(
-                Target(
-                    f"himalaya {folds}-fold [rb {folds}-fold]",
-                    "himalaya",
-                    5.0,
-                    "speedup",
-                    "rb_kfold",
-                )
-            )
-    wl = Workload(
-        "cv",
-        f"alpha per target by CV, n={n} p={p} t={t}, {k} alphas",
-        {"n": n, "p": p, "t": t, "alphas": k, "folds": folds},
-        [],
-        targets,
-        flops,
-        "n·p² + 2·n·p·t (UᵀY or Xᵀy) + 2·n·p·t·k (every row's prediction or residual, per "
-        "alpha: what LOO and k-fold need; GCV needs only the first two terms)",
-    )
     sk = quiet(lambda: sklearn_ridgecv(X, Y, alphas))()
     gcv_scores, gcv_alpha = numpy_gcv(X, Y, alphas)
     if rb is not None:
@@ -1258,7 +1111,7 @@ def wl_cv(quick: bool) -> Workload:
     return wl
 
 
-BUILDERS: dict[str, Callable[[bool], Workload]] = {
+BUILDERS: dict[str, Callable[[bool], Run]] = {
     "bootstrap": wl_bootstrap,
     "path": wl_path,
     "targets": wl_targets,
@@ -1284,54 +1137,78 @@ def fmt_time(s: float) -> str:
     return f"{s:.2f} s"
 
 
-def impl_by_key(wl: Workload, key: str) -> Impl | None:
+def impl_by_key(wl: Run, key: str | None) -> Impl | None:
     for impl in wl.impls:
         if impl.key == key:
             return impl
     return None
 
 
-def evaluate(wl: Workload, quick: bool) -> list[dict[str, Any]]:
+def measure(wl: Run, ratio: Ratio, floor_rate: float) -> float | None:
+    """The ratio's value in this run (see workloads.Ratio), None when a side did not run."""
+    cont = impl_by_key(wl, ratio.contender)
+    if cont is None or not cont.times:
+        return None
+    if ratio.kind == "floor":
+        return cont.median / (wl.flops / (floor_rate * 1e9))
+    base = impl_by_key(wl, ratio.baseline)
+    if base is None or not base.times:
+        return None
+    if ratio.kind == "rate":
+        return (cont.flops / cont.median) / (base.flops / base.median)
+    if ratio.kind == "overhead":
+        return cont.median / base.median
+    return base.median / cont.median  # speedup
+
+
+def evaluate(wl: Run, floor_rate: float, quick: bool) -> list[dict[str, Any]]:
+    """Every target (PASS / MISS) and information ratio (INFO) of the workload's row."""
     out = []
-    for tg in wl.targets:
-        base = impl_by_key(wl, tg.baseline)
-        cont = impl_by_key(wl, tg.contender)
-        if base is None or cont is None or not base.times or not cont.times:
-            out.append(
-                {
-                    "target": tg.label,
-                    "required": tg.required,
-                    "kind": tg.kind,
-                    "measured": None,
-                    "status": "N/A",
-                    "baseline": tg.baseline,
-                    "contender": tg.contender,
-                }
-            )
-            continue
-        if tg.kind == "gflops":
-            measured = (cont.flops / cont.median) / (base.flops / base.median)
+    for ratio in (*wl.spec.targets, *wl.spec.info):
+        measured = measure(wl, ratio, floor_rate)
+        if measured is None:
+            status = "N/A"
+        elif ratio.bound is None:
+            status = "INFO"
         else:
-            measured = base.median / cont.median
-        status = "INFO" if tg.info else ("PASS" if measured >= tg.required else "MISS")
+            status = "PASS" if ratio.met(measured) else "MISS"
         out.append(
             {
-                "target": tg.label,
-                "required": tg.required,
-                "kind": tg.kind,
+                "target": ratio.label,
+                "kind": ratio.kind,
+                "bound": ratio.bound,
                 "measured": measured,
                 "status": status,
                 "indicative_only": quick,
-                "baseline": tg.baseline,
-                "contender": tg.contender,
+                "baseline": ratio.baseline,
+                "contender": ratio.contender,
             }
         )
     return out
 
 
-def print_workload(
-    wl: Workload, floor_rate: float, results: list[dict[str, Any]], quick: bool
-) -> None:
+def fmt_measured(r: dict[str, Any]) -> str:
+    value = r["measured"]
+    if value is None:
+        return "n/a"
+    if r["kind"] == "rate":
+        return f"{value * 100:.0f} %"
+    return f"{value:.2f}x" + (" floor" if r["kind"] == "floor" else "")
+
+
+def fmt_bound(r: dict[str, Any]) -> str:
+    """``<= 1.4x floor``, ``>= 15x``, ``>= 70 %``; empty for information."""
+    bound = r["bound"]
+    if bound is None:
+        return ""
+    if r["kind"] == "rate":
+        return f">= {bound * 100:.0f} %"
+    if r["kind"] == "floor":
+        return f"<= {bound:g}x floor"
+    return f"<= {bound:g}x" if r["kind"] == "overhead" else f">= {bound:g}x"
+
+
+def print_workload(wl: Run, floor_rate: float, results: list[dict[str, Any]], quick: bool) -> None:
     print(f"\n== {wl.name}: {wl.title}")
     for line in wl.checks:
         print(f"   agreed: {line}")
@@ -1362,26 +1239,15 @@ def print_workload(
         )
     if wl.name != "gram":
         floor = wl.flops / (floor_rate * 1e9)
-        print(f"   flop model: {wl.flop_model}")
+        print(f"   flop model: {wl.spec.flop_model}")
         print(
             f"   flop floor: {wl.flops / 1e9:.3g} GFLOP / {floor_rate:.1f} GFLOP/s "
             f"(numpy DGEMM, this run) = {fmt_time(floor)}"
         )
     for r in results:
-        meas = (
-            "n/a"
-            if r["measured"] is None
-            else (
-                f"{r['measured'] * 100:.0f} %" if r["kind"] == "gflops" else f"{r['measured']:.2f}x"
-            )
-        )
-        req = (
-            f">= {r['required'] * 100:.0f} % of"
-            if r["kind"] == "gflops"
-            else (f">= {r['required']:g}x vs")
-        )
+        what = "info" if r["bound"] is None else f"target {fmt_bound(r)}"
         tag = " (quick sizes: indicative)" if quick and r["status"] != "N/A" else ""
-        print(f"   target {req} {r['target']}: measured {meas} -> {r['status']}{tag}")
+        print(f"   {what}: {r['target']}: measured {fmt_measured(r)} -> {r['status']}{tag}")
 
 
 # -------------------------------------------------------------------- machine info
@@ -1469,10 +1335,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument(
         "--workload",
         nargs="+",
-        choices=WORKLOADS,
-        default=list(WORKLOADS),
+        choices=NAMES,
+        default=list(NAMES),
         metavar="NAME",
-        help=f"workloads to run (default all: {' '.join(WORKLOADS)})",
+        help=f"workloads to run (default all: {' '.join(NAMES)})",
     )
     ap.add_argument("--json", metavar="FILE", help="write machine info and all timings here")
     ap.add_argument(
@@ -1587,7 +1453,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     summary = []
     failures = []
-    for name in [w for w in WORKLOADS if w in args.workload]:
+    for name in [w for w in NAMES if w in args.workload]:
         t_wl = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", category=FutureWarning)
@@ -1598,7 +1464,7 @@ def main(argv: list[str] | None = None) -> int:
                 failures.append(name)
                 report["workloads"][name] = {"error": str(exc)}
                 continue
-            full, nooob = impl_by_key(wl, "ridgeboot"), impl_by_key(wl, "ridgeboot_nooob")
+            full, nooob = impl_by_key(wl, "ridgeboot"), impl_by_key(wl, NOOOB)
             if full is not None and nooob is not None:  # also a warm-up of both
                 got, ref = nooob.fn(), full.fn()
                 wl.checks.append(agree("rb oob=False vs rb default, coefs", got.coefs, ref.coefs))
@@ -1606,7 +1472,7 @@ def main(argv: list[str] | None = None) -> int:
             mon = CpuMonitor()
             run_interleaved(wl.impls, repeat, args.settle)
             wl_load = mon.others()
-        results = evaluate(wl, args.quick)
+        results = evaluate(wl, dg["dgemm_gflops"], args.quick)
         print_workload(wl, dg["dgemm_gflops"], results, args.quick)
         if wl_load is not None:
             busy = wl_load["others_busy"] + wl_load["steal"]
@@ -1622,9 +1488,9 @@ def main(argv: list[str] | None = None) -> int:
             summary.append((name, r))
         report["workloads"][name] = {
             "title": wl.title,
-            "sizes": wl.sizes,
+            "sizes": wl.sizes_json,
             "flops": wl.flops,
-            "flop_model": wl.flop_model,
+            "flop_model": wl.spec.flop_model,
             "flop_floor_seconds": wl.flops / (dg["dgemm_gflops"] * 1e9),
             "checks": wl.checks,
             "notes": wl.notes,
@@ -1651,24 +1517,15 @@ def main(argv: list[str] | None = None) -> int:
     limiter.unregister()
 
     print(
-        "\n== summary (DESIGN.md targets, same machine, same run"
+        "\n== summary (targets and information of benchmarks/workloads.py, same machine, same run"
         + (", QUICK sizes: indicative only" if args.quick else "")
         + ")"
     )
     for name, r in summary:
-        meas = (
-            "n/a"
-            if r["measured"] is None
-            else (
-                f"{r['measured'] * 100:.0f} %" if r["kind"] == "gflops" else f"{r['measured']:.2f}x"
-            )
-        )
-        req = (
-            f">= {r['required'] * 100:.0f} %" if r["kind"] == "gflops" else f">= {r['required']:g}x"
-        )
         flag = "  (noisy: other processes busy)" if r.get("noisy") else ""
         print(
-            f"   {name:<10} vs {r['target']:<40} {req:>8}  measured {meas:>8}  {r['status']}{flag}"
+            f"   {name:<10} {r['target']:<44} {fmt_bound(r):>14}  measured {fmt_measured(r):>12}"
+            f"  {r['status']}{flag}"
         )
     for name in failures:
         print(f"   {name:<10} DISAGREEMENT (see above)")

@@ -1,4 +1,5 @@
-"""Make ``compare`` (the baselines shared with compare.py) importable in any import mode."""
+"""Make ``compare`` and ``workloads`` (beside this file) and the tests' numpy oracle
+``reference`` (``tests/reference``) importable in any import mode."""
 
 from __future__ import annotations
 
@@ -6,5 +7,6 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-if HERE not in sys.path:
-    sys.path.insert(0, HERE)
+for path in (HERE, os.path.join(os.path.dirname(HERE), "tests")):
+    if path not in sys.path:
+        sys.path.insert(0, path)

@@ -46,7 +46,6 @@ from compare import (
     RB_IMPORT_ERROR,
     CpuMonitor,
     _json_default,
-    bootstrap_fraction,
     machine_info,
     make_data,
     measure_dgemm,
@@ -55,6 +54,7 @@ from compare import (
     ridgeboot_info,
 )
 from threadpoolctl import threadpool_info, threadpool_limits
+from workloads import bootstrap_fraction, fit_data_flops
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -95,14 +95,13 @@ def solver_for(k: int) -> str:
 
 def model_flops(n: int, p: int, t: int, k: int, B: int, oob: bool) -> float:
     """Model flop count of one rb.bootstrap call (see the module docstring)."""
-    f = bootstrap_fraction(n)
-    per = f * n * p * p + 2.0 * f * n * p * t
+    per = fit_data_flops(n, p, t)  # as in workloads.py
     if solver_for(k) == "cholesky":
         per += k * (p**3 / 3.0 + 2.0 * p * p * t)
     else:
         per += 4.0 / 3.0 * p**3 + 2.0 * p * p * t * (k + 1)
     if oob:
-        per += 2.0 * (1.0 - f) * n * p * k * t
+        per += 2.0 * (1.0 - bootstrap_fraction(n)) * n * p * k * t
     return per * B
 
 
@@ -540,7 +539,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{mem['peak_minus_inputs_bytes'] / mib:.1f} MiB, peak - inputs - interpreter "
                 f"{mem['peak_minus_inputs_and_interpreter_bytes'] / mib:.1f} MiB; growth during "
                 f"the call {mem['growth_during_call_bytes'] / mib:.1f} MiB "
-                f"(DESIGN model threads·p²+p: {mem['design_model_bytes'] / mib:.2f} MiB); "
+                f"(memory model threads·p²+p: {mem['design_model_bytes'] / mib:.2f} MiB); "
                 f"{mem['seconds']:.1f} s, solver {mem['solver']}"
             )
 

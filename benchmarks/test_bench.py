@@ -1,14 +1,14 @@
-"""pytest-benchmark cases: each workload of DESIGN.md, baseline and ridgeboot side by side.
+"""pytest-benchmark cases: each workload of workloads.py, baseline and ridgeboot side by side.
 
-Every case is small so that the suite also serves as a smoke test::
+Every case runs the workload's ``smoke`` sizes, so that the suite also serves as a smoke test::
 
     pytest benchmarks --benchmark-disable -q        # each function runs once, results checked
     pytest benchmarks --benchmark-only              # timings, grouped per workload
 
 Baselines and ridgeboot of one workload share a benchmark ``group`` and are all compared
-with the same independent reference: a least-squares solve of the augmented, row-weighted
-system ``[sqrt(c)·Xc; sqrt(a)·I] w = [sqrt(c)·yc; 0]`` for the replicate's counts c, which
-never forms a Gram matrix. There are no timing assertions.
+with the same independent reference, the tests' numpy oracle (``tests/reference``): the
+ridge fit from the thin SVD of ``sqrt(c)·Xc`` for the replicate's counts c, which never
+forms a Gram matrix. There are no timing assertions: the targets are in workloads.py.
 """
 
 from __future__ import annotations
@@ -37,25 +37,17 @@ from compare import (
     sklearn_ridge_path,
     sklearn_ridgecv,
 )
+from reference import gcv_reference, ridge_svd_reference
 from sklearn.linear_model import Ridge
+from workloads import WORKLOADS, Sizes
 
 
 def reference_fit(
-    X: np.ndarray, y: np.ndarray, alpha: float, weights: np.ndarray
+    X: np.ndarray, y: np.ndarray, alpha: float, weights: np.ndarray | None = None
 ) -> tuple[np.ndarray, Any]:
-    """Weighted ridge with intercept via lstsq of the augmented system (no Gram)."""
-    p = X.shape[1]
-    keep = weights > 0
-    c = weights[keep].astype(float)
-    Xk, yk = X[keep], y[keep]
-    xm = c @ Xk / c.sum()
-    ym = c @ yk / c.sum()
-    sw = np.sqrt(c)
-    A = np.vstack([(Xk - xm) * sw[:, None], np.sqrt(alpha) * np.eye(p)])
-    rhs_top = (yk - ym) * (sw if y.ndim == 1 else sw[:, None])
-    rhs = np.concatenate([rhs_top, np.zeros((p, *y.shape[1:]))])
-    w = np.linalg.lstsq(A, rhs, rcond=None)[0]
-    return w, ym - xm @ w
+    """Weighted ridge with intercept from the SVD of the weighted centred X (no Gram)."""
+    fit = ridge_svd_reference(X, y, alpha, sample_weight=weights)
+    return fit.coef, fit.intercept
 
 
 def reference_bootstrap(
@@ -77,20 +69,29 @@ def check(coefs: Any, intercepts: Any, case: SimpleNamespace) -> None:
     agree("intercepts", intercepts, case.ref_intercepts)
 
 
-def boot_case(n: int, p: int, t: int | None, B: int, alphas: Any, seed: int) -> SimpleNamespace:
-    X, y = make_data(n, p, t, seed=seed)
-    counts = counts_for(n, B, seed)
-    ref_coefs, ref_intercepts = reference_bootstrap(X, y, alphas, counts)
+def boot_case(name: str) -> SimpleNamespace:
+    """A bootstrap workload at its smoke sizes, with the reference fit of every replicate."""
+    s = WORKLOADS[name].smoke
+    X, y = make_data(s.n, s.p, s.t, seed=s.seed)
+    counts = counts_for(s.n, s.B, s.boot_seed)
+    ref_coefs, ref_intercepts = reference_bootstrap(X, y, s.alphas, counts)
     return SimpleNamespace(
         X=X,
         y=y,
-        B=B,
-        alphas=alphas,
-        seed=seed,
+        B=s.B,
+        alphas=s.alphas,
+        seed=s.boot_seed,
         counts=counts,
         ref_coefs=ref_coefs,
         ref_intercepts=ref_intercepts,
     )
+
+
+def fit_case(s: Sizes) -> SimpleNamespace:
+    """A one-fit workload at its smoke sizes, with the reference fit."""
+    X, y = make_data(s.n, s.p, s.t, seed=s.seed)
+    w, b = reference_fit(X, y, s.alphas)
+    return SimpleNamespace(X=X, y=y, alpha=s.alphas, ref_coefs=w, ref_intercepts=b)
 
 
 @pytest.fixture
@@ -111,7 +112,7 @@ IMPLS = ["numpy", "ridgeboot"]
 # --------------------------------------------------------------------------- bootstrap
 @pytest.fixture(scope="module")
 def bootstrap_case() -> SimpleNamespace:
-    return boot_case(n=200, p=20, t=None, B=20, alphas=1.0, seed=1)
+    return boot_case("bootstrap")
 
 
 @pytest.mark.benchmark(group="bootstrap")
@@ -134,7 +135,7 @@ def test_bootstrap(
 # -------------------------------------------------------------------------------- path
 @pytest.fixture(scope="module")
 def path_case() -> SimpleNamespace:
-    return boot_case(n=300, p=30, t=None, B=8, alphas=np.logspace(-1, 3, 6), seed=2)
+    return boot_case("path")
 
 
 @pytest.mark.benchmark(group="path")
@@ -155,7 +156,7 @@ def test_path(
 # ----------------------------------------------------------------------------- targets
 @pytest.fixture(scope="module")
 def targets_case() -> SimpleNamespace:
-    return boot_case(n=400, p=10, t=40, B=4, alphas=np.logspace(-1, 3, 4), seed=3)
+    return boot_case("targets")
 
 
 @pytest.mark.benchmark(group="targets")
@@ -174,7 +175,7 @@ def test_targets(
 # -------------------------------------------------------------------------------- wide
 @pytest.fixture(scope="module")
 def wide_case() -> SimpleNamespace:
-    return boot_case(n=60, p=300, t=None, B=8, alphas=1.0, seed=4)
+    return boot_case("wide")
 
 
 @pytest.mark.benchmark(group="wide")
@@ -193,9 +194,7 @@ def test_wide(
 # ------------------------------------------------------------------------------- small
 @pytest.fixture(scope="module")
 def small_case() -> SimpleNamespace:
-    X, y = make_data(200, 10, seed=5)
-    w, b = reference_fit(X, y, 1.0, np.ones(len(y)))
-    return SimpleNamespace(X=X, y=y, alpha=1.0, ref_coefs=w, ref_intercepts=b)
+    return fit_case(WORKLOADS["small"].smoke)
 
 
 @pytest.mark.benchmark(group="small")
@@ -218,7 +217,7 @@ def test_small(
 # -------------------------------------------------------------------------------- gram
 @pytest.fixture(scope="module")
 def gram_case() -> SimpleNamespace:
-    return boot_case(n=400, p=40, t=None, B=6, alphas=1.0, seed=6)
+    return boot_case("gram")
 
 
 @pytest.mark.benchmark(group="gram")
@@ -244,7 +243,7 @@ def test_gram(
 # ----------------------------------------------------------------------------- threads
 @pytest.fixture(scope="module")
 def threads_case() -> SimpleNamespace:
-    return boot_case(n=300, p=20, t=None, B=16, alphas=1.0, seed=7)
+    return boot_case("threads")
 
 
 @pytest.mark.benchmark(group="threads")
@@ -259,15 +258,11 @@ def test_threads(benchmark: Any, rb: Any, threads_case: SimpleNamespace, n_threa
 
 
 # --------------------------------------------------------------------------------- tall
-def fit_case(n: int, p: int, alpha: float, seed: int) -> SimpleNamespace:
-    X, y = make_data(n, p, seed=seed)
-    w, b = reference_fit(X, y, alpha, np.ones(n))
-    return SimpleNamespace(X=X, y=y, alpha=alpha, ref_coefs=w, ref_intercepts=b)
 
 
 @pytest.fixture(scope="module")
 def tall_case() -> SimpleNamespace:
-    return fit_case(n=2000, p=40, alpha=1.0, seed=8)
+    return fit_case(WORKLOADS["tall"].smoke)
 
 
 @pytest.mark.benchmark(group="tall")
@@ -290,7 +285,7 @@ def test_tall(
 # ------------------------------------------------------------------------------ widefit
 @pytest.fixture(scope="module")
 def widefit_case() -> SimpleNamespace:
-    return fit_case(n=60, p=600, alpha=1.0, seed=9)
+    return fit_case(WORKLOADS["widefit"].smoke)
 
 
 @pytest.mark.benchmark(group="widefit")
@@ -313,10 +308,10 @@ def test_widefit(
 # ------------------------------------------------------------------------------ pathfit
 @pytest.fixture(scope="module")
 def pathfit_case() -> SimpleNamespace:
-    n, p = 500, 30
-    alphas = np.logspace(-1, 4, 8)
-    X, y = make_data(n, p, seed=10)
-    fits = [reference_fit(X, y, a, np.ones(n)) for a in alphas]
+    s = WORKLOADS["pathfit"].smoke
+    alphas = s.alphas
+    X, y = make_data(s.n, s.p, seed=s.seed)
+    fits = [reference_fit(X, y, a) for a in alphas]
     return SimpleNamespace(
         X=X,
         y=y,
@@ -358,19 +353,6 @@ def heldout_mse(
     return out / len(folds)
 
 
-def reference_gcv(X: np.ndarray, Y: np.ndarray, alphas: np.ndarray) -> np.ndarray:
-    """GCV (RSS/n)/(1 - tr(H)/n)² from the explicit hat matrix (with intercept): (k, t)."""
-    n, p = X.shape
-    Xc = X - X.mean(axis=0)
-    Yc = Y - Y.mean(axis=0)
-    out = []
-    for a in alphas:
-        H = Xc @ np.linalg.solve(Xc.T @ Xc + a * np.eye(p), Xc.T) + 1.0 / n
-        rss = ((Yc - (H - 1.0 / n) @ Yc) ** 2).sum(axis=0)
-        out.append(rss / n / (1 - np.trace(H) / n) ** 2)
-    return np.array(out)
-
-
 def choose(scores: np.ndarray, alphas: np.ndarray) -> np.ndarray:
     """Per target, the alpha of the lowest score (ties to the larger alpha)."""
     return alphas[len(alphas) - 1 - np.argmin(scores[::-1], axis=0)]  # type: ignore[no-any-return]
@@ -378,20 +360,20 @@ def choose(scores: np.ndarray, alphas: np.ndarray) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def cv_case() -> SimpleNamespace:
-    n, p, t, folds = 100, 6, 5, 5
-    alphas = np.logspace(-3, 5, 9)
-    X, Y = make_data(n, p, t, seed=17)
+    s = WORKLOADS["cv"].smoke
+    n, t, folds, alphas = s.n, s.targets, s.folds, s.alphas
+    X, Y = make_data(n, s.p, t, seed=s.seed)
     scores = {
         "loo": heldout_mse(X, Y, alphas, [np.array([i]) for i in range(n)]),
         "kfold": heldout_mse(X, Y, alphas, np.array_split(np.arange(n), folds)),
-        "gcv": reference_gcv(X, Y, alphas),
+        "gcv": np.array([gcv_reference(X, Y, a)[0] for a in alphas]),  # explicit hat matrix
     }
     chosen = {m: choose(s, alphas) for m, s in scores.items()}
     for m, a in chosen.items():  # interior optima: no grid-edge warning (warnings are errors)
         assert alphas[0] < a.min() and a.max() < alphas[-1], (m, a)
     refit = {}
     for m, a in chosen.items():
-        fits = [reference_fit(X, Y[:, j], a[j], np.ones(n)) for j in range(t)]
+        fits = [reference_fit(X, Y[:, j], a[j]) for j in range(t)]
         refit[m] = (np.array([w for w, _ in fits]).T, np.array([b for _, b in fits]))
     return SimpleNamespace(
         X=X, Y=Y, alphas=alphas, folds=folds, scores=scores, chosen=chosen, refit=refit

@@ -1,8 +1,8 @@
 """Shared fixtures: seeded random generators and the named ridge test problems.
 
 The problems themselves (``well_conditioned``, ``correlated``, ``wide``, ``rank_deficient``,
-``vandermonde``) are defined in ``reference.py`` so that test modules and property tests can
-use them without importing conftest.
+``vandermonde``) are defined in the oracle package (``reference/problems.py``) so that test
+modules and property tests can use them without importing conftest.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ import tracemalloc
 import numpy as np
 import pytest
 import ridgeboot as rb
-from _boot_reference import gram_condition, ridge_np
+from reference import condition_number, ridge_auto_reference
 from scipy.special import ndtr, ndtri
 
 F64, F32 = np.float64, np.float32
@@ -80,12 +80,11 @@ def check_replicates(boot, X, y, alphas, counts, sw=None, fit_intercept=True, re
         for a, alpha in enumerate(alist):
             if repeat:
                 idx = np.repeat(np.arange(n), counts[b])  # the replicate, materialised
-                ref = ridge_np(
-                    X[idx], y[idx], alpha, None if sw is None else sw[idx], fit_intercept
-                )
+                w_idx = None if sw is None else sw[idx]
+                ref = ridge_auto_reference(X[idx], y[idx], alpha, fit_intercept, w_idx)
             else:
-                ref = ridge_np(X, y, alpha, weights, fit_intercept)
-            cond = gram_condition(X, alpha, weights, fit_intercept)
+                ref = ridge_auto_reference(X, y, alpha, fit_intercept, weights)
+            cond = condition_number(X, alpha, sample_weight=weights, fit_intercept=fit_intercept)
             assert_fit_close(
                 coefs[b, a],
                 icpts[b, a],
@@ -160,8 +159,8 @@ def test_replicates_match_numpy_refits(case):
     for a, alpha in enumerate(np.atleast_1d(alphas)):
         full_c = boot.full.coef if k is None else boot.full.coef[a]
         full_b = boot.full.intercept if k is None else boot.full.intercept[a]
-        ref = ridge_np(X, y, alpha, sw, fit_intercept)
-        cond = gram_condition(X, alpha, sw, fit_intercept)
+        ref = ridge_auto_reference(X, y, alpha, fit_intercept, sw)
+        cond = condition_number(X, alpha, sample_weight=sw, fit_intercept=fit_intercept)
         assert_fit_close(full_c, full_b, ref, X, sw, dtype, cond, fit_intercept, "full")
 
 
@@ -170,12 +169,12 @@ def test_tolerance_is_meaningful():
     X, y, _ = make_data(3, 40, 5, None)
     boot = rb.bootstrap(X, y, 1.0, 4, seed=1)
     counts = rb.bootstrap_counts(40, 4, 1)
-    ref = ridge_np(X, y, 1.0, counts[0])
-    cond = gram_condition(X, 1.0, counts[0])
+    ref = ridge_auto_reference(X, y, 1.0, sample_weight=counts[0])
+    cond = condition_number(X, 1.0, sample_weight=counts[0])
     bad = boot.coefs[0] * (1 + 1e-9)
     with pytest.raises(AssertionError):
         assert_fit_close(bad, boot.intercepts[0], ref, X, counts[0], F64, cond)
-    other = ridge_np(X, y, 1.0, counts[1])  # a different replicate's fit
+    other = ridge_auto_reference(X, y, 1.0, sample_weight=counts[1])  # a different replicate's fit
     with pytest.raises(AssertionError):
         assert_fit_close(other[0], other[1], ref, X, counts[0], F64, cond)
 
@@ -280,8 +279,8 @@ def test_replicate_far_from_the_data_mean_keeps_its_digits(solver, dtype):
     raw = job.run(X, Y, None, 2)
     for b in range(3):
         for a, alpha in enumerate(alphas):
-            ref = ridge_np(X, Y, alpha, counts[b])
-            cond = gram_condition(X, alpha, counts[b])
+            ref = ridge_auto_reference(X, Y, alpha, sample_weight=counts[b])
+            cond = condition_number(X, alpha, sample_weight=counts[b])
             assert_fit_close(
                 raw["coefs"][b, a],
                 raw["intercepts"][b, a],
@@ -483,12 +482,12 @@ def err632_reference(X, Y, alphas, counts, sw, fit_intercept=True):
     k, t = len(alist), Y.shape[1]
     out632, outplus, parts = np.empty((k, t)), np.empty((k, t)), {}
     for a, alpha in enumerate(alist):
-        coef, icpt = ridge_np(X, Y, alpha, sw, fit_intercept)
+        coef, icpt = ridge_auto_reference(X, Y, alpha, fit_intercept, sw)
         yhat = X @ coef + icpt
         err = (v[:, None] * (Y - yhat) ** 2).sum(axis=0) / v.sum()
         loss_sum, loss_cnt = np.zeros((n, t)), np.zeros(n)
         for b in range(counts.shape[0]):
-            cb, ib = ridge_np(X, Y, alpha, counts[b] * v, fit_intercept)
+            cb, ib = ridge_auto_reference(X, Y, alpha, fit_intercept, counts[b] * v)
             held = (counts[b] == 0) & pos
             loss_sum[held] += (Y[held] - (X[held] @ cb + ib)) ** 2
             loss_cnt[held] += 1
@@ -585,7 +584,7 @@ def bca_reference(X, Y, alphas, coefs, full, level, fit_intercept=True, sw=None)
 
     def loo_fit(i, a):
         w = None if sw is None else np.delete(sw, i)
-        return ridge_np(np.delete(X, i, 0), np.delete(Y, i, 0), a, w, fit_intercept)[0]
+        return ridge_auto_reference(np.delete(X, i, 0), np.delete(Y, i, 0), a, fit_intercept, w)[0]
 
     jack = np.stack([np.stack([loo_fit(i, a) for a in alist]) for i in range(n)])  # (n,k,p,t)
     d = jack.mean(axis=0)[None] - jack
@@ -666,7 +665,7 @@ def hc0_sandwich(X, y, alpha, sw=None, fit_intercept=True):
     X = np.asarray(X, dtype=F64)
     Y = _as_nt(y)
     v = _weights(sw, len(X))
-    coef, icpt = ridge_np(X, Y, alpha, sw, fit_intercept)
+    coef, icpt = ridge_auto_reference(X, Y, alpha, fit_intercept, sw)
     resid = Y - (X @ coef + icpt)
     Xc = X - v @ X / v.sum() if fit_intercept else X
     V = np.diag(v)

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pytest
 import ridgeboot as rb
-from _boot_reference import hat_matrix, loo_brute, ridge_np
+from reference import gcv_reference, hat_matrix, loo_brute, ridge_auto_reference
 from ridgeboot import conventions
 
 ALPHAS = np.logspace(-3, 3, 13)
@@ -57,7 +57,7 @@ def test_loo_equals_brute_force(fit_intercept, t):
     assert r.alpha == ALPHAS[i]
     np.testing.assert_allclose(r.best_score, _nt(brute).mean(axis=1)[i], rtol=1e-10)
     # final refit on all rows with the chosen alpha
-    coef, icpt = ridge_np(X, y, ALPHAS[i], None, fit_intercept)
+    coef, icpt = ridge_auto_reference(X, y, ALPHAS[i], fit_intercept)
     np.testing.assert_allclose(r.coef, coef, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(r.intercept, icpt, rtol=1e-9, atol=1e-12)
 
@@ -84,13 +84,7 @@ def test_gcv_equals_hat_matrix_formula(fit_intercept, n, p):
     X, y = make_data(3, n=n, p=p, t=2)
     alphas = ALPHAS[2:]
     r = quiet_cv(X, y, alphas, cv="gcv", fit_intercept=fit_intercept)
-    ref, dof = [], []
-    for a in alphas:
-        H = hat_matrix(X, a, None, fit_intercept)  # includes the intercept column
-        rss = ((y - H @ y) ** 2).sum(axis=0)
-        tr = np.trace(H)
-        ref.append((rss / n) / (1 - tr / n) ** 2)
-        dof.append(tr)
+    ref, dof = zip(*(gcv_reference(X, y, a, fit_intercept) for a in alphas))
     # (1 - tr(H)/n)^-2 amplifies rounding when the fit nearly interpolates (p > n, small alpha)
     amplification = (n / (n - np.array(dof))) ** 2
     rtol = 1e-12 * amplification[:, None] * np.ones((1, 2))
@@ -165,7 +159,7 @@ def test_per_target_selection_follows_noise():
     np.testing.assert_allclose(r.best_score, r.scores[best_index(r.scores), np.arange(4)])
     # the final fit uses each target's own alpha
     for u in range(4):
-        coef, icpt = ridge_np(X, Y[:, u], r.alpha[u])
+        coef, icpt = ridge_auto_reference(X, Y[:, u], r.alpha[u])
         np.testing.assert_allclose(r.coef[:, u], coef, rtol=1e-8, atol=1e-12)
         np.testing.assert_allclose(r.intercept[u], icpt, rtol=1e-8, atol=1e-12)
     # one shared alpha otherwise: the best on average over targets
@@ -245,7 +239,7 @@ def heldout_ref(X, y, alphas, test_sets, scoring, sw=None, fit_intercept=True):
         train = np.ones(n, dtype=bool)
         train[test] = False
         for a, alpha in enumerate(alphas):
-            coef, icpt = ridge_np(X[train], Y[train], alpha, v[train], fit_intercept)
+            coef, icpt = ridge_auto_reference(X[train], Y[train], alpha, fit_intercept, v[train])
             pred = X[test] @ coef + icpt
             out[f, a] = score_ref(Y[test], pred, v[test], scoring)
     return out

@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 import pytest
 import ridgeboot as rb
+from reference import condition_number
 from ridgeboot import _out_of_core
 from ridgeboot._engine import SUM_CHUNK, EngineJob, merge_blocks, split_blocks
 
@@ -213,9 +214,7 @@ def test_a_failing_task_raises_here(client):
 # -------------------------------------------------------------------------------- out of core
 def _tolerance(X, alpha, scale):
     """Rounding of another summation order, amplified by the Gram's conditioning."""
-    Xc = X - X.mean(axis=0)
-    s = np.linalg.svd(Xc, compute_uv=False)
-    cond = (s[0] ** 2 + alpha) / (s[-1] ** 2 + alpha)
+    cond = condition_number(X, alpha)
     return 50 * np.finfo(np.float64).eps * cond * len(X) ** 0.5 * scale
 
 

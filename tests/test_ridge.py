@@ -1,4 +1,4 @@
-"""rb.ridge / rb.ridge_path against independent numpy references (tests/reference.py)."""
+"""rb.ridge / rb.ridge_path against independent numpy references (tests/reference/)."""
 
 from __future__ import annotations
 

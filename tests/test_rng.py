@@ -1,7 +1,7 @@
 """The counter-based draws: Philox4x32-10, the documented bootstrap draw algorithm, statistics.
 
 An independent numpy re-implementation of ``cpp/include/ridgeboot/rng.hpp`` (in
-``_boot_reference.py``) must reproduce ``rb.bootstrap_counts`` bit for bit.
+``reference/draws.py``) must reproduce ``rb.bootstrap_counts`` bit for bit.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pytest
 import ridgeboot as rb
-from _boot_reference import (
+from reference import (
     LemireDraws,
     philox_scalar,
     philox_vec,
