@@ -846,10 +846,15 @@ def test_auto_solver_tiny_alpha_does_not_abort():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((12, 8))
     y = rng.standard_normal(12)
-    rb.ridge(X, y, 1e-15)  # fine on all rows
+    assert rb.ridge(X, y, 1e-15).solver == "cholesky"  # fine on all rows
     boot = rb.bootstrap(X, y, 1e-15, 200, seed=0)
-    assert boot.solver == "svd" and boot.full.solver == "svd"
+    # replicates drawing fewer than 8 distinct rows are singular: those (only) are redone by SVD
+    assert boot.solver == "cholesky" and boot.full.solver == "cholesky"
+    assert 0 < boot.n_fallback < 200
     assert np.isfinite(boot.coef_mean).all()
+    svd = rb.bootstrap(X, y, 1e-15, 200, seed=0, solver="svd")
+    same = (boot.coefs == svd.coefs).all(axis=1)
+    assert same.sum() >= boot.n_fallback  # the SVD route, bit for bit
 
 
 def test_empty_poisson_block_replicate_does_not_abort():

@@ -117,6 +117,8 @@ void register_fit(py::module_& m, const std::string& suffix) {
   m.def(("cv_scores_" + suffix).c_str(), &cv_scores<T>, "X"_a.noconvert(), "Y"_a.noconvert(),
         "sample_weight"_a.noconvert(), "alphas"_a.noconvert(), "fit_intercept"_a, "method"_a, "n_threads"_a,
         "GCV / leave-one-out scores and degrees of freedom for a (k, t) alpha grid -> (scores, dof), (k, t) each.");
+  m.def(("rank_cutoff_" + suffix).c_str(), &rank_cutoff<T>, "m"_a, "p"_a,
+        "The relative rank cutoff eps * max(m, p) of this dtype (shifted_solve.hpp).");
   m.def(("all_finite_" + suffix).c_str(), &all_finite<T>, "A"_a.noconvert(), "B"_a.noconvert(),
         "Whether every value of two 1-D or 2-D arrays is finite.");
 }

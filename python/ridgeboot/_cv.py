@@ -9,8 +9,16 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
-from ._engine import REPLICATE_STATS, EngineJob, current_runner
+from . import _core
+from ._engine import EngineJob, current_runner
 from ._ridge import fit_grid, path_solver
+from ._scoring import (
+    SCORINGS,
+    best_alpha_index,
+    greater_is_better,
+    mean_defined,
+    stats_scores,
+)
 from ._validation import (
     MAX_REPLICATES,
     MAX_SEED,
@@ -24,8 +32,6 @@ from ._validation import (
     prepare,
     resolve_threads,
 )
-
-SCORINGS = ("mse", "r2", "corr")
 
 
 @dataclass(frozen=True)
@@ -82,100 +88,21 @@ class RidgeCVResult:
         return Xa @ self.coef + self.intercept
 
 
-def _weighted_centred(data: Prepared, fit_intercept: bool) -> tuple[np.ndarray, ...]:
-    """Rows of positive weight v as sqrt(v) (X - xbar) (m, p), sqrt(v) (Y - ybar) (m, t); v (m,)."""
-    v = data.weight.astype(np.float64) if data.weight is not None else np.ones(data.n)
-    keep = v > 0
-    X, Y, v = data.X[keep].astype(np.float64), data.Y[keep].astype(np.float64), v[keep]
-    if fit_intercept:
-        X = X - (v @ X) / v.sum()
-        Y = Y - (v @ Y) / v.sum()
-    sv = np.sqrt(v)[:, None]
-    return sv * X, sv * Y, v
-
-
-def _rank_cut(s: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Singular values above lstsq's default cutoff eps * max(m, p) * s_max."""
-    return s > np.finfo(np.float64).eps * max(shape) * (s[0] if s.size else 0)
-
-
-def _weighted_svd(data: Prepared, fit_intercept: bool) -> tuple[np.ndarray, ...]:
-    """Thin SVD of sqrt(v) (X - xbar): U (m, r), s (r,), sqrt(v) (Y - ybar) (m, t), v (m,)."""
-    Xt, Yt, v = _weighted_centred(data, fit_intercept)
-    U, s, _ = np.linalg.svd(Xt, full_matrices=False)
-    keep = _rank_cut(s, Xt.shape)
-    return U[:, keep], s[keep], Yt, v
-
-
-def _closed_form_scores(
-    data: Prepared, alphas: np.ndarray, fit_intercept: bool, method: str
+def closed_form(
+    data: Prepared, grid: np.ndarray, fit_intercept: bool, method: str, n_threads: Optional[int]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """GCV or exact leave-one-out scores (k, t) and dof (k,) from one SVD.
+    """GCV or exact leave-one-out scores (k, t) and dof (k,), from the core.
 
-    After the SVD, GCV costs O(p t) per alpha and leave-one-out O(n p t).
-
-    With sqrt(v)-scaled, centred data the hat matrix is
-    H = U diag(s^2 / (s^2 + alpha)) U^T (+ sqrt(v) sqrt(v)^T / sum v for the
-    intercept). LOO residuals are e_i / (1 - h_ii); their squares are averaged
-    with the weights v_i. GCV = (weighted RSS / sum v) / (1 - tr(H) / m)^2.
+    One eigendecomposition of the weighted, centred Gram (the kernel when p > n),
+    then every alpha (``cpp/include/ridgeboot/cv.hpp``): GCV = (weighted RSS / sum v)
+    / (1 - tr(H) / m)^2, leave-one-out = sum_i v_i (e_i / (1 - h_ii))^2 / sum v, tr(H)
+    counting the intercept. ``method="dof"`` gives the dof alone (scores NaN).
     """
-    U, s, Yt, v = _weighted_svd(data, fit_intercept)
-    m = len(v)
-    UtY = U.T @ Yt  # (r, t)
-    resid_base = Yt - U @ UtY  # part of y outside span(U): alpha-independent
-    rss_base = (resid_base**2).sum(axis=0)
-    UtY2 = UtY**2
-    h_icpt = v / v.sum() if fit_intercept else np.zeros(m)
-    k = len(alphas)
-    scores = np.empty((k, data.t))
-    dof = np.empty(k)
-    U2 = U**2
-    for a_idx, alpha in enumerate(alphas):
-        shrink = alpha / (s**2 + alpha) if alpha > 0 else np.zeros_like(s)  # 1 - filter
-        filt = 1 - shrink
-        dof[a_idx] = filt.sum() + (1 if fit_intercept else 0)
-        if method == "loo":
-            resid = resid_base + U @ (shrink[:, None] * UtY)  # sqrt(v) (y - yhat)
-            h = U2 @ filt + h_icpt
-            with np.errstate(divide="ignore", invalid="ignore"):
-                loo = resid / (1 - h)[:, None]  # still scaled by sqrt(v): squares carry v
-            scores[a_idx] = (loo**2).sum(axis=0) / v.sum()
-        else:
-            # RSS from the spectrum alone (resid_base is orthogonal to span(U)): O(r t)
-            rss = (rss_base + (shrink**2) @ UtY2) / v.sum()
-            # an interpolating fit (tr(H) >= m) has no GCV estimate: score it +inf
-            room = 1 - dof[a_idx] / m
-            scores[a_idx] = rss / room**2 if room > 1e-12 else np.inf
-    return scores, dof
-
-
-def _dof(data: Prepared, alphas: np.ndarray, fit_intercept: bool) -> np.ndarray:
-    """Effective degrees of freedom tr(H) per alpha, from the singular values alone."""
-    Xt, _, _ = _weighted_centred(data, fit_intercept)
-    s = np.linalg.svd(Xt, compute_uv=False)
-    s = s[_rank_cut(s, Xt.shape)]
-    return np.array([(s**2 / (s**2 + a)).sum() if a > 0 else float(s.size) for a in alphas]) + (
-        1 if fit_intercept else 0
+    run = _core.cv_scores_float32 if data.dtype == np.float32 else _core.cv_scores_float64
+    scores, dof = run(
+        data.X, data.Y, data.weight, grid, fit_intercept, method, resolve_threads(n_threads)
     )
-
-
-def _score_from_stats(stats: np.ndarray, scoring: str) -> np.ndarray:
-    """Turn the engine's held-out sums into scores.
-
-    ``stats`` (..., len(REPLICATE_STATS), k, t) holds the sums named by REPLICATE_STATS.
-    """
-    s = {name: stats[..., q, :, :] for q, name in enumerate(REPLICATE_STATS)}
-    sv, se2, sy, sy2 = s["sum_v"], s["sum_v_e2"], s["sum_v_y"], s["sum_v_y2"]
-    sp, sp2, syp = s["sum_v_yhat"], s["sum_v_yhat2"], s["sum_v_y_yhat"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if scoring == "mse":
-            return se2 / sv  # type: ignore[no-any-return]
-        ss_tot = sy2 - sy**2 / sv
-        if scoring == "r2":
-            return 1 - se2 / ss_tot  # type: ignore[no-any-return]
-        cov = syp - sy * sp / sv
-        var_p = sp2 - sp**2 / sv
-        return cov / np.sqrt(ss_tot * var_p)  # type: ignore[no-any-return]
+    return scores, dof[:, 0]
 
 
 def _run_heldout(
@@ -203,27 +130,7 @@ def _run_heldout(
     )
     raw = current_runner()(job, data.X, data.Y, data.weight, resolve_threads(n_threads))
     # undefined scores (0/0, overflowing huge weights) come out non-finite: no vote
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return _score_from_stats(raw["replicate_stats"], scoring)
-
-
-def _mean_defined(rep_scores: np.ndarray, scoring: str) -> np.ndarray:
-    """Mean over replicates/folds (axis 0) of the scores that are defined (finite)."""
-    ok = np.isfinite(rep_scores)
-    if not ok.any(axis=0).all():
-        raise ValueError(
-            f"scoring={scoring!r} is undefined on every held-out set for some alpha/target "
-            "(too few held-out rows, or a constant target): use scoring='mse' or larger folds"
-        )
-    return np.where(ok, rep_scores, 0).sum(axis=0) / ok.sum(axis=0)  # type: ignore[no-any-return]
-
-
-def _best(scores: np.ndarray, greater: bool) -> np.ndarray:
-    """Index of the best alpha along axis 0 (alphas ascending); ties go to the larger alpha."""
-    s = -scores if greater else scores
-    s = np.where(np.isnan(s), np.inf, s)
-    rev = s[::-1]
-    return s.shape[0] - 1 - np.argmin(rev, axis=0)  # type: ignore[no-any-return]
+    return stats_scores(raw["replicate_stats"], scoring)
 
 
 def ridge_cv(
@@ -292,6 +199,7 @@ def ridge_cv(
     """
     data = prepare(X, y, sample_weight, check_finite, min_rows=2)
     fit_intercept = check_bool(fit_intercept, "fit_intercept")
+    resolve_threads(n_threads)  # checked before any work
     grid, _ = path_grid(alphas, data.t, data.dtype)
     if grid.shape[0] < 1:
         raise ValueError("alphas is empty")
@@ -307,7 +215,7 @@ def ridge_cv(
     else:
         cv = check_int(cv, "cv", 2, data.n)
     if cv in ("gcv", "loo"):
-        scores, dof = _closed_form_scores(data, alpha_values, fit_intercept, str(cv))
+        scores, dof = closed_form(data, grid, fit_intercept, str(cv), n_threads)
         greater = False
     elif cv == "bootstrap":
         n_boot = check_int(n_boot, "n_boot", 1, MAX_REPLICATES)
@@ -339,16 +247,16 @@ def ridge_cv(
             for c in chosen:
                 counts[b, c * used_chunk_len : (c + 1) * used_chunk_len] = 0
         rep_scores = _run_heldout(data, grid, counts, solver, fit_intercept, n_threads, scoring)
-        greater = scoring != "mse"
-        scores = _mean_defined(rep_scores, scoring)
-        best_rep = _best(np.moveaxis(rep_scores, 0, 1), greater)  # (B, t)
+        greater = greater_is_better(scoring)
+        scores = mean_defined(rep_scores, scoring)
+        best_rep = best_alpha_index(np.moveaxis(rep_scores, 0, 1), alpha_values, greater)  # (B, t)
         if not alpha_per_target:
             with np.errstate(invalid="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN replicate: no vote
                 per_rep = np.nanmean(np.moveaxis(rep_scores, 0, 1), axis=2)
-            best_rep = _best(per_rep, greater)
+            best_rep = best_alpha_index(per_rep, alpha_values, greater)
         alpha_reps = alpha_values[best_rep]
-        dof = _dof(data, alpha_values, fit_intercept)
+        dof = closed_form(data, grid, fit_intercept, "dof", n_threads)[1]
     else:
         folds = np.array_split(
             np.random.default_rng(seed).permutation(data.n) if shuffle else np.arange(data.n),
@@ -358,13 +266,13 @@ def ridge_cv(
         for f, rows in enumerate(folds):
             counts[f, rows] = 0
         rep_scores = _run_heldout(data, grid, counts, solver, fit_intercept, n_threads, scoring)
-        greater = scoring != "mse"
-        scores = _mean_defined(rep_scores, scoring)
-        dof = _dof(data, alpha_values, fit_intercept)
+        greater = greater_is_better(scoring)
+        scores = mean_defined(rep_scores, scoring)
+        dof = closed_form(data, grid, fit_intercept, "dof", n_threads)[1]
     if alpha_per_target:
-        best = _best(scores, greater)  # (t,)
+        best = best_alpha_index(scores, alpha_values, greater)  # (t,)
     else:
-        best = np.full(data.t, _best(scores.mean(axis=1), greater))
+        best = np.full(data.t, best_alpha_index(scores.mean(axis=1), alpha_values, greater))
     if warn_edges:
         _warn_edges(best, len(alpha_values), data.y_1d)
     chosen = alpha_values[best]

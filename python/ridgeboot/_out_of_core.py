@@ -5,15 +5,16 @@ Poisson_b(i) depends only on (seed, b, global row index i), so every row chunk
 draws its own rows' counts. Per chunk and replicate we keep, about the chunk's
 weighted means (centred, so nothing cancels catastrophically):
 
-    w = sum c,  mx = sum c x / w,  my = sum c y / w,
+    w = sum c,  rows = #{c > 0},  mx = sum c x / w,  my = sum c y / w,
     Gxx = sum c (x - mx)(x - mx)^T,  Gxy = sum c (x - mx)(y - my)^T,  Gyy = sum c (y - my)^2
 
 and the same over the replicate's out-of-bag rows (count 0, weights v) for the
 out-of-bag error. Two chunks' statistics merge exactly (Chan, Golub & LeVeque
 1979): with d = m2 - m1 and f = w1 w2 / (w1 + w2), G = G1 + G2 + f d d^T.
 Replicate b is then solved from its Gram: W = (Gxx + alpha I)^-1 Gxy by one
-eigendecomposition for all alphas, b = my - mx^T W. The out-of-bag squared error
-of (W, b) over rows with statistics (w, mx, my, G) is
+eigendecomposition for all alphas with the core's rules (ridgeboot._linalg: eigenvalues
+under the rank cutoff of the replicate's rows count as zero), b = my - mx^T W. The
+out-of-bag squared error of (W, b) over rows with statistics (w, mx, my, G) is
 Gyy - 2 w^T Gxy + w^T Gxx w + w (my - b - mx^T w)^2 per target.
 
 Memory per task is O(B p (p + t)): the statistics of all replicates.
@@ -26,13 +27,9 @@ from typing import Any, Optional, Union
 import numpy as np
 
 from . import _core
-from ._bootstrap import (
-    BootstrapResult,
-    _block_len,
-    _drop_absent_axes,
-    check_valid_replicates,
-    full_fit_result,
-)
+from ._bootstrap import block_length, check_valid_replicates
+from ._bootstrap_result import BootstrapResult, make_result
+from ._linalg import shift_factors
 from ._validation import (
     MAX_REPLICATES,
     MAX_SEED,
@@ -73,6 +70,7 @@ def chunk_stats(X: np.ndarray, Y: np.ndarray, C: np.ndarray, centre: bool, with_
     Gyy = C @ (Y0 * Y0) - w[:, None] * my0**2 if with_yy else np.zeros((R, t))
     return {
         "w": w,
+        "rows": (C > 0).sum(axis=1).astype(np.float64),
         # an empty row set has means 0, so that merging it is exact
         "mx": np.where(has[:, None], shift_x + mx0, 0.0),
         "my": np.where(has[:, None], shift_y + my0, 0.0),
@@ -90,6 +88,7 @@ def merge_stats(a: Stats, b: Stats) -> Stats:
     dx, dy = b["mx"] - a["mx"], b["my"] - a["my"]
     return {
         "w": w,
+        "rows": a["rows"] + b["rows"],
         "mx": a["mx"] + dx * share[:, None],
         "my": a["my"] + dy * share[:, None],
         "Gxx": a["Gxx"] + b["Gxx"] + f[:, None, None] * dx[:, :, None] * dx[:, None, :],
@@ -134,9 +133,7 @@ def _merge_task(a: dict[str, Stats], b: dict[str, Stats]) -> dict[str, Stats]:
     return {key: merge_stats(a[key], b[key]) for key in a}
 
 
-def solve_stats(
-    stats: Stats, grid: np.ndarray, n: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def solve_stats(stats: Stats, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Ridge fits of every replicate from its statistics, by one eigh per replicate.
 
     Returns coef (R, k, p, t), intercept (R, k, t) and the valid mask (R,): a
@@ -144,12 +141,9 @@ def solve_stats(
     """
     valid = stats["w"] > 0
     lam, V = np.linalg.eigh(stats["Gxx"])  # (R, p), (R, p, p)
-    # eigenvalues below the Gram's rounding level carry no information (as lstsq's rcond)
-    floor = np.finfo(np.float64).eps * max(n, lam.shape[1]) * np.abs(lam).max(axis=1, keepdims=True)
     rot = np.einsum("rpq,rpt->rqt", V, stats["Gxy"])  # V^T Gxy
-    denom = lam[:, None, :, None] + grid[None, :, None, :]  # (R, k, p, t)
-    keep = denom > floor[:, None, :, None]
-    scaled = np.divide(rot[:, None], denom, out=np.zeros_like(denom), where=keep)
+    factors = shift_factors(lam, grid, stats["rows"], lam.shape[1])  # (R, k, t, p)
+    scaled = np.moveaxis(factors, 3, 2) * rot[:, None]  # (R, k, p, t)
     coef = np.einsum("rpq,rkqt->rkpt", V, scaled)
     icpt = stats["my"][:, None, :] - np.einsum("rp,rkpt->rkt", stats["mx"], coef)
     coef[~valid], icpt[~valid] = np.nan, np.nan
@@ -232,7 +226,7 @@ def bootstrap_poisson(
     seed = check_int(seed, "seed", 0, MAX_SEED)
     fit_intercept = check_bool(fit_intercept, "fit_intercept")
     keep_coefs = check_bool(keep_coefs, "keep_coefs")
-    L = _block_len(block_len, n)
+    L = block_length(block_len, n)
     grid, has_k = path_grid(alphas, t, np.dtype(dtype))
     grid64 = grid.astype(np.float64)
     k = grid.shape[0]
@@ -256,7 +250,7 @@ def bootstrap_poisson(
         level = pairs + ([level[-1]] if len(level) % 2 else [])
     stats = client.compute(level[0]).result()
 
-    coef, icpt, valid = solve_stats(stats["in"], grid64, n)
+    coef, icpt, valid = solve_stats(stats["in"], grid64)
     full_coef, full_icpt = coef[0], icpt[0]
     coef, icpt, valid = coef[1:], icpt[1:], valid[1:]
     B = check_valid_replicates(int(valid.sum()), n_boot)
@@ -267,33 +261,33 @@ def bootstrap_poisson(
         with np.errstate(invalid="ignore", divide="ignore"):
             mse = oob_sse(o, coef, icpt) / o["w"][:, None, None]
         oob_mse = mse[has_oob].mean(axis=0) if has_oob.any() else np.full((k, t), np.nan)
-    has_t = yd.ndim == 2
-    axes = (has_k, has_t)
-
-    def public(a: np.ndarray, k_axis: int, t_axis: int) -> Any:
-        return _drop_absent_axes(a, axes, k_axis, t_axis).astype(dtype)
-
-    good = coef[valid]
-    full = full_fit_result(full_coef.astype(dtype), full_icpt.astype(dtype), grid, axes, "eigh")
-    return BootstrapResult(
-        coefs=public(coef, 1, 3) if keep_coefs else None,
-        intercepts=public(icpt, 1, 2) if keep_coefs else None,
-        coef_mean=public(good.mean(axis=0), 0, 2),
-        coef_std=public(good.std(axis=0, ddof=1), 0, 2),
-        intercept_mean=public(icpt[valid].mean(axis=0), 0, 1),
-        intercept_std=public(icpt[valid].std(axis=0, ddof=1), 0, 1),
-        oob_mse=None if oob_mse is None else public(oob_mse, 0, 1),
-        full=full,
-        n_boot=n_boot,
-        n_valid=B,
-        seed=seed,
-        scheme="poisson",
-        block_len=block_len,
-        alphas=grid[:, 0].copy() if has_k else float(grid[0, 0]),
-        solver="eigh",
-        fit_intercept=fit_intercept,
-        _data=None,
-        _axes=axes,
+    settings = {
+        "n_boot": n_boot,
+        "n_valid": B,
+        "n_fallback": 0,
+        "seed": seed,
+        "scheme": "poisson",
+        "block_len": block_len,
+        "solver": "eigh",
+        "fit_intercept": fit_intercept,
+    }
+    return make_result(
+        grid=grid,
+        axes=(has_k, yd.ndim == 2),
+        dtype=np.dtype(dtype),
+        full=(full_coef.astype(dtype), full_icpt.astype(dtype)),
+        moments=(
+            coef[valid].mean(axis=0),
+            coef[valid].std(axis=0, ddof=1),
+            icpt[valid].mean(axis=0),
+            icpt[valid].std(axis=0, ddof=1),
+        ),
+        replicates=(coef.astype(dtype), icpt.astype(dtype)) if keep_coefs else (None, None),
+        oob_mse=None if oob_mse is None else oob_mse.astype(dtype),
+        settings=settings,
+        training=None,
+        error_parts="err632 needs the rows in memory (per-row out-of-bag sums): compute X and y "
+        "and run ridgeboot.bootstrap with oob=True",
     )
 
 

@@ -45,6 +45,13 @@ except ImportError:  # pragma: no cover - older scikit-learn
 from ._bootstrap import BootstrapResult, bootstrap
 from ._cv import ridge_cv
 from ._ridge import ridge, ridge_path
+from ._scoring import (
+    SCORINGS,
+    best_alpha_index,
+    greater_is_better,
+    scores_from_sums,
+    sums_from_predictions,
+)
 
 __all__ = ["BootstrapRidge", "Ridge", "RidgeCV"]
 
@@ -189,55 +196,6 @@ class Ridge(_LinearPredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator
 
 
 RIDGEBOOT_CV = ("loo", "gcv", "bootstrap")
-SCORINGS = ("mse", "r2", "corr")
-
-
-def heldout_scores(
-    y: np.ndarray, pred: np.ndarray, weight: Optional[np.ndarray], scoring: str
-) -> np.ndarray:
-    """Held-out score per alpha and target, greater is better (negative MSE for "mse").
-
-    Parameters
-    ----------
-    y : ndarray of shape (m, t)
-    pred : ndarray of shape (k, m, t)
-    weight : ndarray of shape (m,) or None
-    scoring : {"mse", "r2", "corr"}
-
-    Returns
-    -------
-    ndarray of shape (k, t)
-    """
-    v = np.ones(len(y)) if weight is None else weight.astype(np.float64)
-    v = v / v.sum()
-    err = np.einsum("m,kmt->kt", v, (y[None] - pred) ** 2)
-    if scoring == "mse":
-        return -err  # type: ignore[no-any-return]
-    yc = y - v @ y
-    var_y = v @ yc**2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if scoring == "r2":
-            return 1.0 - err / var_y  # type: ignore[no-any-return]
-        pc = pred - np.einsum("m,kmt->kt", v, pred)[:, None, :]
-        cov = np.einsum("m,mt,kmt->kt", v, yc, pc)
-        return cov / np.sqrt(var_y * np.einsum("m,kmt->kt", v, pc**2))  # type: ignore[no-any-return]
-
-
-def best_alpha_index(scores: np.ndarray, alphas: np.ndarray) -> np.ndarray:
-    """Index of the best (greatest) score along axis 0; ties go to the larger alpha.
-
-    Parameters
-    ----------
-    scores : ndarray of shape (k,) or (k, t)
-    alphas : ndarray of shape (k,)
-
-    Returns
-    -------
-    ndarray of int, shape () or (t,)
-    """
-    order = np.argsort(alphas, kind="stable")[::-1]  # largest alpha first wins ties
-    s = np.where(np.isnan(scores), -np.inf, scores)[order]
-    return order[np.argmax(s, axis=0)]  # type: ignore[no-any-return]
 
 
 class RidgeCV(_LinearPredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator):  # type: ignore[misc]
@@ -376,6 +334,7 @@ class RidgeCV(_LinearPredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimat
         scoring = self.scoring or "r2"
         if scoring not in SCORINGS:
             raise ValueError(f"scoring must be one of {SCORINGS}; got {scoring!r}")
+        greater = greater_is_better(scoring)
         Y = y.reshape(len(y), -1)
         fold_scores = []
         for train, test in check_cv(cv).split(X, y):
@@ -390,23 +349,18 @@ class RidgeCV(_LinearPredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimat
                 n_threads=self.n_threads,
             )
             w_test = None if sample_weight is None else sample_weight[test]
-            fold_scores.append(
-                heldout_scores(
-                    Y[test].astype(np.float64),
-                    path.predict(X[test]).astype(np.float64),
-                    w_test,
-                    scoring,
-                )
-            )
+            sums = sums_from_predictions(Y[test], path.predict(X[test]), w_test)
+            # greater is better, as in scikit-learn: the negative MSE for "mse"
+            fold_scores.append((1 if greater else -1) * scores_from_sums(sums, scoring))
         if not fold_scores:
             raise ValueError("cv produced no (train, test) split")
         scores = np.mean(fold_scores, axis=0)  # (k, t)
         if self.alpha_per_target:
-            best = best_alpha_index(scores, alphas)
+            best = best_alpha_index(scores, alphas, True)
             alpha: Any = alphas[best]
             best_score: Any = scores[best, np.arange(scores.shape[1])]
         else:
-            index = int(best_alpha_index(scores.mean(axis=1), alphas))
+            index = int(best_alpha_index(scores.mean(axis=1), alphas, True))
             alpha, best_score = float(alphas[index]), float(scores[index].mean())
         fit = ridge(
             X,

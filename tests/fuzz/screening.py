@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 import numpy as np
-from hypothesis import HealthCheck, event, seed, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import note as _hypothesis_note
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
@@ -76,56 +76,6 @@ FUZZ = settings(
         HealthCheck.filter_too_much,
     ],
 )
-
-# derandomize=True seeds each property with a digest of its source, and splitting test_fuzz.py
-# into one file per entry point changed every source. These are the digests of the single-file
-# versions (hypothesis.internal.reflection.function_digest, in hex): each property draws
-# exactly the examples it drew before the split. The examples of the new digests found the
-# bugs pinned as strict xfails at the end of test_fuzz_pinned.py: once those are fixed, the
-# seeds can go (each property then draws from the digest of its source again).
-PRE_SPLIT_DIGESTS = {
-    "test_fuzz_bootstrap": (
-        "334b6af308791f1f25cd1e6db671835fa16ad8c070a561ab"
-        "af4704c9e18597c13186ce70a5295e8fed1da1e7e8054819"
-    ),
-    "test_fuzz_bootstrap_counts": (
-        "66b8b9bed1724780ba8a291d36c3a4882b30c52e0a7dab5f"
-        "324cf10d60afcea271a99ea64233054df90dd739822e86b5"
-    ),
-    "test_fuzz_cli_fit": (
-        "36b475fbe61c5c7e21879b545887b2a3d6b34bdab112a02c"
-        "8f76838d58a45664c52504554efd6d8aa97394ef0ac8ceeb"
-    ),
-    "test_fuzz_ridge": (
-        "4ff5fb6dc84c4df1ff18752227a1227b4ee11bdedf51e215"
-        "589969f7915c35d5accaf80db837a604d9478ff68ea12475"
-    ),
-    "test_fuzz_ridge_cv": (
-        "542c75e89f1be6f877d7bd315f60f966cac3d27769048c62"
-        "49cc58df38d88f2d3a9f2333d0ab1399a4d7cf6ea744a061"
-    ),
-    "test_fuzz_ridge_path": (
-        "f4cef25d6ab3a1455d4fe8eef095a30179e859ceb951d93e"
-        "c178f984dd5389345935a1783e7a6f7af01a35ae1a5a8c9c"
-    ),
-    "test_fuzz_sklearn_bootstrap_ridge": (
-        "7c29deedd394af3693e276a684bfcaf56ebaa693d835ffd2"
-        "3d6623adb000bd1c55ec5f02f86ab46e4c282b51c6dd372c"
-    ),
-    "test_fuzz_sklearn_ridge": (
-        "415d086c4adc2bb130db57a00ab74dce64597dfd6efe57d9"
-        "ba61dc289ee0897e4d3cc2ab3e279577699a7b5e7e8308fa"
-    ),
-    "test_fuzz_sklearn_ridge_cv": (
-        "5340dd3f7c3e7801760031049a763bc2d8bb11c27f270ee7"
-        "63f7bb17677ed128c29f69f04a3543a6fdaf540887b225d3"
-    ),
-}
-
-
-def pre_split_examples(test: Callable[..., Any]) -> Callable[..., Any]:
-    """Seed a property (above @given) with its digest from before the split."""
-    return seed(int(PRE_SPLIT_DIGESTS[test.__name__], 16))(test)
 
 
 # Documented warnings: skipped replicates, an explicit Cholesky on an ill-conditioned matrix,

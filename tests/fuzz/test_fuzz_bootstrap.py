@@ -29,7 +29,6 @@ from screening import (
     needs_finite_output,
     note,
     path_alphas,
-    pre_split_examples,
     returned,
     scalar_alpha,
     schemes,
@@ -61,7 +60,6 @@ def oob_options() -> st.SearchStrategy[Opt]:
 
 
 @FUZZ
-@pre_split_examples
 @given(
     data=st.data(),
     d=datasets(),

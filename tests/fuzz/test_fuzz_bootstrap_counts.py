@@ -16,7 +16,6 @@ from screening import (
     check_raised,
     first_invalid,
     mostly,
-    pre_split_examples,
     schemes,
     seeds,
     thread_counts,
@@ -24,7 +23,6 @@ from screening import (
 
 
 @FUZZ
-@pre_split_examples
 @given(
     n=mostly(st.integers(1, 30), st.sampled_from([0, -1, 2.5, 2**32, True, "3", None])),
     n_boot=mostly(st.integers(0, 30), st.sampled_from([-1, 2.0, 2**32, 2**40, 2**64, None, True])),

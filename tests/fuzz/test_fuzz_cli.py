@@ -18,7 +18,6 @@ from screening import (
     FUZZ,
     check_common,
     note,
-    pre_split_examples,
     run_cli,
 )
 
@@ -145,7 +144,6 @@ def cli_cases(draw: Any) -> CliCase:
 
 
 @settings(FUZZ, max_examples=200)
-@pre_split_examples
 @given(case=cli_cases())
 def test_fuzz_cli_fit(case):
     note(case.label)

@@ -17,7 +17,6 @@ from screening import (
     ill_conditioned,
     needs_finite_output,
     note,
-    pre_split_examples,
     returned,
     ridge_alphas,
     solvers,
@@ -26,7 +25,6 @@ from screening import (
 
 
 @FUZZ
-@pre_split_examples
 @given(data=st.data(), d=datasets(), solver=solvers(), threads=thread_counts())
 def test_fuzz_ridge(data, d, solver, threads):
     alpha = data.draw(ridge_alphas(d.t), label="alpha")

@@ -21,7 +21,6 @@ from screening import (
     mostly,
     needs_finite_output,
     note,
-    pre_split_examples,
     returned,
     scalar_alpha,
     seeds,
@@ -97,7 +96,6 @@ def cv_alphas(draw: Any) -> Opt:
 
 
 @FUZZ
-@pre_split_examples
 @given(
     data=st.data(),
     d=datasets(min_n=2),

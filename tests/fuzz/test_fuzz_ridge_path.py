@@ -17,7 +17,6 @@ from screening import (
     needs_finite_output,
     note,
     path_alphas,
-    pre_split_examples,
     returned,
     solvers,
     thread_counts,
@@ -25,7 +24,6 @@ from screening import (
 
 
 @FUZZ
-@pre_split_examples
 @given(d=datasets(), alphas=path_alphas(), solver=solvers(), threads=thread_counts())
 def test_fuzz_ridge_path(d, alphas, solver, threads):
     note(d.label)

@@ -31,7 +31,6 @@ from screening import (
     mostly,
     needs_finite_output,
     note,
-    pre_split_examples,
     ridge_alphas,
     scalar_alpha,
     solvers,
@@ -133,7 +132,6 @@ def sk_dtype(d: Data) -> Any:
 
 
 @FUZZ
-@pre_split_examples
 @given(data=st.data(), d=datasets(), solver=solvers(), threads=thread_counts())
 def test_fuzz_sklearn_ridge(data, d, solver, threads):
     rbsk = _sklearn()
@@ -150,7 +148,6 @@ def test_fuzz_sklearn_ridge(data, d, solver, threads):
 
 
 @FUZZ
-@pre_split_examples
 @given(data=st.data(), d=datasets(), solver=solvers(), threads=thread_counts())
 def test_fuzz_sklearn_ridge_cv(data, d, solver, threads):
     rbsk = _sklearn()
@@ -218,7 +215,6 @@ def _invalid(pattern: str) -> Callable[[Any], Opt]:
 
 
 @FUZZ
-@pre_split_examples
 @given(data=st.data(), d=datasets())
 def test_fuzz_sklearn_bootstrap_ridge(data, d):
     rbsk = _sklearn()

@@ -29,6 +29,7 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "dual.hpp"
@@ -162,7 +163,8 @@ class ClosedFormCv {
   // Kept directions of an eigendecomposition (ascending eigenvalues), in double.
   template <class Solver>
   void keep(const Solver& eig, Index dim, std::vector<Index>& kept) {
-    if (eig.info() != Eigen::Success) throw LinAlgError("eigendecomposition did not converge");
+    if (eig.info() != Eigen::Success)
+      throw LinAlgError(std::string("eigendecomposition did not converge") + kNonFiniteHint);
     const auto& lambda = eig.eigenvalues();
     const double cutoff = double(rank_cutoff<T>(rows_.count(), pb_.p())) * std::max(double(lambda(dim - 1)), 0.0);
     kept.clear();

@@ -35,6 +35,11 @@ T rank_cutoff(Index m, Index p) {
   return std::numeric_limits<T>::epsilon() * T(std::max(m, p));
 }
 
+// What a factorization that does not converge usually means.
+inline constexpr const char* kNonFiniteHint =
+    ": X or y may hold NaN or infinity (check_finite=False skips that check), or the values are too "
+    "large for the dtype";
+
 // Scratch of the shifted solves, by role; sized on first use.
 template <class T>
 struct ShiftSolveScratch {
@@ -172,7 +177,7 @@ void shifted_solves(const Problem<T>& pb, Index m, const Matrix<T>& S, const Con
   if ((pb.alphas.array() > negligible).all() && shift_detail::tridiagonal_solves(S, B, pb.runs, M, s)) return;
   s.eigen.compute(S, Eigen::ComputeEigenvectors);
   if (s.eigen.info() != Eigen::Success)
-    throw LinAlgError(std::string("eigendecomposition of ") + what + " did not converge");
+    throw LinAlgError(std::string("eigendecomposition of ") + what + " did not converge" + kNonFiniteHint);
   const auto& lambda = s.eigen.eigenvalues();
   const T cutoff = rank_cutoff<T>(m, pb.p()) * std::max(lambda.maxCoeff(), T(0));
   s.rotated.noalias() = s.eigen.eigenvectors().transpose() * B;
@@ -187,7 +192,7 @@ template <class T, class Rows, class Rhs>
 void svd_solves(const Rows& A, const Rhs& B, const Matrix<T>& alphas, Eigen::Ref<Matrix<T>> W) {
   constexpr unsigned thin = Eigen::ComputeThinU | Eigen::ComputeThinV;
   const auto filter = [&](const auto& svd) {
-    if (svd.info() != Eigen::Success) throw LinAlgError("SVD did not converge");
+    if (svd.info() != Eigen::Success) throw LinAlgError(std::string("SVD did not converge") + kNonFiniteHint);
     const auto& s = svd.singularValues();
     const T cutoff = rank_cutoff<T>(A.rows(), A.cols()) * (s.size() ? s(0) : T(0));
     Matrix<T> Q = svd.matrixU().transpose() * B;

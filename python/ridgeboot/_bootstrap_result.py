@@ -1,0 +1,350 @@
+"""The result of a bootstrap: arrays, the settings, and what they tell about the weights.
+
+:class:`BootstrapResult` is data. Its analyses delegate to :mod:`ridgeboot._intervals`
+(confidence intervals, the sandwich) and :mod:`ridgeboot._prediction_error` (the .632
+estimators). Internally arrays carry every axis, (k, ..., t); the public ones drop the
+alpha axis for a scalar alpha and the target axis for a 1-D y.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass, field
+from typing import Any, Optional, Union
+
+import numpy as np
+
+from . import _intervals, _prediction_error
+from ._prediction_error import ErrorParts
+from ._ridge import RidgePathResult, RidgeResult
+from ._validation import FloatArray, check_choice
+
+Axes = tuple[bool, bool]  # (alpha axis, target axis) present in the public arrays
+
+
+def drop_absent_axes(a: np.ndarray, axes: Axes, k_axis: int, t_axis: int) -> np.ndarray:
+    """Squeeze the alpha axis (scalar alpha) and the target axis (1-D y) where absent."""
+    has_k, has_t = axes
+    drop = [ax for ax, keep in ((k_axis, has_k), (t_axis, has_t)) if not keep]
+    return np.squeeze(a, axis=tuple(drop)) if drop else a
+
+
+def full_fit_result(
+    coef: np.ndarray, icpt: np.ndarray, grid: np.ndarray, axes: Axes, solver: str
+) -> Union[RidgeResult, RidgePathResult]:
+    """Return the full-data fit, coef (k, p, t) and intercept (k, t), as ridge(_path) would."""
+    has_k, has_t = axes
+    if has_k:
+        return RidgePathResult(
+            drop_absent_axes(coef, axes, 0, 2),
+            drop_absent_axes(icpt, axes, 0, 1),
+            grid[:, 0].copy(),
+            solver,
+        )
+    c, b = coef[0], icpt[0]
+    return RidgeResult(
+        c[:, 0] if not has_t else c, b[0].item() if not has_t else b, float(grid[0, 0]), solver
+    )
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """The rows a bootstrap was fitted on, kept by reference (no copy).
+
+    Only BCa's jackknife and the sandwich covariance read them.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n, p)
+    Y : ndarray of shape (n, t)
+    weight : ndarray of shape (n,) or None
+    """
+
+    X: np.ndarray
+    Y: np.ndarray
+    weight: Optional[np.ndarray]
+
+
+@dataclass(frozen=True)
+class BiasVariance:
+    """The bias-variance picture across alpha.
+
+    Attributes
+    ----------
+    alphas : ndarray of shape (k,) or ()
+    bias2 : ndarray of shape ([k][, t])
+        ||mean_b(w_b) - w_ref||^2 (w_ref = true_coef, or the full-data fit). Against
+        the true weights this includes the error of the one sample at hand (it is
+        not zero at alpha = 0); against the full fit it is the bootstrap bias.
+    variance : ndarray of shape ([k][, t])
+        Total bootstrap variance sum_j Var_b(w_bj) (ddof=1).
+    norm : ndarray of shape ([k][, t])
+        Root-mean-square weight norm over replicates, sqrt(mean_b ||w_b||^2).
+    """
+
+    alphas: FloatArray
+    bias2: FloatArray
+    variance: FloatArray
+    norm: FloatArray
+
+
+@dataclass(frozen=True)
+class BootstrapResult:
+    """Result of :func:`ridgeboot.bootstrap`.
+
+    Shapes use B replicates, k alphas (no axis for a scalar alpha), p features
+    and t targets (no axis for a 1-D y).
+
+    Attributes
+    ----------
+    coefs : ndarray of shape (B[, k], p[, t]) or None
+        Every replicate's weights (``keep_coefs=True``), in the input's dtype.
+    intercepts : ndarray of shape (B[, k][, t]) or None
+    coef_mean, coef_std : ndarray of shape ([k,] p[, t])
+        Mean and standard deviation (ddof=1) over the replicates.
+    intercept_mean, intercept_std : ndarray of shape ([k][, t])
+    oob_mse : ndarray of shape ([k][, t])
+        Out-of-bag mean squared error, averaged over the replicates that have
+        out-of-bag rows (weighted by sample_weight within a replicate).
+    full : RidgeResult or RidgePathResult
+        The fit on all rows, same alphas and solver.
+    n_boot, seed, scheme, block_len, alphas, solver, fit_intercept
+        The run's settings; ``solver`` is the one the replicates used.
+    n_valid : int
+        Replicates that were fitted: a draw with no row of positive weight (few
+        Poisson blocks, sparse sample weights) is skipped with a warning.
+    n_fallback : int
+        With solver="auto": replicates whose factorization failed or was
+        ill-conditioned, redone by the SVD.
+    """
+
+    coefs: Optional[FloatArray]
+    intercepts: Optional[FloatArray]
+    coef_mean: FloatArray
+    coef_std: FloatArray
+    intercept_mean: FloatArray
+    intercept_std: FloatArray
+    oob_mse: Optional[FloatArray]
+    full: Union[RidgeResult, RidgePathResult]
+    n_boot: int
+    n_valid: int
+    seed: int
+    scheme: str
+    block_len: Optional[int]
+    alphas: Union[float, FloatArray]
+    solver: str
+    fit_intercept: bool
+    n_fallback: int = 0
+    # None out of core (ridgeboot.distributed with dask arrays): no BCa, no sandwich
+    _training: Optional[TrainingData] = field(repr=False, default=None)
+    # the .632 parts, or why they are absent
+    _error_parts: Union[ErrorParts, str] = field(
+        repr=False, default="err632 needs per-row out-of-bag sums: run bootstrap with oob=True"
+    )
+    _axes: Axes = field(repr=False, default=(False, False))
+
+    # -- shape helpers
+    def _public(self, a: np.ndarray, k_axis: int, t_axis: int) -> np.ndarray:
+        return drop_absent_axes(a, self._axes, k_axis, t_axis)
+
+    def _kpt(self, a: np.ndarray) -> np.ndarray:
+        """Inverse of _public for ([k,] ...[, t]) arrays: the alpha axis first, targets last."""
+        has_k, has_t = self._axes
+        a = np.asarray(a)
+        if not has_t:
+            a = a[..., None]
+        if not has_k:
+            a = a[None]
+        return a
+
+    def _full_kpt(self) -> tuple[np.ndarray, np.ndarray]:
+        """Full-data fit as (k, p, t) and (k, t)."""
+        coef = np.asarray(self.full.coef)
+        return self._kpt(coef), self._kpt(np.asarray(self.full.intercept, dtype=coef.dtype))
+
+    def _alpha_values(self) -> np.ndarray:
+        return np.atleast_1d(np.asarray(self.alphas, dtype=np.float64))
+
+    def _training_data(self, what: str) -> TrainingData:
+        if self._training is None:
+            raise ValueError(
+                f"{what} needs the training rows in memory; this result comes from an "
+                "out-of-core bootstrap (dask arrays): compute X and y and run ridgeboot.bootstrap"
+            )
+        return self._training
+
+    def _coefs_bkpt(self) -> np.ndarray:
+        """Every fitted replicate's coefficients, (B', k, p, t)."""
+        if self.coefs is None:
+            raise ValueError(
+                "this needs every replicate's coefficients: run bootstrap with keep_coefs=True"
+            )
+        c = self.coefs
+        if self.n_valid < self.n_boot:  # skipped replicates hold NaN
+            fitted = ~np.isnan(c.reshape(len(c), -1)).any(axis=1)
+            # none left: every fitted replicate is NaN too (NaN data, check_finite=False)
+            c = c[fitted] if fitted.any() else c
+        has_k, has_t = self._axes
+        if not has_k:
+            c = c[:, None]
+        return c if has_t else c[..., None]
+
+    # -- prediction error
+    def _parts(self) -> ErrorParts:
+        if isinstance(self._error_parts, str):
+            raise ValueError(self._error_parts)
+        return self._error_parts
+
+    @property
+    def err632(self) -> FloatArray:
+        """Efron's .632 estimate of the prediction error, shape ([k][, t])."""
+        return self._public(_prediction_error.err632(self._parts()), 0, 1)
+
+    @property
+    def err632plus(self) -> FloatArray:
+        """Efron & Tibshirani's .632+ estimate of the prediction error, shape ([k][, t])."""
+        return self._public(_prediction_error.err632plus(self._parts()), 0, 1)
+
+    # -- confidence intervals
+    def ci(self, level: float = 0.95, method: str = "percentile") -> tuple[FloatArray, FloatArray]:
+        """Confidence intervals for every coefficient.
+
+        Parameters
+        ----------
+        level : float, default=0.95
+            Coverage, in (0, 1).
+        method : {"percentile", "basic", "normal", "bca"}, default="percentile"
+            "percentile": quantiles of the replicates; "basic": 2 w_full minus
+            those quantiles; "normal": bias-corrected w_full - bias +- z se (works
+            without kept coefficients); "bca": bias-corrected and accelerated
+            (Efron 1987), the acceleration from exact leave-one-out fits in closed
+            form. "percentile", "basic" and "bca" need ``keep_coefs=True``.
+
+        Returns
+        -------
+        lo, hi : ndarray of shape ([k,] p[, t])
+        """
+        check_choice(method, _intervals.CI_METHODS, "method")
+        if isinstance(level, bool) or not isinstance(level, numbers.Real) or not 0 < level < 1:
+            raise ValueError(f"level must be a number in (0, 1), got {level!r}")
+        tail = (1 - float(level)) / 2
+        full, _ = self._full_kpt()
+        if method == "normal":
+            mean, std = self._kpt(self.coef_mean), self._kpt(self.coef_std)
+            lo, hi = _intervals.normal(full, mean, std, tail)
+            return self._public(lo, 0, 2), self._public(hi, 0, 2)
+        c = self._coefs_bkpt()
+        if method == "percentile":
+            lo, hi = _intervals.percentile(c, tail)
+        elif method == "basic":
+            lo, hi = _intervals.basic(c, full, tail)
+        else:
+            d = self._training_data("ci(method='bca')")
+            acc = _intervals.jackknife_acceleration(
+                d.X, d.Y, d.weight, self._alpha_values(), self.fit_intercept
+            )
+            lo, hi = _intervals.bca(c, full, tail, acc)
+        dt = c.dtype
+        return self._public(lo.astype(dt), 0, 2), self._public(hi.astype(dt), 0, 2)
+
+    # -- bias and variance across alpha
+    def bias_variance(self, true_coef: Any = None) -> BiasVariance:
+        """Squared bias, total variance and weight norm per alpha.
+
+        Parameters
+        ----------
+        true_coef : array_like of shape (p,) or (p, t), optional
+            The true weights (on simulated data); by default the full-data fit
+            of each alpha is the reference.
+
+        Returns
+        -------
+        BiasVariance
+            ``alphas``, ``bias2``, ``variance``, ``norm``, each of shape ([k][, t]).
+        """
+        mean = self._kpt(self.coef_mean).astype(np.float64)
+        std = self._kpt(self.coef_std).astype(np.float64)
+        if true_coef is None:
+            ref = self._full_kpt()[0].astype(np.float64)
+        else:
+            ref = np.asarray(true_coef, dtype=np.float64)
+            p, t = mean.shape[1], mean.shape[2]
+            if ref.shape not in ((p,), (p, t)) and not (ref.ndim == 2 and ref.shape == (p, 1)):
+                raise ValueError(f"true_coef must have shape ({p},) or ({p}, {t}), got {ref.shape}")
+            ref = ref.reshape(1, p, -1)
+        bias2 = ((mean - ref) ** 2).sum(axis=1)
+        var = (std**2).sum(axis=1)
+        B = self.n_valid
+        norm = np.sqrt((mean**2).sum(axis=1) + var * (B - 1) / B)
+        alphas = np.asarray(self.alphas, dtype=np.float64)
+        return BiasVariance(
+            alphas, self._public(bias2, 0, 1), self._public(var, 0, 1), self._public(norm, 0, 1)
+        )
+
+    def coef_cov_analytic(self) -> FloatArray:
+        """HC0 sandwich covariance of the full-data ridge weights, as a cross-check of the spread.
+
+        (Xc^T V Xc + alpha I)^-1 Xc^T V Omega V Xc (Xc^T V Xc + alpha I)^-1 with Omega =
+        diag(e_i^2) from the full fit's residuals (Xc centred by the weighted means).
+
+        Returns
+        -------
+        ndarray of shape ([k,] [t,] p, p)
+        """
+        d = self._training_data("coef_cov_analytic()")
+        coef, icpt = self._full_kpt()
+        out = _intervals.sandwich_covariance(
+            d.X, d.Y, d.weight, coef, icpt, self._alpha_values(), self.fit_intercept
+        )
+        return self._public(out, 0, 1)
+
+
+def make_result(
+    *,
+    grid: np.ndarray,
+    axes: Axes,
+    dtype: np.dtype[Any],
+    full: tuple[np.ndarray, np.ndarray],
+    moments: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    replicates: tuple[Optional[np.ndarray], Optional[np.ndarray]],
+    oob_mse: Optional[np.ndarray],
+    settings: dict[str, Any],
+    training: Optional[TrainingData],
+    error_parts: Union[ErrorParts, str],
+) -> BootstrapResult:
+    """Build a BootstrapResult from arrays with every axis (the one construction path).
+
+    Parameters
+    ----------
+    grid : ndarray of shape (k, t)
+    axes : (has_k, has_t)
+    dtype : the computing dtype of the public arrays
+    full : coef (k, p, t), intercept (k, t) of the full-data fit
+    moments : coef mean, coef std (k, p, t), intercept mean, intercept std (k, t), float64
+    replicates : coefs (B, k, p, t), intercepts (B, k, t), or None each
+    oob_mse : (k, t) or None
+    settings : n_boot, n_valid, n_fallback, seed, scheme, block_len, solver, fit_intercept
+    training, error_parts : see BootstrapResult
+    """
+    has_k, _ = axes
+
+    def public(a: Optional[np.ndarray], k_axis: int, t_axis: int) -> Any:
+        return None if a is None else drop_absent_axes(a, axes, k_axis, t_axis)
+
+    coef_mean, coef_std, icpt_mean, icpt_std = moments
+    coefs, intercepts = replicates
+    return BootstrapResult(
+        coefs=public(coefs, 1, 3),
+        intercepts=public(intercepts, 1, 2),
+        coef_mean=public(coef_mean.astype(dtype), 0, 2),
+        coef_std=public(coef_std.astype(dtype), 0, 2),
+        intercept_mean=public(icpt_mean.astype(dtype), 0, 1),
+        intercept_std=public(icpt_std.astype(dtype), 0, 1),
+        oob_mse=public(oob_mse, 0, 1),
+        full=full_fit_result(full[0], full[1], grid, axes, settings["solver"]),
+        alphas=grid[:, 0].copy() if has_k else float(grid[0, 0]),
+        _training=training,
+        _error_parts=error_parts,
+        _axes=axes,
+        **settings,
+    )

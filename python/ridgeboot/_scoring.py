@@ -1,0 +1,103 @@
+"""Held-out scores and the rule that picks the best alpha: one home for both.
+
+A score is computed from seven weighted sums over the held-out rows (the names are the
+core's ``REPLICATE_STATS``): the bootstrap engine returns them per replicate, and
+:func:`sums_from_predictions` forms them from predictions, so k-fold, the bootstrap
+hold-out and scikit-learn splitters score by the same formulas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Optional
+
+import numpy as np
+
+from ._engine import REPLICATE_STATS
+
+SCORINGS = ("mse", "r2", "corr")
+
+
+def greater_is_better(scoring: str) -> bool:
+    """Whether a larger score is better: R^2 and correlation; not the mean squared error."""
+    return scoring != "mse"
+
+
+def scores_from_sums(sums: Mapping[str, np.ndarray], scoring: str) -> np.ndarray:
+    """Score held-out rows from their weighted sums (see REPLICATE_STATS).
+
+    "mse": sum v e^2 / sum v; "r2": 1 - sum v e^2 / sum v (y - ybar)^2; "corr": the
+    weighted correlation of y and yhat. Undefined scores (no held-out row, a constant
+    target or prediction) come out NaN or infinite, without a warning.
+    """
+    sv, se2, sy, sy2 = sums["sum_v"], sums["sum_v_e2"], sums["sum_v_y"], sums["sum_v_y2"]
+    sp, sp2, syp = sums["sum_v_yhat"], sums["sum_v_yhat2"], sums["sum_v_y_yhat"]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if scoring == "mse":
+            return se2 / sv  # type: ignore[no-any-return]
+        ss_tot = sy2 - sy**2 / sv
+        if scoring == "r2":
+            return 1 - se2 / ss_tot  # type: ignore[no-any-return]
+        cov = syp - sy * sp / sv
+        var_p = sp2 - sp**2 / sv
+        return cov / np.sqrt(ss_tot * var_p)  # type: ignore[no-any-return]
+
+
+def stats_scores(stats: np.ndarray, scoring: str) -> np.ndarray:
+    """Score the engine's per-replicate sums, stats (..., stat, k, t) -> (..., k, t)."""
+    return scores_from_sums(
+        {name: stats[..., q, :, :] for q, name in enumerate(REPLICATE_STATS)}, scoring
+    )
+
+
+def sums_from_predictions(
+    y: np.ndarray, pred: np.ndarray, weight: Optional[np.ndarray]
+) -> dict[str, np.ndarray]:
+    """Form the weighted sums of held-out rows from targets y (m, t), predictions (k, m, t)."""
+    v = np.ones(len(y)) if weight is None else np.asarray(weight, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)[None]
+    pred = np.asarray(pred, dtype=np.float64)
+    total = np.broadcast_to(v.sum(), pred[:, 0].shape)
+
+    def wsum(a: np.ndarray) -> np.ndarray:
+        return np.asarray(np.einsum("m,kmt->kt", v, np.broadcast_to(a, pred.shape)))
+
+    return {
+        "sum_v": np.asarray(total),
+        "sum_v_e2": wsum((y - pred) ** 2),
+        "sum_v_y": wsum(y),
+        "sum_v_y2": wsum(y**2),
+        "sum_v_yhat": wsum(pred),
+        "sum_v_yhat2": wsum(pred**2),
+        "sum_v_y_yhat": wsum(y * pred),
+    }
+
+
+def best_alpha_index(scores: np.ndarray, alphas: np.ndarray, greater: bool) -> np.ndarray:
+    """Index of the best score along axis 0; ties go to the larger alpha, NaN never wins.
+
+    Parameters
+    ----------
+    scores : ndarray of shape (k,) or (k, ...)
+    alphas : ndarray of shape (k,)
+    greater : bool
+        Whether a larger score is better.
+
+    Returns
+    -------
+    ndarray of int, shape () or (...)
+    """
+    order = np.argsort(alphas, kind="stable")[::-1]  # the largest alpha first wins ties
+    s = np.where(np.isnan(scores), -np.inf, scores if greater else -scores)[order]
+    return order[np.argmax(s, axis=0)]  # type: ignore[no-any-return]
+
+
+def mean_defined(rep_scores: np.ndarray, scoring: str) -> np.ndarray:
+    """Mean over axis 0 (replicates, folds) of the scores that are defined (finite)."""
+    ok = np.isfinite(rep_scores)
+    if not ok.any(axis=0).all():
+        raise ValueError(
+            f"scoring={scoring!r} is undefined on every held-out set for some alpha/target "
+            "(too few held-out rows, or a constant target): use scoring='mse' or larger folds"
+        )
+    return np.where(ok, rep_scores, 0).sum(axis=0) / ok.sum(axis=0)  # type: ignore[no-any-return]
