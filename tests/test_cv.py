@@ -62,6 +62,37 @@ def test_loo_equals_brute_force(fit_intercept, t):
     np.testing.assert_allclose(r.intercept, icpt, rtol=1e-9, atol=1e-12)
 
 
+@pytest.mark.parametrize(
+    ("n", "p", "fit_intercept"), [(5, 5, True), (6, 5, True), (5, 5, False), (4, 9, True)]
+)
+def test_loo_at_alpha_zero_on_an_interpolating_fit_is_the_minimum_norm_refits(n, p, fit_intercept):
+    # alpha = 0 interpolates the training rows: e_i and 1 - h_ii are both 0, and their
+    # ratio is the error of the minimum-norm fit without row i (not round-off, not inf)
+    g = np.random.default_rng(n * p)
+    X = g.standard_normal((n, p)) + 1.0
+    y = X @ g.standard_normal(p) + g.standard_normal(n)
+    alphas = np.array([0.0, 1e-9, 1e-3, 1.0])
+    r = quiet_cv(X, y, alphas, cv="loo", fit_intercept=fit_intercept)
+    brute = np.array([loo_brute(X, y, a, None, fit_intercept).mean() for a in alphas])
+    assert np.isfinite(r.scores).all()
+    # at alpha = 0 the refits are minimum-norm least squares: cond(X) digits are lost
+    np.testing.assert_allclose(r.scores, brute, rtol=1e-6 * np.linalg.cond(X))
+
+
+def test_ridge_cv_fit_comes_from_its_own_factorization():
+    # "auto": the closed form's eigendecomposition gives the fit at the chosen alpha too
+    X, y = make_data(5, n=200, p=12, t=3)
+    for cv in ("gcv", "loo"):
+        r = quiet_cv(X, y, ALPHAS, cv=cv, alpha_per_target=True)
+        assert r.solver == "eigh"
+        for u in range(3):
+            coef, icpt = ridge_auto_reference(X, y[:, u], r.alpha[u], True)
+            np.testing.assert_allclose(r.coef[:, u], coef, rtol=1e-10, atol=1e-13)
+            np.testing.assert_allclose(r.intercept[u], icpt, rtol=1e-10)
+        # an explicit solver refits with it
+        assert quiet_cv(X, y, ALPHAS, cv=cv, solver="svd").solver == "svd"
+
+
 @pytest.mark.parametrize("fit_intercept", [True, False])
 def test_loo_weighted_equals_brute_force(fit_intercept):
     X, y = make_data(2, t=2)

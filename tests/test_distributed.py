@@ -97,6 +97,35 @@ def test_blocks_of_whole_chunks_merge_to_the_bits_of_one_run(block, stats):
         assert np.array_equal(one[key], merged[key]), key
 
 
+def test_the_engine_outputs_are_its_table_and_it_rejects_an_inconsistent_request():
+    from ridgeboot import _core
+    from ridgeboot._engine import ENGINE_OUTPUTS, REPLICATE_STATS
+
+    X, Y = _data(n=40, p=3, t=1)
+    grid = np.array([[1.0]])
+    job = EngineJob(
+        grid,
+        "cholesky",
+        True,
+        16,
+        keep_coefs=True,
+        oob_rows=True,
+        oob_mse=True,
+        replicate_stats=True,
+        reference=(np.zeros((1, 3, 1)), np.zeros((1, 1))),
+    )
+    raw = job.run(X, Y, None, 1)
+    assert set(raw) == set(ENGINE_OUTPUTS)  # every output of the table, when all are asked for
+    assert raw["replicate_stats"].shape == (16, len(REPLICATE_STATS), 1, 1)
+    # moments without the reference fit they are taken about: refused, not a crash
+    req = job.request(0, 1, False)
+    with pytest.raises(ValueError, match="reference"):
+        _core.run_engine_float64(X, Y, None, grid, "cholesky", True, req, None, None, None)
+    req.first = 5  # a block must start a summation chunk
+    with pytest.raises(ValueError, match="multiple of"):
+        _core.run_engine_float64(X, Y, None, grid, "cholesky", True, req, None, job.reference, None)
+
+
 def test_chunk_sums_have_one_row_per_chunk_and_first_must_start_a_chunk():
     X, y = _data(n=40, p=3)
     job = EngineJob(np.array([[1.0]]), "cholesky", True, 20, oob_mse=True)

@@ -14,10 +14,10 @@
 namespace ridgeboot::binding {
 
 // (k, p, t) coefficient array and (k, t) intercepts from W (p, k*t), b (k*t).
-template <class T>
-py::tuple to_numpy(const Problem<T>& pb, const Matrix<T>& W, const Vector<T>& b) {
+template <class S, class T>
+py::tuple to_numpy(const Problem<T>& pb, const Matrix<S>& W, const Vector<S>& b) {
   const Index k = pb.k(), p = pb.p(), t = pb.t();
-  Array<T> coef({k, p, t}), icpt({k, t});
+  Array<S> coef({k, p, t}), icpt({k, t});
   auto c = coef.template mutable_unchecked<3>();
   auto ic = icpt.template mutable_unchecked<2>();
   for (Index a = 0; a < k; ++a)
@@ -63,13 +63,15 @@ py::tuple cv_scores(const Array<T>& X, const Array<T>& Y, const std::optional<Ar
                        : method == "dof" ? CvMethod::dof
                                          : throw std::invalid_argument("unknown method '" + method + "'");
   ClosedFormCv<T> cv(make_problem(X, Y, w, alphas, "eigh", intercept));
+  const Problem<T> pb = make_problem(X, Y, w, alphas, "eigh", intercept);
   Matrix<double> scores, dof;
   Poller poller;
   run_released(poller, [&](const auto& poll) {
     std::optional<ThreadPool> pool;
     cv.run(how, pool_for(X.shape(0), X.shape(1), n_threads, pool), [&] { return poll(0); }, scores, dof);
   });
-  return py::make_tuple(to_numpy(scores), to_numpy(dof));
+  if (how == CvMethod::dof) return py::make_tuple(to_numpy(scores), to_numpy(dof), py::none());
+  return py::make_tuple(to_numpy(scores), to_numpy(dof), to_numpy(pb, cv.coef(), cv.intercept()));
 }
 
 // True when every value of A and B (1-D or 2-D, non-negative element-aligned
@@ -116,7 +118,8 @@ void register_fit(py::module_& m, const std::string& suffix) {
         "solver that ran).");
   m.def(("cv_scores_" + suffix).c_str(), &cv_scores<T>, "X"_a.noconvert(), "Y"_a.noconvert(),
         "sample_weight"_a.noconvert(), "alphas"_a.noconvert(), "fit_intercept"_a, "method"_a, "n_threads"_a,
-        "GCV / leave-one-out scores and degrees of freedom for a (k, t) alpha grid -> (scores, dof), (k, t) each.");
+        "GCV / leave-one-out scores and degrees of freedom for a (k, t) alpha grid -> (scores (k, t), "
+        "dof (k, t), (coef (k, p, t), intercept (k, t)) in float64 or None for method 'dof').");
   m.def(("rank_cutoff_" + suffix).c_str(), &rank_cutoff<T>, "m"_a, "p"_a,
         "The relative rank cutoff eps * max(m, p) of this dtype (shifted_solve.hpp).");
   m.def(("all_finite_" + suffix).c_str(), &all_finite<T>, "A"_a.noconvert(), "B"_a.noconvert(),

@@ -103,7 +103,11 @@ def cv_scores_float64(
     fit_intercept: bool,
     method: str,
     n_threads: int,
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+) -> tuple[
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    Optional[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]],
+]: ...
 def cv_scores_float32(
     X: _F32,
     Y: _F32,
@@ -112,6 +116,10 @@ def cv_scores_float32(
     fit_intercept: bool,
     method: str,
     n_threads: int,
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+) -> tuple[
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    Optional[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]],
+]: ...
 def rank_cutoff_float64(m: int, p: int) -> float: ...
 def rank_cutoff_float32(m: int, p: int) -> float: ...

@@ -90,19 +90,21 @@ class RidgeCVResult:
 
 def closed_form(
     data: Prepared, grid: np.ndarray, fit_intercept: bool, method: str, n_threads: Optional[int]
-) -> tuple[np.ndarray, np.ndarray]:
-    """GCV or exact leave-one-out scores (k, t) and dof (k,), from the core.
+) -> tuple[np.ndarray, np.ndarray, Any]:
+    """GCV or exact leave-one-out scores (k, t), dof (k,) and the fits, from the core.
 
     One eigendecomposition of the weighted, centred Gram (the kernel when p > n),
     then every alpha (``cpp/include/ridgeboot/cv.hpp``): GCV = (weighted RSS / sum v)
     / (1 - tr(H) / m)^2, leave-one-out = sum_i v_i (e_i / (1 - h_ii))^2 / sum v, tr(H)
-    counting the intercept. ``method="dof"`` gives the dof alone (scores NaN).
+    counting the intercept. The fits are coef (k, p, t) and intercept (k, t) for every
+    alpha from the same eigendecomposition, in float64. ``method="dof"`` gives the dof
+    alone (scores NaN, fits None).
     """
     run = _core.cv_scores_float32 if data.dtype == np.float32 else _core.cv_scores_float64
-    scores, dof = run(
+    scores, dof, fits = run(
         data.X, data.Y, data.weight, grid, fit_intercept, method, resolve_threads(n_threads)
     )
-    return scores, dof[:, 0]
+    return scores, dof[:, 0], fits
 
 
 def _run_heldout(
@@ -208,14 +210,14 @@ def ridge_cv(
     alpha_values = grid[:, 0].astype(np.float64)
     check_choice(scoring, SCORINGS, "scoring")
     seed = check_int(seed, "seed", 0, MAX_SEED)
-    alpha_reps = heldout = None
+    alpha_reps = heldout = fits = None
     used_chunk_len = None
     if isinstance(cv, str):
         check_choice(cv, ("gcv", "loo", "bootstrap"), "cv")
     else:
         cv = check_int(cv, "cv", 2, data.n)
     if cv in ("gcv", "loo"):
-        scores, dof = closed_form(data, grid, fit_intercept, str(cv), n_threads)
+        scores, dof, fits = closed_form(data, grid, fit_intercept, str(cv), n_threads)
         greater = False
     elif cv == "bootstrap":
         n_boot = check_int(n_boot, "n_boot", 1, MAX_REPLICATES)
@@ -257,6 +259,7 @@ def ridge_cv(
             best_rep = best_alpha_index(per_rep, alpha_values, greater)
         alpha_reps = alpha_values[best_rep]
         dof = closed_form(data, grid, fit_intercept, "dof", n_threads)[1]
+        fits = None
     else:
         folds = np.array_split(
             np.random.default_rng(seed).permutation(data.n) if shuffle else np.arange(data.n),
@@ -269,6 +272,7 @@ def ridge_cv(
         greater = greater_is_better(scoring)
         scores = mean_defined(rep_scores, scoring)
         dof = closed_form(data, grid, fit_intercept, "dof", n_threads)[1]
+        fits = None
     if alpha_per_target:
         best = best_alpha_index(scores, alpha_values, greater)  # (t,)
     else:
@@ -276,8 +280,15 @@ def ridge_cv(
     if warn_edges:
         _warn_edges(best, len(alpha_values), data.y_1d)
     chosen = alpha_values[best]
-    final_grid = np.ascontiguousarray(grid[best, np.arange(data.t)].reshape(1, data.t))
-    coef, intercept, solver_ran = fit_grid(data, final_grid, solver, fit_intercept, n_threads)
+    targets = np.arange(data.t)
+    if fits is not None and solver == "auto":
+        # the closed form's own eigendecomposition fitted every alpha already
+        coef = fits[0][best, :, targets].T[None].astype(data.dtype)  # (1, p, t)
+        intercept = fits[1][best, targets][None].astype(data.dtype)
+        solver_ran = "eigh"
+    else:
+        final_grid = np.ascontiguousarray(grid[best, targets].reshape(1, data.t))
+        coef, intercept, solver_ran = fit_grid(data, final_grid, solver, fit_intercept, n_threads)
     best_score = scores[best, np.arange(data.t)]
     # restore the caller's alpha order in the public scores
     inv = np.empty_like(order)

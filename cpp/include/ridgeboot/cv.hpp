@@ -89,38 +89,43 @@ void gcv_scores(const Spectrum& s, const std::vector<AlphaRun<T>>& runs, Index t
 
 // Leave-one-out sums of one block of rows: acc(col) += sum_i (e_i / (1 - h_ii))^2
 // for every column col = a*t+u, with P (rows, r), Yz (rows, t) the rows'
-// sqrt(v)-scaled, centred targets and v (rows) their weights.
+// sqrt(v)-scaled, centred targets and v (rows) their weights. All alphas at
+// once: the fitted values F = P R (R (r, k*t): column col = d_run .* rot.col(u))
+// and the leverages P^2 D (D (r, runs): d_run) are two GEMMs.
 template <class T>
-void loo_accumulate(const Spectrum& s, const std::vector<AlphaRun<T>>& runs, const Eigen::Ref<const Matrix<double>>& P,
-                    const Eigen::Ref<const Matrix<double>>& Yz, const double* v, Vector<double>& acc) {
-  const Index rows = P.rows(), r = s.lambda.size();
+void loo_accumulate(const Spectrum& s, const std::vector<AlphaRun<T>>& runs, const Eigen::Ref<const Matrix<double>>& P, const Eigen::Ref<const Matrix<double>>& Yz,
+                    const double* v, Vector<double>& acc) {
+  const Index rows = P.rows(), r = s.lambda.size(), n_runs = Index(runs.size());
   const bool interpolates = s.interpolates();
-  const Matrix<double> P2 = P.cwiseAbs2();
-  Vector<double> d(r), h(rows);
-  Matrix<double> fitted;
-  for (const auto& run : runs) {
+  Matrix<double> D(r, n_runs), R(r, acc.size());
+  for (Index q = 0; q < n_runs; ++q) {
+    const auto& run = runs[std::size_t(q)];
     const double alpha = double(run.alpha);
-    if (interpolates) {
-      // e_i / alpha and (1 - h_ii) / alpha (see the header)
-      d = (s.lambda.array() * (s.lambda.array() + alpha)).inverse().matrix();
-      h.noalias() = P2 * d;
-      fitted.noalias() = P * (d.asDiagonal() * s.rot.middleCols(run.u0, run.width));
-    } else {
-      d = (s.lambda.array() + alpha).inverse().matrix();
-      h.noalias() = P2 * d;
-      if (s.intercept)
-        for (Index i = 0; i < rows; ++i) h(i) += v[i] / s.weight_sum;
-      h = (1.0 - h.array()).matrix();
-      fitted.noalias() = P * (d.asDiagonal() * s.rot.middleCols(run.u0, run.width));
-      fitted = Yz.middleCols(run.u0, run.width) - fitted;
-    }
+    // interpolating: e_i / alpha and (1 - h_ii) / alpha (see the header)
+    if (interpolates)
+      D.col(q) = (s.lambda.array() * (s.lambda.array() + alpha)).inverse().matrix();
+    else
+      D.col(q) = (s.lambda.array() + alpha).inverse().matrix();
+    for (Index w = 0; w < run.width; ++w) R.col(run.col + w) = D.col(q).cwiseProduct(s.rot.col(run.u0 + w));
+  }
+  const Matrix<double> H = P.cwiseAbs2() * D;  // (rows, runs) h_ii, or (1 - h_ii) / alpha
+  const Matrix<double> F = P * R;              // (rows, k*t) fitted, or e_i / alpha
+  for (Index q = 0; q < n_runs; ++q) {
+    const auto& run = runs[std::size_t(q)];
     for (Index w = 0; w < run.width; ++w) {
+      const Index col = run.col + w, u = run.u0 + w;
       double sum = 0;
       for (Index i = 0; i < rows; ++i) {
-        const double e = fitted(i, w) / h(i);  // e_i / (1 - h_ii)
+        double e;
+        if (interpolates) {
+          e = F(i, col) / H(i, q);
+        } else {
+          const double h = H(i, q) + (s.intercept ? v[i] / s.weight_sum : 0.0);
+          e = (Yz(i, u) - F(i, col)) / (1.0 - h);
+        }
         sum += e * e;
       }
-      acc(run.col + w) += sum;
+      acc(col) += sum;
     }
   }
 }
@@ -133,11 +138,15 @@ class ClosedFormCv {
   using Poll = std::function<bool()>;
 
   explicit ClosedFormCv(Problem<T> pb)
-      : pb_(std::move(pb)), rows_(pb_.X, pb_.Y, pb_.intercept), panel_(pb_.n(), pb_.p(), pb_.t()) {}
+      : pb_(std::move(pb)),
+        rows_(pb_.X, pb_.Y, pb_.intercept),
+        panel_(pb_.n(), pb_.p(), pb_.t()),
+        alphas_(pb_.alphas.template cast<double>()) {}
 
   // scores (k, t): GCV or leave-one-out mean squared error (unset for dof);
   // dof (k, t): tr H. `poll` is called between blocks of work on this thread:
-  // false stops the run (throws Cancelled).
+  // false stops the run (throws Cancelled). After gcv or loo, solution() holds
+  // the fits for every alpha from the same factorization.
   void run(CvMethod method, ThreadPool* pool, const Poll& poll, Matrix<double>& scores, Matrix<double>& dof) {
     const Index k = pb_.k(), t = pb_.t();
     scores.setConstant(k, t, std::numeric_limits<double>::quiet_NaN());
@@ -154,6 +163,11 @@ class ClosedFormCv {
     else dual_loo(poll, acc);
     for (Index c = 0; c < pb_.kt(); ++c) scores(c / t, c % t) = acc(c) / s_.weight_sum;
   }
+
+  // The ridge solutions for every alpha, W (p, k*t) and intercepts b (k*t), in
+  // double (after run with gcv or loo).
+  const Matrix<double>& coef() const { return W_; }
+  const Vector<double>& intercept() const { return b_; }
 
  private:
   static void check(const Poll& poll) {
@@ -207,8 +221,24 @@ class ClosedFormCv {
     if (method == CvMethod::dof) return;
     s_.basis.resize(p, Index(kept.size()));
     for (Index q = 0; q < Index(kept.size()); ++q) s_.basis.col(q) = eig.eigenvectors().col(kept[std::size_t(q)]);
-    s_.rot.noalias() = s_.basis.transpose() * panel_.R.template cast<double>();
+    const Matrix<double> rotated = eig.eigenvectors().transpose() * panel_.R.template cast<double>();
+    s_.rot.resize(Index(kept.size()), pb_.t());
+    for (Index q = 0; q < Index(kept.size()); ++q) s_.rot.row(q) = rotated.row(kept[std::size_t(q)]);
     s_.yy = target_sum_squares(ymean_);
+    // Every alpha's solution, as the core's eigen route filters (spectral_filter):
+    // directions under the cutoff count as eigenvalue 0.
+    const double cutoff = double(rank_cutoff<T>(rows_.count(), p)) * std::max(eig.eigenvalues()(p - 1), 0.0);
+    Matrix<double> F;
+    spectral_filter(eig.eigenvalues(), rotated, cutoff, false, alphas_, F);
+    W_.noalias() = eig.eigenvectors() * F;
+    intercepts();
+  }
+
+  void intercepts() {
+    b_.setZero(pb_.kt());
+    if (!pb_.intercept) return;
+    const RowVector<double> xbar = xmean_.template cast<double>();
+    for (Index c = 0; c < pb_.kt(); ++c) b_(c) = double(ymean_(c % pb_.t())) - xbar.dot(W_.col(c));
   }
 
   void dual_spectrum(CvMethod method, ThreadPool* pool) {
@@ -235,6 +265,14 @@ class ClosedFormCv {
     const Matrix<double> Yd = Yz_.template cast<double>();
     s_.rot.noalias() = s_.P.transpose() * Yd;
     s_.yy = Yd.colwise().squaredNorm().transpose();
+    // w = Z^T (K + alpha I)^-1 y~ = Z^T P diag(1 / (lambda (lambda + alpha))) rot
+    Matrix<double> R(s_.lambda.size(), pb_.kt());
+    for (const auto& run : pb_.runs)
+      for (Index w = 0; w < run.width; ++w)
+        R.col(run.col + w) =
+            s_.rot.col(run.u0 + w).cwiseQuotient((s_.lambda.array() * (s_.lambda.array() + double(run.alpha))).matrix());
+    W_.noalias() = Z_.leftCols(p).template cast<double>().transpose() * (s_.P * R);
+    intercepts();
   }
 
   // Leave-one-out over the rows, exactly centred, in fixed panels: each panel's
@@ -273,8 +311,14 @@ class ClosedFormCv {
     const Index m = rows_.count();
     Vector<double> v(m);
     for (Index r = 0; r < m; ++r) v(r) = double(rows_.weight(r));
-    check(poll);
-    loo_accumulate(s_, pb_.runs, s_.P, Yz_.template cast<double>(), v.data(), acc);
+    // in blocks of rows: the fitted values of a block are (rows, k*t)
+    const Matrix<double> Yd = Yz_.template cast<double>();
+    constexpr Index kBlock = 256;
+    for (Index r0 = 0; r0 < m; r0 += kBlock) {
+      check(poll);
+      const Index rows = std::min(kBlock, m - r0);
+      loo_accumulate(s_, pb_.runs, s_.P.middleRows(r0, rows), Yd.middleRows(r0, rows), v.data() + r0, acc);
+    }
   }
 
   struct LooSlot {
@@ -288,7 +332,10 @@ class ClosedFormCv {
   PanelGram<T> panel_;
   RowMatrix<T> Z_, Yz_;  // dual: all gathered rows
   RowVector<T> xmean_, ymean_;
+  Matrix<double> alphas_;  // (k, t)
   Spectrum s_;
+  Matrix<double> W_;  // (p, k*t)
+  Vector<double> b_;  // (k*t)
 };
 
 }  // namespace ridgeboot
