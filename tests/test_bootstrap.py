@@ -901,5 +901,3 @@ def test_progress_bar_reaches_n_boot(monkeypatch, capsys):
     rb.bootstrap(X, y, 1.0, 50, progress=True)
     err = capsys.readouterr().err
     assert "50/50" in err
-
-

@@ -14,6 +14,7 @@ from typing import Optional
 import numpy as np
 
 from ._engine import REPLICATE_STATS
+from ._linalg import weighted_mean
 
 SCORINGS = ("mse", "r2", "corr")
 
@@ -71,6 +72,19 @@ def sums_from_predictions(
         "sum_v_yhat2": wsum(pred**2),
         "sum_v_y_yhat": wsum(y * pred),
     }
+
+
+def r2_from_mse(mse: np.ndarray, y: np.ndarray, weight: Optional[np.ndarray] = None) -> np.ndarray:
+    """R^2 = 1 - mse / Var_v(y) per target: the weighted variance (ddof=0) of y (n,) or (n, t).
+
+    NaN for a constant target, where R^2 is undefined.
+    """
+    Y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+    v = np.ones(len(Y)) if weight is None else np.asarray(weight, dtype=np.float64)
+    var = v @ (Y - weighted_mean(Y, v)) ** 2 / v.sum()
+    mse = np.asarray(mse, dtype=np.float64).reshape(-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(var > 0, 1.0 - mse / var, np.nan)
 
 
 def best_alpha_index(scores: np.ndarray, alphas: np.ndarray, greater: bool) -> np.ndarray:

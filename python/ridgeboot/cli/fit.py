@@ -18,6 +18,7 @@ import numpy as np
 from rich.table import Table
 
 import ridgeboot as rb
+from ridgeboot._scoring import r2_from_mse
 
 from ._common import (
     DEFAULT_FIT_ALPHAS,
@@ -163,19 +164,13 @@ def bootstrap_report(data: FitData, alpha: float, args: argparse.Namespace) -> F
         intercept=_as_t(boot.full.intercept, t),
         intercept_se=_as_t(boot.intercept_std, t),
         train_mse=train_mse,
-        r2=_r2(train_mse, data.Y.var(axis=0)),
+        r2=r2_from_mse(train_mse, data.Y),
         oob_mse=_as_t(boot.oob_mse, t),
         solver=boot.solver,
     )
 
 
 # -- output
-
-
-def _r2(train_mse: np.ndarray, y_var: np.ndarray) -> np.ndarray:
-    """1 - MSE / Var(y); undefined (NaN, shown as n/a) for a constant target."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(y_var > 0, 1.0 - train_mse / y_var, np.nan)
 
 
 def coefficient_table(

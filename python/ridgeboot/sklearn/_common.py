@@ -1,0 +1,69 @@
+"""What the estimators share: scikit-learn's input validation, layouts, ``predict``."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy as np
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+
+try:  # scikit-learn >= 1.6
+    from sklearn.utils.validation import validate_data as _sk_validate_data
+except ImportError:  # pragma: no cover - older scikit-learn
+    _sk_validate_data = None
+
+
+FLOAT_DTYPES = (np.float64, np.float32)
+
+
+def _validate_data(estimator: Any, *args: Any, **kwargs: Any) -> Any:
+    if _sk_validate_data is not None:
+        return _sk_validate_data(estimator, *args, **kwargs)
+    return estimator._validate_data(*args, **kwargs)  # pragma: no cover - scikit-learn < 1.6
+
+
+def _fit_inputs(
+    estimator: Any, X: Any, y: Any, sample_weight: Any
+) -> tuple[np.ndarray, np.ndarray, Optional[np.ndarray]]:
+    """Validate X (n, p) (float32 kept), y (n,) or (n, t) in X's dtype, and weights (n,)."""
+    X, y = _validate_data(estimator, X, y, dtype=FLOAT_DTYPES, y_numeric=True, multi_output=True)
+    y = np.asarray(y, dtype=X.dtype)
+    if sample_weight is not None:
+        sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+    return X, y, sample_weight
+
+
+def _sklearn_layout(coef: np.ndarray) -> np.ndarray:
+    """Convert ridgeboot's (p,) or (p, t) coefficients to scikit-learn's (p,) or (t, p).
+
+    A y with one column gives (p,), as :class:`sklearn.linear_model.Ridge` does.
+    """
+    if coef.ndim == 1:
+        return coef
+    return coef[:, 0].copy() if coef.shape[1] == 1 else np.ascontiguousarray(coef.T)
+
+
+def _intercept(intercept: Any, dtype: Any) -> Any:
+    """Return the intercept as a float for a 1-D y, an array (t,) for a 2-D y."""
+    arr = np.asarray(intercept, dtype=dtype)
+    return float(arr) if arr.ndim == 0 else arr
+
+
+class _LinearPredictMixin:
+    """``predict`` from ``coef_`` (scikit-learn layout) and ``intercept_``."""
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predict with the fitted linear model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_targets)
+        """
+        check_is_fitted(self, "coef_")
+        X = _validate_data(self, X, dtype=FLOAT_DTYPES, reset=False)
+        coef = self.coef_  # type: ignore[attr-defined]
+        return X @ coef.T.astype(X.dtype, copy=False) + self.intercept_  # type: ignore[attr-defined,no-any-return]
