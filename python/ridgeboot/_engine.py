@@ -18,6 +18,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from . import _core
+from ._validation import aligned
 
 SUM_CHUNK: int = _core.SUM_CHUNK
 # name -> "chunk_summed" | "per_replicate" | "counted": how blocks of replicates combine
@@ -82,17 +83,17 @@ class EngineJob:
     ) -> dict[str, np.ndarray]:
         """Run on this machine: replicates first .. first + n_boot - 1."""
         # arrays unpickled from a network frame (Dask) may sit at any byte offset
-        X, Y, weight = _aligned(X), _aligned(Y), _aligned(weight)
+        X, Y, weight = aligned(X), aligned(Y), aligned(weight)
         run = _core.run_engine_float32 if X.dtype == np.float32 else _core.run_engine_float64
         counts = (
-            None if self.counts is None else _aligned(np.ascontiguousarray(self.counts, np.int32))
+            None if self.counts is None else aligned(np.ascontiguousarray(self.counts, np.int32))
         )
         reference = None if self.reference is None else tuple(map(_aligned, self.reference))
         raw: dict[str, np.ndarray] = run(
             X,
             Y,
             weight,
-            _aligned(self.grid),
+            aligned(self.grid),
             self.solver,
             self.fit_intercept,
             self.request(first, n_threads, chunk_sums),
@@ -101,11 +102,6 @@ class EngineJob:
             progress,
         )
         return raw
-
-
-def _aligned(a: Any) -> Any:
-    """Copy an array whose values are not aligned (the core loads whole values)."""
-    return a if a is None or a.flags.aligned else np.array(a, order="C")
 
 
 # (job, X, Y, weight, n_threads, progress) -> the engine's dict for all job.n_boot replicates

@@ -57,6 +57,14 @@ def as_array(a: Any, name: str) -> np.ndarray:
     return arr
 
 
+def aligned(a: Any) -> Any:
+    """Copy an array whose values are not aligned: the core loads whole values.
+
+    (np.frombuffer at an odd offset; arrays unpickled from a network frame by Dask.)
+    """
+    return a if a is None or a.flags.aligned else np.array(a, order="C")
+
+
 def cast(a: np.ndarray, dtype: np.dtype[Any], name: str, *, vector: bool = False) -> np.ndarray:
     """Cast to dtype, copying only when the core could not map the buffer as it is.
 
@@ -72,8 +80,8 @@ def cast(a: np.ndarray, dtype: np.dtype[Any], name: str, *, vector: bool = False
                 )
         a = a.astype(dtype)
     item = a.itemsize
-    if not a.flags.aligned:  # e.g. np.frombuffer at an odd offset: the core loads whole values
-        return a.copy(order="C")
+    if not a.flags.aligned:
+        return aligned(a)
     # numpy calls some negative-stride views contiguous (length-1 axes): copy explicitly
     if vector:
         return a if a.ndim == 1 and a.strides[0] == item else a.copy(order="C")
