@@ -53,13 +53,12 @@ inline bool record(bool ok, const char* file, int line, const std::string& what)
 }
 
 // |actual - expected| <= tol, false on NaN; `exprs` is the macro's argument text.
-inline bool close(double actual, double expected, double tol, const char* exprs, const char* file,
-                  int line) {
+inline bool close(double actual, double expected, double tol, const char* exprs, const char* file, int line) {
   const bool ok = std::fabs(actual - expected) <= tol;
   if (ok) return record(true, file, line, {});
   return record(false, file, line,
-                fmt("CHECK_CLOSE(%s): %.17g vs %.17g, |difference| %.3g > tolerance %.3g", exprs, actual,
-                    expected, std::fabs(actual - expected), tol));
+                fmt("CHECK_CLOSE(%s): %.17g vs %.17g, |difference| %.3g > tolerance %.3g", exprs, actual, expected,
+                    std::fabs(actual - expected), tol));
 }
 
 // Deterministic test data, the same on every platform (unlike std::uniform_real_distribution):
@@ -78,8 +77,7 @@ class Uniform {
 
 // Prints the totals; the program's exit status.
 inline int summary(const char* program) {
-  if (n_failures > kMaxPrinted)
-    std::fprintf(stderr, "... %d more failures not shown\n", n_failures - kMaxPrinted);
+  if (n_failures > kMaxPrinted) std::fprintf(stderr, "... %d more failures not shown\n", n_failures - kMaxPrinted);
   std::printf("%s: %d checks, %d failed\n", program, n_checks, n_failures);
   return n_failures == 0 ? 0 : 1;
 }
@@ -88,9 +86,9 @@ inline int summary(const char* program) {
 
 #define CHECK(cond) ::check::record(bool(cond), __FILE__, __LINE__, "CHECK(" #cond ")")
 
-#define CHECK_CLOSE(actual, expected, tol)                                                        \
-  ::check::close(double(actual), double(expected), double(tol), #actual ", " #expected ", " #tol, \
-                 __FILE__, __LINE__)
+#define CHECK_CLOSE(actual, expected, tol)                                                                  \
+  ::check::close(double(actual), double(expected), double(tol), #actual ", " #expected ", " #tol, __FILE__, \
+                 __LINE__)
 
 // An unconditional failure, e.g. an unexpected exception's message.
 #define FAIL(message) ::check::record(false, __FILE__, __LINE__, std::string("FAIL: ") + (message))

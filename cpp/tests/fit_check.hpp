@@ -20,7 +20,9 @@ using namespace ridgeboot;
 
 using MatrixD = Matrix<double>;
 using VectorD = Vector<double>;
-using RowVectorD = Eigen::Matrix<double, 1, Eigen::Dynamic>;
+template <class T>
+using RowVector = Eigen::Matrix<T, 1, Eigen::Dynamic>;
+using RowVectorD = RowVector<double>;
 
 // minimize sum_i w_i (y_i - b - x_i.w)^2 + alpha |w|^2 for each alpha of the (k, t)
 // grid, solved densely in double: centre by the weighted means, then the normal
@@ -66,9 +68,7 @@ inline Data make_data(Index n, Index p, Index t, bool sparse_weights, std::uint6
 // How a fit receives its sample weights.
 enum class Weights { none, problem, argument };
 inline const char* weights_name(Weights w) {
-  return w == Weights::none      ? "no weights"
-         : w == Weights::problem ? "problem weights"
-                                 : "weights argument";
+  return w == Weights::none ? "no weights" : w == Weights::problem ? "problem weights" : "weights argument";
 }
 
 struct Route {
@@ -99,11 +99,10 @@ inline MatrixD alpha_grid(Index t, bool zero_alpha) {
   return alphas;
 }
 
-// The kernel a BootstrapEngine shares between replicates: (X - mu)(X - mu)^T with
-// mu the plain column means (zero without an intercept).
+// The kernel a BootstrapEngine shares between replicates: K (n, n) = (X - mu)(X - mu)^T
+// for X (n, p), with mu (p) the plain column means (zero without an intercept).
 template <class T>
-void shared_kernel(const RowMatrix<T>& X, bool intercept, Matrix<T>& K,
-                   typename Fitter<T>::RowVec& mu) {  // X (n, p), K (n, n), mu (p)
+void shared_kernel(const RowMatrix<T>& X, bool intercept, Matrix<T>& K, RowVector<T>& mu) {
   mu.setZero(X.cols());
   if (intercept) mu = X.colwise().mean();
   const RowMatrix<T> Xc = X.rowwise() - mu;  // (n, p)
@@ -135,7 +134,7 @@ void check_fit(const Shape& shape, const Route& route, Weights weights, bool int
   const Problem<T> problem{Xv, Yv, base_weight, alphas.cast<T>(), route.solver, intercept};
   Fitter<T> fitter(problem);
   Matrix<T> K;
-  typename Fitter<T>::RowVec mu;
+  RowVector<T> mu;
   if (route.kernel) {
     shared_kernel(X, intercept, K, mu);
     fitter.use_kernel(&K, &mu);
@@ -145,8 +144,7 @@ void check_fit(const Shape& shape, const Route& route, Weights weights, bool int
   fitter.fit(weights == Weights::argument ? w.data() : nullptr, W, b);
 
   // The reference solves the problem as the fit received it, rounded to T.
-  const VectorD w_used =
-      weights == Weights::none ? VectorD::Ones(shape.n) : VectorD(w.template cast<double>());
+  const VectorD w_used = weights == Weights::none ? VectorD::Ones(shape.n) : VectorD(w.template cast<double>());
   const Reference ref = reference_fit(X.template cast<double>(), Y.template cast<double>(), w_used,
                                       alphas.cast<T>().template cast<double>(), intercept);
   for (Index c = 0; c < problem.kt(); ++c) {
@@ -154,8 +152,7 @@ void check_fit(const Shape& shape, const Route& route, Weights weights, bool int
     const double scale = ref.W.col(c).cwiseAbs().maxCoeff();
     for (Index j = 0; j < shape.p; ++j) {
       CHECK_CLOSE(W(j, c), ref.W(j, c), kTolerance * unit * scale);
-      worst_error<T> =
-          std::max(worst_error<T>, std::abs(double(W(j, c)) - ref.W(j, c)) / (unit * scale));
+      worst_error<T> = std::max(worst_error<T>, std::abs(double(W(j, c)) - ref.W(j, c)) / (unit * scale));
     }
     // b = ybar - xbar.w: an error in w moves b by up to |xbar|_1 times it.
     const double b_scale = std::abs(ref.ybar(c % shape.t)) + ref.xbar.cwiseAbs().sum() * scale;
@@ -179,9 +176,9 @@ void test_fit_routes() {
         const bool dual = shape.p > shape.n || (shape.sparse_weights && weights != Weights::none);
         if (route.zero_alpha && dual) continue;  // alpha = 0 needs a full-rank problem
         for (const bool intercept : {true, false}) {
-          check::Scope scope(check::fmt(
-              "fit<%s> %s, %s, %s, %s", std::is_same_v<T, float> ? "float" : "double", shape.name,
-              route.name, weights_name(weights), intercept ? "intercept" : "no intercept"));
+          check::Scope scope(check::fmt("fit<%s> %s, %s, %s, %s", std::is_same_v<T, float> ? "float" : "double",
+                                        shape.name, route.name, weights_name(weights),
+                                        intercept ? "intercept" : "no intercept"));
           try {
             check_fit<T>(shape, route, weights, intercept);
           } catch (const std::exception& e) {

@@ -89,8 +89,8 @@ void test_cross_product() {
       const Index p_pad = A.cols();
       const Matrix<double> Ad = A.leftCols(p).template cast<double>();  // (rows, p)
       for (const Index t : {1, 2, 3, 4, 5, 6, 7, 8, 9, 29}) {
-        check::Scope scope(check::fmt("cross_product<%s> p=%d rows=%d t=%d", type_name<T>(), int(p),
-                                      int(rows), int(t)));
+        check::Scope scope(
+            check::fmt("cross_product<%s> p=%d rows=%d t=%d", type_name<T>(), int(p), int(rows), int(t)));
         RowMatrix<T> B(rows, t);  // (rows, t)
         for (Index i = 0; i < rows; ++i)
           for (Index u = 0; u < t; ++u) B(i, u) = T(rand());
@@ -132,9 +132,8 @@ void test_word_stream_layout() {
   const std::uint64_t seed = 0x0123456789abcdefull, b = 77;
   WordStream words(seed, b, Stream::multinomial_blocks);
   for (std::uint32_t w = 0; w < 12; ++w) {
-    const auto block =
-        philox4x32_10({w / 4, 0, std::uint32_t(b), std::uint32_t(Stream::multinomial_blocks)},
-                      {0x89abcdefu, 0x01234567u});
+    const auto block = philox4x32_10({w / 4, 0, std::uint32_t(b), std::uint32_t(Stream::multinomial_blocks)},
+                                     {0x89abcdefu, 0x01234567u});
     CHECK(words.next() == block[w % 4]);
   }
   CHECK_THROWS(WordStream(seed, kMaxReplicates + 1, Stream::multinomial_rows), std::invalid_argument);
@@ -145,17 +144,14 @@ void test_word_stream_layout() {
   }
 }
 
-int sum(const std::vector<std::int32_t>& counts) {
-  return std::accumulate(counts.begin(), counts.end(), 0);
-}
+int sum(const std::vector<std::int32_t>& counts) { return std::accumulate(counts.begin(), counts.end(), 0); }
 
 void test_draw_counts() {
   for (const Index n : {1, 2, 7, 1000}) {
     for (const Index block_len : {0, 1, 2, 5}) {
       if (block_len > n) continue;
       for (std::uint64_t b = 0; b < 20; ++b) {
-        check::Scope scope(
-            check::fmt("draw_counts n=%d block_len=%d b=%d", int(n), int(block_len), int(b)));
+        check::Scope scope(check::fmt("draw_counts n=%d block_len=%d b=%d", int(n), int(block_len), int(b)));
         const DrawSpec spec{Scheme::multinomial, 42, block_len};
         std::vector<std::int32_t> counts(std::size_t(n), -1), again(std::size_t(n), -2);
         draw_counts(spec, b, n, counts.data());
@@ -214,9 +210,7 @@ void test_pool_of_one_starts_no_thread() {
     if (before > 0) CHECK(thread_count() == before);
     const auto caller = std::this_thread::get_id();
     bool all_on_caller = true;
-    pool.run(50, [&](Index, int worker) {
-      all_on_caller &= worker == 0 && std::this_thread::get_id() == caller;
-    });
+    pool.run(50, [&](Index, int worker) { all_on_caller &= worker == 0 && std::this_thread::get_id() == caller; });
     CHECK(all_on_caller);
   }
   if (before > 0) {
@@ -263,8 +257,7 @@ std::string two_failures(ThreadPool& pool, bool lower_first) {
   const auto wait_for = [&](const std::atomic<bool>& flag) {
     for (int ms = 0; pool.size() > 1 && !flag && ms < 5000; ++ms)
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    if (pool.size() > 1)
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));  // the first is recorded
+    if (pool.size() > 1) std::this_thread::sleep_for(std::chrono::milliseconds(5));  // the first is recorded
   };
   try {
     pool.run(2000, [&](Index item, int) {

@@ -14,8 +14,7 @@
 using namespace ridgeboot;
 using namespace fit_check;
 
-Reference fit_check::reference_fit(const MatrixD& X, const MatrixD& Y, const VectorD& w,
-                                   const MatrixD& alphas,
+Reference fit_check::reference_fit(const MatrixD& X, const MatrixD& Y, const VectorD& w, const MatrixD& alphas,
                                    bool intercept) {  // (n, p), (n, t), (n), (k, t)
   const Index n = X.rows(), p = X.cols(), t = Y.cols(), k = alphas.rows();
   std::vector<Index> kept;
@@ -24,8 +23,7 @@ Reference fit_check::reference_fit(const MatrixD& X, const MatrixD& Y, const Vec
   const Index m = Index(kept.size());
   MatrixD Xs(m, p), Ys(m, t);  // (m, p), (m, t): rows of positive weight
   VectorD ws(m);
-  for (Index r = 0; r < m; ++r)
-    Xs.row(r) = X.row(kept[r]), Ys.row(r) = Y.row(kept[r]), ws(r) = w(kept[r]);
+  for (Index r = 0; r < m; ++r) Xs.row(r) = X.row(kept[r]), Ys.row(r) = Y.row(kept[r]), ws(r) = w(kept[r]);
   Reference ref;
   ref.xbar = RowVectorD::Zero(p);
   ref.ybar = RowVectorD::Zero(t);
@@ -48,8 +46,8 @@ Reference fit_check::reference_fit(const MatrixD& X, const MatrixD& Y, const Vec
       const Index c = a * t + u;
       const double alpha = alphas(a, u);
       const MatrixD A = S + alpha * MatrixD::Identity(S.rows(), S.cols());
-      const VectorD x = alpha > 0 ? VectorD(A.ldlt().solve(rhs.col(u)))
-                                  : VectorD(A.colPivHouseholderQr().solve(rhs.col(u)));
+      const VectorD x =
+          alpha > 0 ? VectorD(A.ldlt().solve(rhs.col(u))) : VectorD(A.colPivHouseholderQr().solve(rhs.col(u)));
       ref.W.col(c) = primal ? x : VectorD(Z.transpose() * x);
       ref.b(c) = ref.ybar(u) - ref.xbar.dot(ref.W.col(c));
       ref.kappa(c) = (lambda.maxCoeff() + alpha) / (std::max(lambda.minCoeff(), 0.0) + alpha);
@@ -68,8 +66,7 @@ void test_fit_with_pool() {
     const RowMatrix<double> X = d.X, Y = d.Y;  // (n, p), (n, t)
     const ConstView<double> Xv(X.data(), shape.n, shape.p, Strides(shape.p, 1));
     const ConstView<double> Yv(Y.data(), shape.n, shape.t, Strides(shape.t, 1));
-    const Problem<double> problem{Xv,  Yv, d.w.data(), alpha_grid(shape.t, false), Solver::cholesky,
-                                  true};
+    const Problem<double> problem{Xv, Yv, d.w.data(), alpha_grid(shape.t, false), Solver::cholesky, true};
     MatrixD W1(shape.p, problem.kt()), W2(shape.p, problem.kt());  // (p, k*t)
     VectorD b1(problem.kt()), b2(problem.kt());                     // (k*t)
     Fitter<double>(problem).fit(nullptr, W1, b1);
@@ -108,8 +105,7 @@ struct BootstrapResults {
     out.ref_coef = ref_coef.data(), out.ref_intercept = ref_intercept.data();
     out.coef_sum = coef_sum.data(), out.coef_sumsq = coef_sumsq.data();
     out.intercept_sum = intercept_sum.data(), out.intercept_sumsq = intercept_sumsq.data();
-    out.oob_loss = oob_loss.data(), out.oob_count = oob_count.data(),
-    out.oob_mse_sum = oob_mse_sum.data();
+    out.oob_loss = oob_loss.data(), out.oob_count = oob_count.data(), out.oob_mse_sum = oob_mse_sum.data();
     out.oob_replicates = &counters[0], out.replicate_stats = replicate_stats.data();
     out.valid_replicates = &counters[1];
     return out;
@@ -121,16 +117,15 @@ struct BootstrapResults {
   }
 
   bool operator==(const BootstrapResults& o) const {
-    return same_bits(coefs, o.coefs) && same_bits(intercepts, o.intercepts) &&
-           same_bits(coef_sum, o.coef_sum) && same_bits(coef_sumsq, o.coef_sumsq) &&
-           same_bits(intercept_sum, o.intercept_sum) && same_bits(intercept_sumsq, o.intercept_sumsq) &&
-           same_bits(oob_loss, o.oob_loss) && same_bits(oob_mse_sum, o.oob_mse_sum) &&
-           same_bits(replicate_stats, o.replicate_stats) && oob_count == o.oob_count &&
-           counters == o.counters;
+    return same_bits(coefs, o.coefs) && same_bits(intercepts, o.intercepts) && same_bits(coef_sum, o.coef_sum) &&
+           same_bits(coef_sumsq, o.coef_sumsq) && same_bits(intercept_sum, o.intercept_sum) &&
+           same_bits(intercept_sumsq, o.intercept_sumsq) && same_bits(oob_loss, o.oob_loss) &&
+           same_bits(oob_mse_sum, o.oob_mse_sum) && same_bits(replicate_stats, o.replicate_stats) &&
+           oob_count == o.oob_count && counters == o.counters;
   }
 };
 
-// Bit-identical results for 1 and 2 threads and any wave size, tall and wide (shared kernel).
+// Bit-identical results for 1 and 2 threads and two wave sizes, tall and wide (shared kernel).
 void test_bootstrap_threads() {
   const Index B = 40;  // three summation chunks, the last partial
   for (const Shape& shape : {kShapes[0], kShapes[1]}) {
@@ -144,7 +139,8 @@ void test_bootstrap_threads() {
       const MatrixD alphas = alpha_grid(shape.t, false);  // (k, t)
       const Problem<double> problem{Xv, Yv, d.w.data(), alphas, Solver::cholesky, true};
       std::vector<BootstrapResults> runs;
-      for (const auto& [threads, wave] : {std::pair{1, 0}, std::pair{2, 16}, std::pair{2, 0}}) {
+      // The automatic wave is one chunk here; 48 puts all 40 replicates in one wave.
+      for (const auto& [threads, wave] : {std::pair{1, 0}, std::pair{2, 16}, std::pair{2, 48}}) {
         runs.emplace_back(B, shape.n, problem.k(), shape.p, shape.t);
         BootstrapConfig cfg;
         cfg.n_boot = B;
@@ -173,9 +169,8 @@ void test_bootstrap_threads() {
 int main() {
   test_fit_routes<double>();
   test_fit_routes_float();
-  std::printf(
-      "largest coefficient error / (eps * cond * max|w|): double %.2g, float %.2g (tolerance %g)\n",
-      worst_error<double>, worst_error<float>, kTolerance);
+  std::printf("largest coefficient error / (eps * cond * max|w|): double %.2g, float %.2g (tolerance %g)\n",
+              worst_error<double>, worst_error<float>, kTolerance);
   test_fit_with_pool();
   test_bootstrap_threads();
   return check::summary("test_solve");
