@@ -26,7 +26,8 @@ py::dict run_engine(const Array<T>& X, const Array<T>& Y, const std::optional<Ar
   const Index n = pb.n(), k = pb.k(), p = pb.p(), t = pb.t(), B = std::max<Index>(req.n_boot, 0);
   if (counts && (counts->ndim() != 2 || counts->shape(0) != B || counts->shape(1) != n))
     throw std::invalid_argument("counts must have shape (n_boot, n)");
-  if (req.moments != bool(reference)) throw std::invalid_argument("the moments need the reference fit, and only they");
+  if (req.moments != bool(reference))
+    throw std::invalid_argument("the moments need the reference fit, and only they");
   py::dict result;
   EngineOutputs<T> out;
   // Sums: totals, or one per summation chunk (leading axis) for merging elsewhere.

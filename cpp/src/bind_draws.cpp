@@ -69,7 +69,8 @@ void register_draws(py::module_& m) {
       .def_readwrite("n_boot", &EngineRequest::n_boot)
       .def_readwrite("chunk_sums", &EngineRequest::chunk_sums)
       .def_property(
-          "scheme", [](const EngineRequest& r) { return r.draw.scheme == Scheme::poisson ? "poisson" : "multinomial"; },
+          "scheme",
+          [](const EngineRequest& r) { return r.draw.scheme == Scheme::poisson ? "poisson" : "multinomial"; },
           [](EngineRequest& r, const std::string& s) { r.draw.scheme = parse_scheme(s); })
       .def_property(
           "seed", [](const EngineRequest& r) { return r.draw.seed; },

@@ -48,7 +48,9 @@ py::tuple fit(const Array<T>& X, const Array<T>& Y, const std::optional<Array<T>
     std::optional<ThreadPool> pool;
     fitter.fit(nullptr, W, b, pool_for(pb.n(), pb.p(), n_threads, pool), [&] { return poll(0); });
   });
-  const char* ran = fitter.solver_used() == Solver::svd ? "svd" : fitter.solver_used() == Solver::eigh ? "eigh" : "cholesky";
+  const char* ran = fitter.solver_used() == Solver::svd    ? "svd"
+                    : fitter.solver_used() == Solver::eigh ? "eigh"
+                                                           : "cholesky";
   return py::make_tuple(to_numpy(pb, W, b), fitter.condition_bound(), ran);
 }
 

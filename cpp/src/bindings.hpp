@@ -51,13 +51,15 @@ inline py::array_t<double> to_numpy(const Matrix<double>& M) {
 // views point into the arrays: they must outlive it.
 template <class T>
 Problem<T> make_problem(const Array<T>& X, const Array<T>& Y, const std::optional<Array<T>>& w,
-                        const Array<T>& alphas, const std::string& solver, bool intercept, bool svd_fallback = false) {
+                        const Array<T>& alphas, const std::string& solver, bool intercept,
+                        bool svd_fallback = false) {
   auto Xv = view2d(X, "X");
   auto Yv = view2d(Y, "y");
   if (Yv.rows() != Xv.rows()) throw std::invalid_argument("X and y have different numbers of rows");
   auto Av = view2d(alphas, "alphas");
   if (Av.cols() != Yv.cols()) throw std::invalid_argument("alphas must have one column per target");
-  if (Xv.rows() < 1 || Xv.cols() < 1 || Yv.cols() < 1 || Av.rows() < 1) throw std::invalid_argument("empty problem");
+  if (Xv.rows() < 1 || Xv.cols() < 1 || Yv.cols() < 1 || Av.rows() < 1)
+    throw std::invalid_argument("empty problem");
   return Problem<T>(Xv, Yv, vector_or_null(w, Xv.rows(), "sample_weight"), Matrix<T>(Av), parse_solver(solver),
                     intercept, svd_fallback);
 }

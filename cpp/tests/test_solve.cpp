@@ -193,8 +193,9 @@ void test_closed_form_cv() {
     const MatrixD Z = s.asDiagonal() * (Xs.rowwise() - w.transpose() * Xs / w.sum());  // (m, p)
     const MatrixD Yz = s.asDiagonal() * (Ys.rowwise() - w.transpose() * Ys / w.sum());  // (m, t)
     for (Index a = 0; a < 3; ++a) {
-      const MatrixD H = Z * (Z.transpose() * Z + alphas(a, 0) * MatrixD::Identity(shape.p, shape.p)).ldlt().solve(
-                                Z.transpose()) +
+      const MatrixD H = Z * (Z.transpose() * Z + alphas(a, 0) * MatrixD::Identity(shape.p, shape.p))
+                                .ldlt()
+                                .solve(Z.transpose()) +
                         s * s.transpose() / w.sum();  // (m, m)
       const MatrixD E = Yz - H * Yz;                   // sqrt(w)-scaled residuals
       const double trace = H.trace();

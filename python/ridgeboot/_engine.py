@@ -88,7 +88,7 @@ class EngineJob:
         counts = (
             None if self.counts is None else aligned(np.ascontiguousarray(self.counts, np.int32))
         )
-        reference = None if self.reference is None else tuple(map(_aligned, self.reference))
+        reference = None if self.reference is None else tuple(map(aligned, self.reference))
         raw: dict[str, np.ndarray] = run(
             X,
             Y,

@@ -81,7 +81,7 @@ def cast(a: np.ndarray, dtype: np.dtype[Any], name: str, *, vector: bool = False
         a = a.astype(dtype)
     item = a.itemsize
     if not a.flags.aligned:
-        return aligned(a)
+        return np.array(a, order="C")  # see aligned()
     # numpy calls some negative-stride views contiguous (length-1 axes): copy explicitly
     if vector:
         return a if a.ndim == 1 and a.strides[0] == item else a.copy(order="C")

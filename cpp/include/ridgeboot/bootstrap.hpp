@@ -189,10 +189,13 @@ class BootstrapEngine {
     const Index B = cfg_.n_boot;
     for (Index start = 0; start < B; start += wave_) {
       const Index count = std::min(wave_, B - start);
-      pool_.run(count, [&](Index slot, int worker) {
-        fit_replicate(start + slot, slots_[std::size_t(slot)], *workers_[std::size_t(worker)]);
-        done.fetch_add(1);
-      }, tick);
+      pool_.run(
+          count,
+          [&](Index slot, int worker) {
+            fit_replicate(start + slot, slots_[std::size_t(slot)], *workers_[std::size_t(worker)]);
+            done.fetch_add(1);
+          },
+          tick);
       fold_wave(start, count, tick);
     }
   }
@@ -244,8 +247,7 @@ class BootstrapEngine {
     } else {
       draw_counts(cfg_.draw, std::uint64_t(cfg_.first + b), n, slot.counts.data());
     }
-    for (Index i = 0; i < n; ++i)
-      wk.weights(i) = T(counts[i]) * (pb_.base_weight ? pb_.base_weight[i] : T(1));
+    for (Index i = 0; i < n; ++i) wk.weights(i) = T(counts[i]) * (pb_.base_weight ? pb_.base_weight[i] : T(1));
     if (cfg_.needs_oob()) slot.partial.setZero();
     // A replicate can draw no row of positive weight (few Poisson blocks, sparse
     // sample weights): it has no fit; it is skipped by every sum and its kept
@@ -274,10 +276,13 @@ class BootstrapEngine {
     const Index kpt = pb_.k() * pb_.p() * pb_.t(), kt = pb_.kt();
     const Index coef_items = cfg_.moments ? (kpt + kt + kCoefBlock - 1) / kCoefBlock : 0;
     const Index row_items = cfg_.needs_oob() ? n_row_blocks_ : 0;
-    pool_.run(coef_items + row_items, [&](Index item, int worker) {
-      if (item < coef_items) fold_moments(item, start, count);
-      else fold_oob_rows(item - coef_items, start, count, *workers_[std::size_t(worker)]);
-    }, tick);
+    pool_.run(
+        coef_items + row_items,
+        [&](Index item, int worker) {
+          if (item < coef_items) fold_moments(item, start, count);
+          else fold_oob_rows(item - coef_items, start, count, *workers_[std::size_t(worker)]);
+        },
+        tick);
     for (Index s = 0; s < count; ++s) {
       *out_.n_valid += slots_[std::size_t(s)].valid;
       *out_.n_fallback += slots_[std::size_t(s)].fell_back;

@@ -93,7 +93,8 @@ void gcv_scores(const Spectrum& s, const std::vector<AlphaRun<T>>& runs, Index t
 // once: the fitted values F = P R (R (r, k*t): column col = d_run .* rot.col(u))
 // and the leverages P^2 D (D (r, runs): d_run) are two GEMMs.
 template <class T>
-void loo_accumulate(const Spectrum& s, const std::vector<AlphaRun<T>>& runs, const Eigen::Ref<const Matrix<double>>& P, const Eigen::Ref<const Matrix<double>>& Yz,
+void loo_accumulate(const Spectrum& s, const std::vector<AlphaRun<T>>& runs,
+                    const Eigen::Ref<const Matrix<double>>& P, const Eigen::Ref<const Matrix<double>>& Yz,
                     const double* v, Vector<double>& acc) {
   const Index rows = P.rows(), r = s.lambda.size(), n_runs = Index(runs.size());
   const bool interpolates = s.interpolates();
@@ -102,10 +103,8 @@ void loo_accumulate(const Spectrum& s, const std::vector<AlphaRun<T>>& runs, con
     const auto& run = runs[std::size_t(q)];
     const double alpha = double(run.alpha);
     // interpolating: e_i / alpha and (1 - h_ii) / alpha (see the header)
-    if (interpolates)
-      D.col(q) = (s.lambda.array() * (s.lambda.array() + alpha)).inverse().matrix();
-    else
-      D.col(q) = (s.lambda.array() + alpha).inverse().matrix();
+    if (interpolates) D.col(q) = (s.lambda.array() * (s.lambda.array() + alpha)).inverse().matrix();
+    else D.col(q) = (s.lambda.array() + alpha).inverse().matrix();
     for (Index w = 0; w < run.width; ++w) R.col(run.col + w) = D.col(q).cwiseProduct(s.rot.col(run.u0 + w));
   }
   const Matrix<double> H = P.cwiseAbs2() * D;  // (rows, runs) h_ii, or (1 - h_ii) / alpha
@@ -214,8 +213,8 @@ class ClosedFormCv {
     panel_.centred(rows_, pool, pb_.intercept, xmean_, ymean_, poll);
     common(rows_.count());
     const Matrix<double> G = panel_.G.template cast<double>();
-    Eigen::SelfAdjointEigenSolver<Matrix<double>> eig(G, method == CvMethod::dof ? Eigen::EigenvaluesOnly
-                                                                                  : Eigen::ComputeEigenvectors);
+    Eigen::SelfAdjointEigenSolver<Matrix<double>> eig(
+        G, method == CvMethod::dof ? Eigen::EigenvaluesOnly : Eigen::ComputeEigenvectors);
     std::vector<Index> kept;
     keep(eig, p, kept);
     if (method == CvMethod::dof) return;
@@ -254,8 +253,8 @@ class ClosedFormCv {
     kernel_lower(Z_.leftCols(p), K, pool);
     common(m);
     const Matrix<double> Kd = K.template cast<double>();
-    Eigen::SelfAdjointEigenSolver<Matrix<double>> eig(Kd, method == CvMethod::dof ? Eigen::EigenvaluesOnly
-                                                                                   : Eigen::ComputeEigenvectors);
+    Eigen::SelfAdjointEigenSolver<Matrix<double>> eig(
+        Kd, method == CvMethod::dof ? Eigen::EigenvaluesOnly : Eigen::ComputeEigenvectors);
     std::vector<Index> kept;
     keep(eig, m, kept);
     if (method == CvMethod::dof) return;
@@ -270,7 +269,8 @@ class ClosedFormCv {
     for (const auto& run : pb_.runs)
       for (Index w = 0; w < run.width; ++w)
         R.col(run.col + w) =
-            s_.rot.col(run.u0 + w).cwiseQuotient((s_.lambda.array() * (s_.lambda.array() + double(run.alpha))).matrix());
+            s_.rot.col(run.u0 + w)
+                .cwiseQuotient((s_.lambda.array() * (s_.lambda.array() + double(run.alpha))).matrix());
     W_.noalias() = Z_.leftCols(p).template cast<double>().transpose() * (s_.P * R);
     intercepts();
   }

@@ -29,7 +29,8 @@ void kernel_lower(const Rows& Z, Matrix<T>& K, ThreadPool* pool) {
   };
   const Index blocks = (m + kBlock - 1) / kBlock;
   if (pool && pool->size() > 1) pool->run(blocks, block);
-  else for (Index blk = 0; blk < blocks; ++blk) block(blk, 0);
+  else
+    for (Index blk = 0; blk < blocks; ++blk) block(blk, 0);
 }
 
 // The kernel of all n rows, shared read-only by every replicate of a bootstrap:
@@ -108,8 +109,7 @@ void solve_dual_from_kernel(const Problem<T>& pb, const SharedKernel<T>& shared,
     k /= rows.weight_sum();
     const double kappa = c.dot(k) / rows.weight_sum();
     for (Index q = 0; q < m; ++q)
-      for (Index r = q; r < m; ++r)
-        s.K(r, q) = sqrt_w(r) * sqrt_w(q) * T(double(s.K(r, q)) - k(r) - k(q) + kappa);
+      for (Index r = q; r < m; ++r) s.K(r, q) = sqrt_w(r) * sqrt_w(q) * T(double(s.K(r, q)) - k(r) - k(q) + kappa);
   } else {
     for (Index q = 0; q < m; ++q)
       for (Index r = q; r < m; ++r) s.K(r, q) *= sqrt_w(r) * sqrt_w(q);

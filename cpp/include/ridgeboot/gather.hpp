@@ -56,8 +56,7 @@ class RowGather {
   void means(Index count, bool x_means, RowVec& xmean, RowVec& ymean) const {
     using RowD = RowVector<double>;
     double ws = 0;
-    if (count == this->count())
-      ws = weight_sum_;
+    if (count == this->count()) ws = weight_sum_;
     else
       for (Index q = 0; q < count; ++q) ws += double(w_sel_(sample_row(q, count)));
     RowD xs = RowD::Zero(X_.cols()), ys = RowD::Zero(Y_.cols()), x1(X_.cols()), y1(Y_.cols());
@@ -159,8 +158,7 @@ class RowGather {
   }
 
   template <class Entry>
-  static void scale_entries(const Entry& x, Index c, T s, const T* sub, T* out, double w, double* s1,
-                            double* s2) {
+  static void scale_entries(const Entry& x, Index c, T s, const T* sub, T* out, double w, double* s1, double* s2) {
     if (!sub) {
       for (Index j = 0; j < c; ++j) out[j] = s * x(j);
     } else if (!s1) {

@@ -46,8 +46,7 @@ struct Vec {
 // of stride lda, B rows of stride ldb; V = 1 or 2 vectors). The Gram is the
 // case B = A.
 template <class T, int NR, int V = 2>
-void cross_tile(const T* A, Index lda, const T* B, Index ldb, Index rows, Index i0, Index j0, T* R,
-                Index ldr) {
+void cross_tile(const T* A, Index lda, const T* B, Index ldb, Index rows, Index i0, Index j0, T* R, Index ldr) {
   using W = Vec<T>;
   using VT = typename W::type;
   constexpr int L = W::lanes;
@@ -67,8 +66,8 @@ void cross_tile(const T* A, Index lda, const T* B, Index ldb, Index rows, Index 
 }
 
 template <class T, int V, int NR = kTileCols>
-void cross_dispatch(int nr, const T* A, Index lda, const T* B, Index ldb, Index rows, Index i0,
-                    Index j0, T* R, Index ldr) {
+void cross_dispatch(int nr, const T* A, Index lda, const T* B, Index ldb, Index rows, Index i0, Index j0, T* R,
+                    Index ldr) {
   if constexpr (NR > 0) {
     if (nr == NR) return cross_tile<T, NR, V>(A, lda, B, ldb, rows, i0, j0, R, ldr);
     return cross_dispatch<T, V, NR - 1>(nr, A, lda, B, ldb, rows, i0, j0, R, ldr);
@@ -78,8 +77,8 @@ void cross_dispatch(int nr, const T* A, Index lda, const T* B, Index ldb, Index 
 // R[i0 : p_pad, j0 : j0 + nr] += sum over rows of A^T B: a column strip of
 // two-vector tiles, the last one vector high when that is all that is left.
 template <class T>
-void cross_strip(int nr, const T* A, Index lda, const T* B, Index ldb, Index rows, Index i0, Index p_pad,
-                 Index j0, T* R, Index ldr) {
+void cross_strip(int nr, const T* A, Index lda, const T* B, Index ldb, Index rows, Index i0, Index p_pad, Index j0,
+                 T* R, Index ldr) {
   constexpr Index MR = 2 * Vec<T>::lanes;
   for (; i0 + MR <= p_pad; i0 += MR) cross_dispatch<T, 2>(nr, A, lda, B, ldb, rows, i0, j0, R, ldr);
   if (i0 < p_pad) cross_dispatch<T, 1>(nr, A, lda, B, ldb, rows, i0, j0, R, ldr);
@@ -114,8 +113,7 @@ void gram_lower(const T* Z, Index rows, Index p, Index ldz, T* G, Index ldg) {
   constexpr Index NR = kTileCols;
   constexpr Index kRowBlock = 256;
   const Index p_pad = gram_padded_cols<T>(p);
-  for (Index j = 0; j < p; ++j)
-    std::fill(G + j * ldg + strip_start<T>(j / NR * NR), G + j * ldg + p_pad, T(0));
+  for (Index j = 0; j < p; ++j) std::fill(G + j * ldg + strip_start<T>(j / NR * NR), G + j * ldg + p_pad, T(0));
   for (Index r0 = 0; r0 < rows; r0 += kRowBlock) {
     const Index nrows = std::min(kRowBlock, rows - r0);
     const T* Zb = Z + r0 * ldz;
@@ -132,8 +130,7 @@ void gram_lower(const T* Z, Index rows, Index p, Index ldz, T* G, Index ldg) {
 // the Gram kernel's register tiles (a GEMM with a short side of p is poorly
 // served by a general GEMM's packing). Rows are streamed in fixed blocks.
 template <class T>
-void cross_product(const T* A, Index rows, Index p, Index lda, const T* B, Index t, Index ldb, T* R,
-                   Index ldr) {
+void cross_product(const T* A, Index rows, Index p, Index lda, const T* B, Index t, Index ldb, T* R, Index ldr) {
   using namespace gram_detail;
   constexpr Index NR = kTileCols;
   constexpr Index kRowBlock = 256;

@@ -125,12 +125,15 @@ class PanelGram {
     }
     for (Index round = 0; round < panels; round += workers) {
       const Index count = std::min<Index>(workers, panels - round);
-      pool->run(count, [&](Index item, int) {
-        auto& s = slots_[std::size_t(item)];
-        const Index r0 = (round + item) * panel_rows_, r1 = std::min(m, r0 + panel_rows_);
-        rows.gather(r0, r1, s.Z, s.Yz, moments ? s.moments.data() : nullptr);
-        panel_gram(r1 - r0, s.Z, s.Yz, s.Gpad, s.Rpad, s.G, s.R);
-      }, poll);
+      pool->run(
+          count,
+          [&](Index item, int) {
+            auto& s = slots_[std::size_t(item)];
+            const Index r0 = (round + item) * panel_rows_, r1 = std::min(m, r0 + panel_rows_);
+            rows.gather(r0, r1, s.Z, s.Yz, moments ? s.moments.data() : nullptr);
+            panel_gram(r1 - r0, s.Z, s.Yz, s.Gpad, s.Rpad, s.G, s.R);
+          },
+          poll);
       for (Index j = 0; j < count; ++j) {
         const auto& s = slots_[std::size_t(j)];
         if (round + j == 0) G = s.G, R = s.R;

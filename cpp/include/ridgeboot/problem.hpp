@@ -39,10 +39,8 @@ std::vector<AlphaRun<T>> alpha_runs(const Matrix<T>& alphas) {
   std::vector<AlphaRun<T>> runs;
   for (const Index c : order) {
     AlphaRun<T>* last = runs.empty() ? nullptr : &runs.back();
-    if (last && last->alpha == at(c) && last->col + last->width == c && c % t != 0)
-      ++last->width;
-    else
-      runs.push_back({at(c), c, c % t, 1});
+    if (last && last->alpha == at(c) && last->col + last->width == c && c % t != 0) ++last->width;
+    else runs.push_back({at(c), c, c % t, 1});
   }
   return runs;
 }

@@ -54,8 +54,8 @@ inline Philox4x32Counter philox4x32_10(Philox4x32Counter ctr, Philox4x32Key key)
     }
     const std::uint64_t p0 = std::uint64_t(M0) * ctr[0];
     const std::uint64_t p1 = std::uint64_t(M1) * ctr[2];
-    ctr = {std::uint32_t(p1 >> 32) ^ ctr[1] ^ key[0], std::uint32_t(p1),
-           std::uint32_t(p0 >> 32) ^ ctr[3] ^ key[1], std::uint32_t(p0)};
+    ctr = {std::uint32_t(p1 >> 32) ^ ctr[1] ^ key[0], std::uint32_t(p1), std::uint32_t(p0 >> 32) ^ ctr[3] ^ key[1],
+           std::uint32_t(p0)};
   }
   return ctr;
 }
@@ -82,8 +82,7 @@ class WordStream {
   std::uint32_t next() {
     if (pos_ % 4 == 0) {
       const std::uint64_t block = pos_ / 4;
-      out_ = philox4x32_10({std::uint32_t(block), std::uint32_t(block >> 32), replicate_, stream_},
-                           key_);
+      out_ = philox4x32_10({std::uint32_t(block), std::uint32_t(block >> 32), replicate_, stream_}, key_);
     }
     return out_[pos_++ % 4];
   }
@@ -110,8 +109,7 @@ class WordStream {
 };
 
 // Poisson(1) variate for one (seed, replicate, stream, index), by inversion.
-inline std::int32_t poisson1(std::uint64_t seed, std::uint64_t replicate, Stream stream,
-                             std::uint64_t index) {
+inline std::int32_t poisson1(std::uint64_t seed, std::uint64_t replicate, Stream stream, std::uint64_t index) {
   struct Cdf {
     double F[24];
     Cdf() {
@@ -125,8 +123,7 @@ inline std::int32_t poisson1(std::uint64_t seed, std::uint64_t replicate, Stream
   };
   static const Cdf cdf;
   const auto o = philox4x32_10(
-      {std::uint32_t(index), std::uint32_t(index >> 32), std::uint32_t(replicate),
-       std::uint32_t(stream)},
+      {std::uint32_t(index), std::uint32_t(index >> 32), std::uint32_t(replicate), std::uint32_t(stream)},
       {std::uint32_t(seed), std::uint32_t(seed >> 32)});
   const double u = (double(o[0] >> 5) * 67108864.0 + double(o[1] >> 6)) * (1.0 / 9007199254740992.0);
   std::int32_t k = 0;

@@ -96,9 +96,8 @@ namespace shift_detail {
 // One LLT per distinct alpha (runs come sorted by alpha). `condition` grows to
 // (max L_ii / min L_ii)^2, a lower bound on cond(S + alpha I).
 template <class T>
-void cholesky_solves(const Matrix<T>& S, const ConstMatrixRef<T>& B,
-                     const std::vector<AlphaRun<T>>& runs, Matrix<T>& M, ShiftSolveScratch<T>& s,
-                     double& condition, const char* what) {
+void cholesky_solves(const Matrix<T>& S, const ConstMatrixRef<T>& B, const std::vector<AlphaRun<T>>& runs,
+                     Matrix<T>& M, ShiftSolveScratch<T>& s, double& condition, const char* what) {
   const Index d = S.rows();
   s.factor.resize(d, d);
   bool factored = false;
@@ -125,8 +124,8 @@ void cholesky_solves(const Matrix<T>& S, const ConstMatrixRef<T>& B,
 // nothing of use) if a pivot is not positive, i.e. S + alpha I is not
 // numerically positive definite, or so small that its reciprocal overflows.
 template <class T>
-bool tridiagonal_solves(const Matrix<T>& S, const ConstMatrixRef<T>& B,
-                        const std::vector<AlphaRun<T>>& runs, Matrix<T>& M, ShiftSolveScratch<T>& s) {
+bool tridiagonal_solves(const Matrix<T>& S, const ConstMatrixRef<T>& B, const std::vector<AlphaRun<T>>& runs,
+                        Matrix<T>& M, ShiftSolveScratch<T>& s) {
   const Index d = S.rows();
   s.tridiagonal.compute(S);
   const auto diag = s.tridiagonal.diagonal();
@@ -167,8 +166,8 @@ bool tridiagonal_solves(const Matrix<T>& S, const ConstMatrixRef<T>& B,
 // rows used and features (the rank cutoff). `condition` grows to a lower bound
 // on the condition number of the Cholesky factorizations.
 template <class T>
-void shifted_solves(const Problem<T>& pb, Index m, const Matrix<T>& S, const ConstMatrixRef<T>& B,
-                    Matrix<T>& M, ShiftSolveScratch<T>& s, double& condition, const char* what) {
+void shifted_solves(const Problem<T>& pb, Index m, const Matrix<T>& S, const ConstMatrixRef<T>& B, Matrix<T>& M,
+                    ShiftSolveScratch<T>& s, double& condition, const char* what) {
   M.resize(S.rows(), pb.kt());
   if (pb.solver == Solver::cholesky) return shift_detail::cholesky_solves(S, B, pb.runs, M, s, condition, what);
   // The tridiagonal route needs every alpha above the rounding level of S; tinier

@@ -44,8 +44,7 @@ class ThreadPool {
 
   int size() const { return int(threads_.size()) + 1; }
 
-  void run(Index n_items, const std::function<void(Index, int)>& body,
-           const std::function<bool()>& poll = {}) {
+  void run(Index n_items, const std::function<void(Index, int)>& body, const std::function<bool()>& poll = {}) {
     if (n_items <= 0) return;
     body_ = &body;
     n_items_ = n_items;

@@ -39,10 +39,8 @@ using ConstView = Eigen::Map<const RowMatrix<T>, 0, Strides>;
 // contiguous (C order), else the strided row.
 template <class T, class F>
 void with_row(const ConstView<T>& M, Index i, F&& f) {
-  if (M.innerStride() == 1)
-    f(Eigen::Map<const RowVector<T>>(M.data() + i * M.outerStride(), M.cols()));
-  else
-    f(M.row(i));
+  if (M.innerStride() == 1) f(Eigen::Map<const RowVector<T>>(M.data() + i * M.outerStride(), M.cols()));
+  else f(M.row(i));
 }
 
 // Raised when a factorization fails (mapped to numpy.linalg.LinAlgError).
