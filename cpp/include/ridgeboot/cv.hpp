@@ -173,9 +173,14 @@ class ClosedFormCv {
     if (poll && !poll()) throw Cancelled();
   }
 
-  // Kept directions of an eigendecomposition (ascending eigenvalues), in double.
-  template <class Solver>
-  void keep(const Solver& eig, Index dim, std::vector<Index>& kept) {
+  // The eigendecomposition of S (the Gram or the kernel, lower triangle) in
+  // double, its kept directions (ascending eigenvalues above the rank cutoff) in
+  // s_.lambda, and what the spectral form shares.
+  Eigen::SelfAdjointEigenSolver<Matrix<double>> decompose(const Matrix<T>& S, CvMethod method,
+                                                          std::vector<Index>& kept) {
+    const Index dim = S.rows();
+    Eigen::SelfAdjointEigenSolver<Matrix<double>> eig(
+        S.template cast<double>(), method == CvMethod::dof ? Eigen::EigenvaluesOnly : Eigen::ComputeEigenvectors);
     if (eig.info() != Eigen::Success)
       throw LinAlgError(std::string("eigendecomposition did not converge") + kNonFiniteHint);
     const auto& lambda = eig.eigenvalues();
@@ -185,12 +190,10 @@ class ClosedFormCv {
       if (double(lambda(j)) > cutoff) kept.push_back(j);
     s_.lambda.resize(Index(kept.size()));
     for (Index q = 0; q < Index(kept.size()); ++q) s_.lambda(q) = double(lambda(kept[std::size_t(q)]));
-  }
-
-  void common(Index m) {
-    s_.m = m;
+    s_.m = rows_.count();
     s_.weight_sum = rows_.weight_sum();
     s_.intercept = pb_.intercept;
+    return eig;
   }
 
   // ||y~||^2 per target: one pass over the selected rows of Y, in double.
@@ -211,12 +214,8 @@ class ClosedFormCv {
     const Index p = pb_.p();
     panel_.reserve();
     panel_.centred(rows_, pool, pb_.intercept, xmean_, ymean_, poll);
-    common(rows_.count());
-    const Matrix<double> G = panel_.G.template cast<double>();
-    Eigen::SelfAdjointEigenSolver<Matrix<double>> eig(
-        G, method == CvMethod::dof ? Eigen::EigenvaluesOnly : Eigen::ComputeEigenvectors);
     std::vector<Index> kept;
-    keep(eig, p, kept);
+    const auto eig = decompose(panel_.G, method, kept);
     if (method == CvMethod::dof) return;
     s_.basis.resize(p, Index(kept.size()));
     for (Index q = 0; q < Index(kept.size()); ++q) s_.basis.col(q) = eig.eigenvectors().col(kept[std::size_t(q)]);
@@ -251,12 +250,8 @@ class ClosedFormCv {
     rows_.gather(0, m, Z_, Yz_, nullptr);
     Matrix<T> K;
     kernel_lower(Z_.leftCols(p), K, pool);
-    common(m);
-    const Matrix<double> Kd = K.template cast<double>();
-    Eigen::SelfAdjointEigenSolver<Matrix<double>> eig(
-        Kd, method == CvMethod::dof ? Eigen::EigenvaluesOnly : Eigen::ComputeEigenvectors);
     std::vector<Index> kept;
-    keep(eig, m, kept);
+    const auto eig = decompose(K, method, kept);
     if (method == CvMethod::dof) return;
     s_.P.resize(m, Index(kept.size()));
     for (Index q = 0; q < Index(kept.size()); ++q)
