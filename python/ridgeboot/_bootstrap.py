@@ -15,7 +15,6 @@ from ._bootstrap_result import (
     make_result,
 )
 from ._engine import EngineJob, current_runner
-from ._prediction_error import ErrorParts, error_parts
 from ._ridge import fit_grid, path_solver
 from ._validation import (
     MAX_REPLICATES,
@@ -264,15 +263,11 @@ def _result(
     if job.oob_mse:
         reps = int(raw["oob_replicates"][0])
         oob_mse = raw["oob_mse_sum"] / reps if reps else np.full(job.grid.shape, np.nan)
-    parts: Union[ErrorParts, str] = (
+    oob_rows: Union[tuple[np.ndarray, np.ndarray], str] = (
         "err632 needs per-row out-of-bag sums: run bootstrap with oob=True"
     )
     if job.oob_rows:
-        parts = "no row was ever out of bag; increase n_boot"
-        if (raw["oob_count"] > 0).any():
-            parts = error_parts(
-                data.X, data.Y, data.weight, full_coef, full_icpt, raw["oob_loss"], raw["oob_count"]
-            )
+        oob_rows = (raw["oob_loss"], raw["oob_count"])
     settings = {
         "n_boot": job.n_boot,
         "n_valid": B,
@@ -293,5 +288,5 @@ def _result(
         oob_mse=oob_mse,
         settings=settings,
         training=TrainingData(data.X, data.Y, data.weight),
-        error_parts=parts,
+        oob_rows=oob_rows,
     )

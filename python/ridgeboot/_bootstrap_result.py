@@ -137,8 +137,9 @@ class BootstrapResult:
     n_fallback: int = 0
     # None out of core (ridgeboot.distributed with dask arrays): no BCa, no sandwich
     _training: Optional[TrainingData] = field(repr=False, default=None)
-    # the .632 parts, or why they are absent
-    _error_parts: Union[ErrorParts, str] = field(
+    # per training row: the sum of its out-of-bag losses (n, k, t) and how many
+    # replicates left it out (n,); or why they are absent
+    _oob_rows: Union[tuple[np.ndarray, np.ndarray], str] = field(
         repr=False, default="err632 needs per-row out-of-bag sums: run bootstrap with oob=True"
     )
     _axes: Axes = field(repr=False, default=(False, False))
@@ -191,9 +192,11 @@ class BootstrapResult:
 
     # -- prediction error
     def _parts(self) -> ErrorParts:
-        if isinstance(self._error_parts, str):
-            raise ValueError(self._error_parts)
-        return self._error_parts
+        if isinstance(self._oob_rows, str):
+            raise ValueError(self._oob_rows)
+        d = self._training_data("err632")
+        coef, icpt = self._full_kpt()
+        return _prediction_error.error_parts(d.X, d.Y, d.weight, coef, icpt, *self._oob_rows)
 
     @property
     def err632(self) -> FloatArray:
@@ -310,7 +313,7 @@ def make_result(
     oob_mse: Optional[np.ndarray],
     settings: dict[str, Any],
     training: Optional[TrainingData],
-    error_parts: Union[ErrorParts, str],
+    oob_rows: Union[tuple[np.ndarray, np.ndarray], str],
 ) -> BootstrapResult:
     """Build a BootstrapResult from arrays with every axis (the one construction path).
 
@@ -324,7 +327,8 @@ def make_result(
     replicates : coefs (B, k, p, t), intercepts (B, k, t), or None each
     oob_mse : (k, t) or None
     settings : n_boot, n_valid, n_fallback, seed, scheme, block_len, solver, fit_intercept
-    training, error_parts : see BootstrapResult
+    training : see BootstrapResult
+    oob_rows : the per-row out-of-bag sums (n, k, t) and counts (n,), or why they are absent
     """
     has_k, _ = axes
 
@@ -344,7 +348,7 @@ def make_result(
         full=full_fit_result(full[0], full[1], grid, axes, settings["solver"]),
         alphas=grid[:, 0].copy() if has_k else float(grid[0, 0]),
         _training=training,
-        _error_parts=error_parts,
+        _oob_rows=oob_rows,
         _axes=axes,
         **settings,
     )

@@ -286,7 +286,7 @@ def bootstrap_poisson(
         oob_mse=None if oob_mse is None else oob_mse.astype(dtype),
         settings=settings,
         training=None,
-        error_parts="err632 needs the rows in memory (per-row out-of-bag sums): compute X and y "
+        oob_rows="err632 needs the rows in memory (per-row out-of-bag sums): compute X and y "
         "and run ridgeboot.bootstrap with oob=True",
     )
 
