@@ -89,22 +89,36 @@ class RidgeCVResult:
 
 
 def closed_form(
-    data: Prepared, grid: np.ndarray, fit_intercept: bool, method: str, n_threads: Optional[int]
-) -> tuple[np.ndarray, np.ndarray, Any]:
-    """GCV or exact leave-one-out scores (k, t), dof (k,) and the fits, from the core.
+    data: Prepared,
+    grid: np.ndarray,
+    fit_intercept: bool,
+    method: str,
+    n_threads: Optional[int],
+    keep_rows: bool = False,
+) -> tuple[np.ndarray, np.ndarray, Any, Optional[np.ndarray]]:
+    """GCV or exact leave-one-out scores (k, t), dof (k,), the fits and the rows, from the core.
 
     One eigendecomposition of the weighted, centred Gram (the kernel when p > n),
     then every alpha (``cpp/include/ridgeboot/cv.hpp``): GCV = (weighted RSS / sum v)
     / (1 - tr(H) / m)^2, leave-one-out = sum_i v_i (e_i / (1 - h_ii))^2 / sum v, tr(H)
     counting the intercept. The fits are coef (k, p, t) and intercept (k, t) for every
     alpha from the same eigendecomposition, in float64. ``method="dof"`` gives the dof
-    alone (scores NaN, fits None).
+    alone (scores NaN, fits None). With ``keep_rows`` (``method="loo"``), the rows are
+    every row's leave-one-out residual y_i - yhat_(-i), (n, k, t) in float64 (NaN for
+    rows of weight 0, which no fit uses); else None.
     """
     run = _core.cv_scores_float32 if data.dtype == np.float32 else _core.cv_scores_float64
-    scores, dof, fits = run(
-        data.X, data.Y, data.weight, grid, fit_intercept, method, resolve_threads(n_threads)
+    scores, dof, fits, rows = run(
+        data.X,
+        data.Y,
+        data.weight,
+        grid,
+        fit_intercept,
+        method,
+        resolve_threads(n_threads),
+        keep_rows,
     )
-    return scores, dof[:, 0], fits
+    return scores, dof[:, 0], fits, rows
 
 
 def _run_heldout(
@@ -217,7 +231,7 @@ def ridge_cv(
     else:
         cv = check_int(cv, "cv", 2, data.n)
     if cv in ("gcv", "loo"):
-        scores, dof, fits = closed_form(data, grid, fit_intercept, str(cv), n_threads)
+        scores, dof, fits, _ = closed_form(data, grid, fit_intercept, str(cv), n_threads)
         greater = False
     elif cv == "bootstrap":
         n_boot = check_int(n_boot, "n_boot", 1, MAX_REPLICATES)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import math
 import numbers
 import os
-from functools import lru_cache
 from typing import Any, Callable, Optional
 
 import numpy as np
 import numpy.typing as npt
 
 from . import _core
+from ._threads import available_cpus, default_threads
 
 SOLVERS = ("auto", "cholesky", "svd", "eigh")
 # Limits of the core's draws (cpp/include/ridgeboot/rng.hpp): 32-bit replicate and row
@@ -241,20 +241,15 @@ def check_choice(value: Any, choices: tuple[str, ...], name: str) -> str:
     return value
 
 
-@lru_cache(maxsize=1)
-def available_cpus() -> int:
-    """CPUs this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
 def resolve_threads(n_threads: Optional[int]) -> int:
-    """Thread count: None or -1 = every available core; else as given (capped at 8x cores)."""
+    """Thread count: as given (capped at 8x cores); -1 = every available core.
+
+    None = every available core within a surrounding limit (``OMP_NUM_THREADS``,
+    ``threadpoolctl.threadpool_limits``: see :mod:`ridgeboot._threads`).
+    """
     cpus = available_cpus()
     if n_threads is None:
-        return cpus
+        return default_threads()
     if isinstance(n_threads, bool) or not isinstance(n_threads, numbers.Integral):
         raise TypeError(f"n_threads must be an int or None, got {type(n_threads).__name__}")
     n = int(n_threads)

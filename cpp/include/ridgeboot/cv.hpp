@@ -21,6 +21,9 @@
 // the minimum-norm interpolant instead of 0 / 0.
 // GCV costs O(r t) per alpha; leave-one-out needs every row's leverage, one
 // more pass over the rows (primal: P = Z Q, O(m p^2)) and O(m r t) per alpha.
+// On request (`keep_rows`) the leave-one-out residuals themselves are kept per
+// row, unscaled (y_i minus the prediction of the fit without row i), for
+// per-row errors and scores of the held-out predictions.
 // Everything after the Gram (or kernel) is computed in double.
 #pragma once
 
@@ -91,11 +94,12 @@ void gcv_scores(const Spectrum& s, const std::vector<AlphaRun<T>>& runs, Index t
 // for every column col = a*t+u, with P (rows, r), Yz (rows, t) the rows'
 // sqrt(v)-scaled, centred targets and v (rows) their weights. All alphas at
 // once: the fitted values F = P R (R (r, k*t): column col = d_run .* rot.col(u))
-// and the leverages P^2 D (D (r, runs): d_run) are two GEMMs.
+// and the leverages P^2 D (D (r, runs): d_run) are two GEMMs. With `out`
+// (rows, k*t), also out(i, col) = e_i / sqrt(v_i), the unscaled residual.
 template <class T>
 void loo_accumulate(const Spectrum& s, const std::vector<AlphaRun<T>>& runs,
                     const Eigen::Ref<const Matrix<double>>& P, const Eigen::Ref<const Matrix<double>>& Yz,
-                    const double* v, Vector<double>& acc) {
+                    const double* v, Vector<double>& acc, Eigen::Ref<Matrix<double>>* out = nullptr) {
   const Index rows = P.rows(), r = s.lambda.size(), n_runs = Index(runs.size());
   const bool interpolates = s.interpolates();
   Matrix<double> D(r, n_runs), R(r, acc.size());
@@ -123,6 +127,7 @@ void loo_accumulate(const Spectrum& s, const std::vector<AlphaRun<T>>& runs,
           e = (Yz(i, u) - F(i, col)) / (1.0 - h);
         }
         sum += e * e;
+        if (out) (*out)(i, col) = e / std::sqrt(v[i]);
       }
       acc(col) += sum;
     }
@@ -146,7 +151,9 @@ class ClosedFormCv {
   // dof (k, t): tr H. `poll` is called between blocks of work on this thread:
   // false stops the run (throws Cancelled). After gcv or loo, solution() holds
   // the fits for every alpha from the same factorization.
-  void run(CvMethod method, ThreadPool* pool, const Poll& poll, Matrix<double>& scores, Matrix<double>& dof) {
+  // With `keep_rows` (loo only), loo_rows() holds every row's residual.
+  void run(CvMethod method, ThreadPool* pool, const Poll& poll, Matrix<double>& scores, Matrix<double>& dof,
+           bool keep_rows = false) {
     const Index k = pb_.k(), t = pb_.t();
     scores.setConstant(k, t, std::numeric_limits<double>::quiet_NaN());
     dof.resize(k, t);
@@ -158,6 +165,8 @@ class ClosedFormCv {
     gcv_scores(s_, pb_.runs, t, method == CvMethod::gcv, scores, dof);
     if (method != CvMethod::loo) return;
     Vector<double> acc = Vector<double>::Zero(pb_.kt());
+    if (keep_rows) loo_rows_.setZero(rows_.count(), pb_.kt());
+    else loo_rows_.resize(0, 0);
     if (primal) primal_loo(pool, poll, acc);
     else dual_loo(poll, acc);
     for (Index c = 0; c < pb_.kt(); ++c) scores(c / t, c % t) = acc(c) / s_.weight_sum;
@@ -167,6 +176,15 @@ class ClosedFormCv {
   // double (after run with gcv or loo).
   const Matrix<double>& coef() const { return W_; }
   const Vector<double>& intercept() const { return b_; }
+
+  // After run(loo, ..., keep_rows): the leave-one-out residual y_i - yhat_(-i)
+  // of every row of positive weight, (n, k*t) with column a*t+u; rows of weight
+  // 0 (not fitted) are NaN.
+  Matrix<double> loo_rows() const {
+    Matrix<double> out = Matrix<double>::Constant(pb_.n(), pb_.kt(), std::numeric_limits<double>::quiet_NaN());
+    for (Index r = 0; r < loo_rows_.rows(); ++r) out.row(rows_.row(r)) = loo_rows_.row(r);
+    return out;
+  }
 
  private:
   static void check(const Poll& poll) {
@@ -289,7 +307,10 @@ class ClosedFormCv {
       for (Index r = r0; r < r1; ++r) s.v(r - r0) = double(rows_.weight(r));
       s.P.noalias() = s.Z.topRows(n_rows).template cast<double>() * s_.basis;
       s.acc.setZero();
-      loo_accumulate(s_, pb_.runs, s.P, s.Yz.topRows(n_rows).template cast<double>(), s.v.data(), s.acc);
+      Eigen::Ref<Matrix<double>> out =
+          loo_rows_.middleRows(loo_rows_.size() ? r0 : 0, loo_rows_.size() ? n_rows : 0);
+      loo_accumulate(s_, pb_.runs, s.P, s.Yz.topRows(n_rows).template cast<double>(), s.v.data(), s.acc,
+                     loo_rows_.size() ? &out : nullptr);
     };
     for (Index round = 0; round < panels; round += Index(slots.size())) {
       check(poll);
@@ -312,7 +333,10 @@ class ClosedFormCv {
     for (Index r0 = 0; r0 < m; r0 += kBlock) {
       check(poll);
       const Index rows = std::min(kBlock, m - r0);
-      loo_accumulate(s_, pb_.runs, s_.P.middleRows(r0, rows), Yd.middleRows(r0, rows), v.data() + r0, acc);
+      Eigen::Ref<Matrix<double>> out =
+          loo_rows_.middleRows(loo_rows_.size() ? r0 : 0, loo_rows_.size() ? rows : 0);
+      loo_accumulate(s_, pb_.runs, s_.P.middleRows(r0, rows), Yd.middleRows(r0, rows), v.data() + r0, acc,
+                     loo_rows_.size() ? &out : nullptr);
     }
   }
 
@@ -329,8 +353,9 @@ class ClosedFormCv {
   RowVector<T> xmean_, ymean_;
   Matrix<double> alphas_;  // (k, t)
   Spectrum s_;
-  Matrix<double> W_;  // (p, k*t)
-  Vector<double> b_;  // (k*t)
+  Matrix<double> W_;         // (p, k*t)
+  Vector<double> b_;         // (k*t)
+  Matrix<double> loo_rows_;  // (m, k*t) with keep_rows, else empty
 };
 
 }  // namespace ridgeboot
