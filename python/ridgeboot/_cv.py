@@ -10,6 +10,7 @@ from typing import Any, Optional, Union
 import numpy as np
 
 from . import _core
+from ._describe import short_repr
 from ._engine import EngineJob, current_runner
 from ._ridge import fit_grid, path_solver
 from ._scoring import (
@@ -23,18 +24,20 @@ from ._validation import (
     MAX_REPLICATES,
     MAX_SEED,
     FloatArray,
+    Names,
     Prepared,
     check_bool,
     check_choice,
     check_int,
     check_memory,
+    from_pandas,
     path_grid,
     prepare,
     resolve_threads,
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class RidgeCVResult:
     """Result of :func:`ridge_cv`.
 
@@ -66,6 +69,8 @@ class RidgeCVResult:
         With cv="bootstrap": the held-out chunk indices of each replicate (rows
         ``c * chunk_len`` to ``(c + 1) * chunk_len - 1`` of chunk c).
     chunk_len : int or None
+    feature_names, target_names : tuple of str or None
+        The column names of X and y when they were pandas objects.
     """
 
     alpha: Union[float, FloatArray]
@@ -81,11 +86,29 @@ class RidgeCVResult:
     alpha_replicates: Optional[FloatArray] = None
     heldout: Optional[np.ndarray] = None
     chunk_len: Optional[int] = None
+    feature_names: Names = None
+    target_names: Names = None
 
     def predict(self, X: Any) -> FloatArray:
         """Predictions of the final fit for X (n, p)."""
-        Xa = np.asarray(X, dtype=self.coef.dtype)
+        Xa = np.asarray(from_pandas(X, "X")[0], dtype=self.coef.dtype)
         return Xa @ self.coef + self.intercept
+
+    def __repr__(self) -> str:
+        return short_repr(
+            self,
+            {
+                "alpha": self.alpha,
+                "alphas": self.alphas,
+                "cv": self.cv,
+                "best_score": self.best_score,
+                "greater_is_better": self.greater_is_better,
+                "coef": self.coef,
+                "solver": self.solver,
+                "feature_names": self.feature_names,
+                "target_names": self.target_names,
+            },
+        )
 
 
 def closed_form(
@@ -324,6 +347,8 @@ def ridge_cv(
             None if alpha_reps is None else alpha_reps.reshape(-1),
             heldout,
             used_chunk_len,
+            data.feature_names,
+            data.target_names,
         )
     alpha_out: Union[float, FloatArray] = chosen.copy() if alpha_per_target else float(chosen[0])
     score_out: Union[float, FloatArray] = (
@@ -343,6 +368,8 @@ def ridge_cv(
         alpha_reps,
         heldout,
         used_chunk_len,
+        data.feature_names,
+        data.target_names,
     )
 
 

@@ -9,15 +9,18 @@ from typing import Any, Optional, Union
 import numpy as np
 
 from . import _core
+from ._describe import short_repr
 from ._validation import (
     SOLVERS,
     FloatArray,
+    Names,
     Prepared,
     alpha_grid,
     as_array,
     cast,
     check_bool,
     check_choice,
+    from_pandas,
     path_grid,
     prepare,
     resolve_threads,
@@ -108,14 +111,14 @@ def fit_grid(
 
 
 def _predict(X: Any, coef: np.ndarray, intercept: Any, dtype: np.dtype[Any]) -> FloatArray:
-    Xa = as_array(X, "X")
+    Xa = as_array(from_pandas(X, "X")[0], "X")
     if Xa.ndim != 2 or Xa.shape[1] != coef.shape[0]:
         raise ValueError(f"X must have shape (n_samples, {coef.shape[0]}), got {Xa.shape}")
     Xa = cast(Xa, dtype, "X")
     return Xa @ coef + intercept  # type: ignore[no-any-return]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class RidgeResult:
     """A ridge fit for one alpha (or one alpha per target).
 
@@ -129,19 +132,35 @@ class RidgeResult:
         The penalty of each target.
     solver : str
         The solver that ran: "cholesky", "svd" or "eigh".
+    feature_names, target_names : tuple of str or None
+        The column names of X and y when they were pandas objects.
     """
 
     coef: FloatArray
     intercept: ArrayOrFloat
     alpha: ArrayOrFloat
     solver: str
+    feature_names: Names = None
+    target_names: Names = None
+
+    def __repr__(self) -> str:
+        return short_repr(
+            self,
+            {
+                "coef": self.coef,
+                "alpha": self.alpha,
+                "solver": self.solver,
+                "feature_names": self.feature_names,
+                "target_names": self.target_names,
+            },
+        )
 
     def predict(self, X: Any) -> FloatArray:
         """Predictions for X (n, p): shape (n,) or (n, t)."""
         return _predict(X, self.coef, self.intercept, self.coef.dtype)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class RidgePathResult:
     """Ridge fits for a path of alphas from one factorization.
 
@@ -151,12 +170,28 @@ class RidgePathResult:
     intercept : ndarray of shape (k,) or (k, t)
     alphas : ndarray of shape (k,)
     solver : str
+    feature_names, target_names : tuple of str or None
+        The column names of X and y when they were pandas objects.
     """
 
     coef: FloatArray
     intercept: FloatArray
     alphas: FloatArray
     solver: str
+    feature_names: Names = None
+    target_names: Names = None
+
+    def __repr__(self) -> str:
+        return short_repr(
+            self,
+            {
+                "coef": self.coef,
+                "alphas": self.alphas,
+                "solver": self.solver,
+                "feature_names": self.feature_names,
+                "target_names": self.target_names,
+            },
+        )
 
     def predict(self, X: Any) -> FloatArray:
         """Predictions for X (n, p) at every alpha: shape (k, n) or (k, n, t)."""
@@ -237,9 +272,10 @@ def ridge(
     grid, per_target = alpha_grid(alpha, data.t, data.y_1d, data.dtype)
     coef, intercept, solver_ran = fit_grid(data, grid, solver, fit_intercept, n_threads)
     alpha_out = grid[0].copy() if per_target else float(grid[0, 0])
+    names = (data.feature_names, data.target_names)
     if data.y_1d:
-        return RidgeResult(coef[0, :, 0], float(intercept[0, 0]), alpha_out, solver_ran)
-    return RidgeResult(coef[0], intercept[0], alpha_out, solver_ran)
+        return RidgeResult(coef[0, :, 0], float(intercept[0, 0]), alpha_out, solver_ran, *names)
+    return RidgeResult(coef[0], intercept[0], alpha_out, solver_ran, *names)
 
 
 def ridge_path(
@@ -280,4 +316,6 @@ def ridge_path(
     )
     if data.y_1d:
         coef, intercept = coef[:, :, 0], intercept[:, 0]
-    return RidgePathResult(coef, intercept, grid[:, 0].copy(), solver_ran)
+    return RidgePathResult(
+        coef, intercept, grid[:, 0].copy(), solver_ran, data.feature_names, data.target_names
+    )

@@ -51,7 +51,7 @@ def default_threads() -> int:
 def _register_threadpoolctl() -> None:
     """Make threadpoolctl see ridgeboot's native threads (no-op without threadpoolctl)."""
     try:
-        import threadpoolctl  # type: ignore[import-untyped]
+        import threadpoolctl
     except ImportError:  # pragma: no cover - threadpoolctl not installed
         return
     if not hasattr(threadpoolctl, "register"):  # pragma: no cover - threadpoolctl < 3.5

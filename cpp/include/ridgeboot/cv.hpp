@@ -277,14 +277,18 @@ class ClosedFormCv {
     const Matrix<double> Yd = Yz_.template cast<double>();
     s_.rot.noalias() = s_.P.transpose() * Yd;
     s_.yy = Yd.colwise().squaredNorm().transpose();
-    // w = Z^T (K + alpha I)^-1 y~ = Z^T P diag(1 / (lambda (lambda + alpha))) rot
+    // w = Z^T (K + alpha I)^-1 y~ = Z^T U diag(1 / (lambda + alpha)) U^T y~ with
+    // U = P diag(lambda^-1/2) and U^T y~ = rot / sqrt(lambda): never lambda^2, which
+    // underflows for tiny data (X ~ 1e-150) and made alpha = 0 infinite
+    const Vector<double> root = s_.lambda.cwiseSqrt();
+    const Matrix<double> U = s_.P * root.cwiseInverse().asDiagonal();
     Matrix<double> R(s_.lambda.size(), pb_.kt());
     for (const auto& run : pb_.runs)
       for (Index w = 0; w < run.width; ++w)
-        R.col(run.col + w) =
-            s_.rot.col(run.u0 + w)
-                .cwiseQuotient((s_.lambda.array() * (s_.lambda.array() + double(run.alpha))).matrix());
-    W_.noalias() = Z_.leftCols(p).template cast<double>().transpose() * (s_.P * R);
+        R.col(run.col + w) = s_.rot.col(run.u0 + w)
+                                 .cwiseQuotient(root)
+                                 .cwiseQuotient((s_.lambda.array() + double(run.alpha)).matrix());
+    W_.noalias() = Z_.leftCols(p).template cast<double>().transpose() * (U * R);
     intercepts();
   }
 

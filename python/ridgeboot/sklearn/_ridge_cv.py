@@ -171,7 +171,7 @@ class RidgeCV(_LinearPredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimat
             raise ValueError(f"RidgeCV needs at least 2 samples, got n_samples = {X.shape[0]}")
         cv = "loo" if self.cv is None else self.cv
         if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
-            if not 2 <= cv <= X.shape[0]:
+            if not 2 <= int(cv) <= X.shape[0]:
                 raise ValueError(f"cv={cv}: k-fold needs 2 <= cv <= n_samples = {X.shape[0]}")
         elif isinstance(cv, str) and cv not in ("loo", "gcv", "bootstrap"):
             raise ValueError(
