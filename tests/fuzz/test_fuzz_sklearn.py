@@ -108,6 +108,8 @@ def _sk_fit_checks(
             or odd_scalar_weight
             # RidgeCV scoring r2 on folds too small or constant: documented refusal
             or ("scoring=" in str(fit.error) and "undefined" in str(fit.error))
+            # k-fold: every fold's training rows had zero weight (GridSearchCV alike)
+            or "the fit failed on every fold" in str(fit.error)
         ), f"valid input refused: {fit.message}"
         return
     pred = _check_estimator(est, d, pred_X.value)

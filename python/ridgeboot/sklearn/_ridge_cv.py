@@ -301,16 +301,23 @@ class RidgeCV(_LinearPredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimat
         assert scorer is not None
         Y = y.reshape(len(y), -1)
         fold_scores = []
+        failed: list[str] = []
         for train, test in check_cv(cv).split(X, y, groups):
-            path = ridge_path(
-                X[train],
-                Y[train],
-                alphas,
-                solver=solver,
-                fit_intercept=self.fit_intercept,
-                sample_weight=None if w is None else w[train],
-                n_threads=self.n_threads,
-            )
+            try:
+                path = ridge_path(
+                    X[train],
+                    Y[train],
+                    alphas,
+                    solver=solver,
+                    fit_intercept=self.fit_intercept,
+                    sample_weight=None if w is None else w[train],
+                    n_threads=self.n_threads,
+                )
+            except (ValueError, np.linalg.LinAlgError) as exc:
+                # as GridSearchCV (error_score=nan): the fold scores NaN, with a warning
+                failed.append(str(exc))
+                fold_scores.append(np.full(len(alphas), np.nan))
+                continue
             if isinstance(scorer, str):  # ridgeboot's weighted scores
                 w_test = None if w is None else w[test]
                 fold_scores.append(
@@ -328,6 +335,15 @@ class RidgeCV(_LinearPredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimat
             fold_scores.append(np.array(scores, dtype=np.float64))
         if not fold_scores:
             raise ValueError("cv produced no (train, test) split")
+        if len(failed) == len(fold_scores):
+            raise ValueError(f"the fit failed on every fold: {failed[0]}")
+        if failed:
+            warnings.warn(
+                f"the fit failed on {len(failed)} of {len(fold_scores)} folds (scored NaN): "
+                f"{failed[0]}",
+                UserWarning,
+                stacklevel=3,
+            )
         with np.errstate(invalid="ignore"):
             scores = np.mean(fold_scores, axis=0)  # (k,)
         if not np.isfinite(scores).all():
