@@ -59,7 +59,10 @@ def as_array(a: Any, name: str) -> np.ndarray:
 
 
 def _pandas_kind(a: Any) -> Optional[str]:
-    """ "frame" or "series" for a pandas object (pandas is imported only if already loaded)."""
+    """Tell a pandas DataFrame ("frame") or Series ("series"); None for anything else.
+
+    pandas is looked up only when it is already loaded.
+    """
     pd = sys.modules.get("pandas")
     if pd is None:
         return None
