@@ -24,7 +24,18 @@ from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 ALPHAS = np.logspace(-2, 3, 11)
 
 
-@parametrize_with_checks([Ridge(), RidgeCV(), BootstrapRidge(n_boot=30, random_state=0)])
+def expected_failed_checks(estimator):
+    # scikit-learn's own Ridge has this expected failure too: a direct solver has no
+    # iteration count, n_iter_ is None, and Ridge takes max_iter (for the iterative ones)
+    if isinstance(estimator, Ridge):
+        return {"check_non_transformer_estimators_n_iter": "n_iter_ is None (direct solvers)"}
+    return {}
+
+
+@parametrize_with_checks(
+    [Ridge(), RidgeCV(), BootstrapRidge(n_boot=30, random_state=0)],
+    expected_failed_checks=expected_failed_checks,
+)
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
 
@@ -157,8 +168,8 @@ def test_ridgecv_weighted_equals_sklearn():
     ref = sk.RidgeCV(ALPHAS).fit(X, Y, sample_weight=w)
     assert ours.alpha_ == ref.alpha_
     np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-9, atol=1e-12)
-    # scikit-learn divides the weighted squared LOO errors by n, ridgeboot by sum(w)
-    np.testing.assert_allclose(ours.best_score_ * w.sum() / len(w), ref.best_score_, rtol=1e-9)
+    # the mean over the n rows of w e^2, as scikit-learn (ridgeboot.ridge_cv: over sum(w))
+    np.testing.assert_allclose(ours.best_score_, ref.best_score_, rtol=1e-9)
 
 
 @pytest.mark.parametrize(

@@ -56,26 +56,39 @@ py::tuple fit(const Array<T>& X, const Array<T>& Y, const std::optional<Array<T>
   return py::make_tuple(to_numpy(pb, W, b), fitter.condition_bound(), ran, fitter.rank());
 }
 
-// Closed-form criteria for every alpha of the (k, t) grid -> (scores (k, t), dof (k, t)):
-// method "gcv" (generalized cross-validation), "loo" (exact leave-one-out mean
-// squared error) or "dof" (degrees of freedom only; scores are NaN). Ctrl-C stops it.
+// Closed-form criteria for every alpha of the (k, t) grid -> (scores (k, t), dof (k, t),
+// fits, rows): method "gcv" (generalized cross-validation), "loo" (exact leave-one-out
+// mean squared error) or "dof" (degrees of freedom only; scores are NaN; fits None).
+// With keep_rows (loo only), rows is every row's leave-one-out residual (n, k, t)
+// (NaN for rows of weight 0), else None. Ctrl-C stops it.
 template <class T>
 py::tuple cv_scores(const Array<T>& X, const Array<T>& Y, const std::optional<Array<T>>& w, const Array<T>& alphas,
-                    bool intercept, const std::string& method, int n_threads) {
+                    bool intercept, const std::string& method, int n_threads, bool keep_rows) {
   const CvMethod how = method == "gcv"   ? CvMethod::gcv
                        : method == "loo" ? CvMethod::loo
                        : method == "dof" ? CvMethod::dof
                                          : throw std::invalid_argument("unknown method '" + method + "'");
+  if (keep_rows && how != CvMethod::loo) throw std::invalid_argument("keep_rows needs method 'loo'");
   ClosedFormCv<T> cv(make_problem(X, Y, w, alphas, "eigh", intercept));
   const Problem<T> pb = make_problem(X, Y, w, alphas, "eigh", intercept);
   Matrix<double> scores, dof;
   Poller poller;
   run_released(poller, [&](const auto& poll) {
     std::optional<ThreadPool> pool;
-    cv.run(how, pool_for(X.shape(0), X.shape(1), n_threads, pool), [&] { return poll(0); }, scores, dof);
+    cv.run(
+        how, pool_for(X.shape(0), X.shape(1), n_threads, pool), [&] { return poll(0); }, scores, dof, keep_rows);
   });
-  if (how == CvMethod::dof) return py::make_tuple(to_numpy(scores), to_numpy(dof), py::none());
-  return py::make_tuple(to_numpy(scores), to_numpy(dof), to_numpy(pb, cv.coef(), cv.intercept()));
+  if (how == CvMethod::dof) return py::make_tuple(to_numpy(scores), to_numpy(dof), py::none(), py::none());
+  py::object rows = py::none();
+  if (keep_rows) {
+    const Matrix<double> R = cv.loo_rows();
+    Array<double> out({pb.n(), pb.k(), pb.t()});
+    auto o = out.mutable_unchecked<3>();
+    for (Index i = 0; i < pb.n(); ++i)
+      for (Index c = 0; c < pb.kt(); ++c) o(i, c / pb.t(), c % pb.t()) = R(i, c);
+    rows = std::move(out);
+  }
+  return py::make_tuple(to_numpy(scores), to_numpy(dof), to_numpy(pb, cv.coef(), cv.intercept()), rows);
 }
 
 // True when every value of A and B (1-D or 2-D, non-negative element-aligned
@@ -122,8 +135,10 @@ void register_fit(py::module_& m, const std::string& suffix) {
         "solver that ran, rank used). rcond <= 0: the default cutoff eps * max(m, p).");
   m.def(("cv_scores_" + suffix).c_str(), &cv_scores<T>, "X"_a.noconvert(), "Y"_a.noconvert(),
         "sample_weight"_a.noconvert(), "alphas"_a.noconvert(), "fit_intercept"_a, "method"_a, "n_threads"_a,
+        "keep_rows"_a = false,
         "GCV / leave-one-out scores and degrees of freedom for a (k, t) alpha grid -> (scores (k, t), "
-        "dof (k, t), (coef (k, p, t), intercept (k, t)) in float64 or None for method 'dof').");
+        "dof (k, t), (coef (k, p, t), intercept (k, t)) in float64 or None for method 'dof', "
+        "leave-one-out residuals (n, k, t) with keep_rows or None).");
   m.def(("rank_cutoff_" + suffix).c_str(), &rank_cutoff<T>, "m"_a, "p"_a,
         "The relative rank cutoff eps * max(m, p) of this dtype (shifted_solve.hpp).");
   m.def(("all_finite_" + suffix).c_str(), &all_finite<T>, "A"_a.noconvert(), "B"_a.noconvert(),

@@ -4,6 +4,7 @@
 // around the C++ core (cpp/include/ridgeboot/, which knows nothing of Python).
 #include <pybind11/pybind11.h>
 
+#include <atomic>
 #include <string>
 #include <thread>
 
@@ -56,7 +57,21 @@ py::dict build_info() {
   return d;
 }
 
+// The limit a surrounding threadpoolctl.threadpool_limits (or joblib) sets on
+// ridgeboot's native threads when n_threads is None; 0: none. threadpoolctl
+// finds the module by these two exported symbols (ridgeboot/_threads.py
+// registers the controller) and calls them through ctypes.
+std::atomic<int> thread_limit{0};
+
 }  // namespace
+
+extern "C" {
+__attribute__((visibility("default"))) int ridgeboot_get_num_threads() {
+  const int limit = thread_limit.load();
+  return limit > 0 ? limit : int(std::thread::hardware_concurrency());
+}
+__attribute__((visibility("default"))) void ridgeboot_set_num_threads(int n) { thread_limit.store(n > 0 ? n : 0); }
+}
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "ridgeboot's C++ core (private: use the ridgeboot package)";
@@ -72,4 +87,7 @@ PYBIND11_MODULE(_core, m) {
   ridgeboot::binding::register_float64(m);
   ridgeboot::binding::register_float32(m);
   m.def("build_info", &build_info, "Compiler, flags and instruction set of this build.");
+  m.def(
+      "thread_limit", [] { return thread_limit.load(); },
+      "The threadpoolctl limit on native threads for n_threads=None (0: none).");
 }

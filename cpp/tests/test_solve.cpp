@@ -180,8 +180,9 @@ void test_closed_form_cv() {
     MatrixD gcv, loo, dof, dof2;
     ClosedFormCv<double>(Problem<double>(Xv, Yv, d.w.data(), alphas, Solver::eigh, true))
         .run(CvMethod::gcv, nullptr, {}, gcv, dof);
-    ClosedFormCv<double>(Problem<double>(Xv, Yv, d.w.data(), alphas, Solver::eigh, true))
-        .run(CvMethod::loo, nullptr, {}, loo, dof2);
+    ClosedFormCv<double> loo_cv(Problem<double>(Xv, Yv, d.w.data(), alphas, Solver::eigh, true));
+    loo_cv.run(CvMethod::loo, nullptr, {}, loo, dof2, /*keep_rows=*/true);
+    const MatrixD rows = loo_cv.loo_rows();  // (n, k*t) unscaled residuals, NaN for weight 0
     std::vector<Index> kept;
     for (Index i = 0; i < shape.n; ++i)
       if (d.w(i) > 0) kept.push_back(i);
@@ -206,12 +207,42 @@ void test_closed_form_cv() {
         const double ref_gcv = rss / std::pow(1 - trace / double(m), 2);
         CHECK_CLOSE(gcv(a, u), ref_gcv, 1e-9 * ref_gcv);
         double ref_loo = 0;
-        for (Index i = 0; i < m; ++i) ref_loo += std::pow(E(i, u) / (1 - H(i, i)), 2);
+        for (Index i = 0; i < m; ++i) {
+          const double e = E(i, u) / (1 - H(i, i));
+          ref_loo += e * e;
+          // the kept residual: y_i minus the prediction of the fit without row i
+          CHECK_CLOSE(rows(kept[i], a * shape.t + u), e / s(i), 1e-9 * (std::abs(e / s(i)) + 1e-12));
+        }
         ref_loo /= w.sum();
         CHECK_CLOSE(loo(a, u), ref_loo, 1e-9 * ref_loo);
       }
     }
+    for (Index i = 0; i < shape.n; ++i)
+      if (d.w(i) <= 0) CHECK(std::isnan(rows(i, 0)));
   }
+}
+
+// The closed form's own fits (the dual route at alpha = 0 included) at a scale where
+// lambda^2 underflows (X ~ 1e-150, lambda ~ 1e-300): the minimum-norm solution,
+// not inf, against the dense pseudo-inverse solution of the centred rows.
+void test_closed_form_fits_tiny_scale() {
+  check::Scope scope("closed-form fits at a tiny scale");
+  const Index n = 4, p = 7;
+  const Data d = make_data(n, p, 1, false, 21);
+  const double scale = 1e-150;
+  const RowMatrix<double> X = d.X * scale, Y = d.Y * scale;
+  const ConstView<double> Xv(X.data(), n, p, Strides(p, 1));
+  const ConstView<double> Yv(Y.data(), n, 1, Strides(1, 1));
+  MatrixD alphas(1, 1);
+  alphas.setZero();
+  MatrixD loo, dof;
+  ClosedFormCv<double> cv(Problem<double>(Xv, Yv, nullptr, alphas, Solver::eigh, true));
+  cv.run(CvMethod::loo, nullptr, {}, loo, dof);
+  const MatrixD Xc = (X.rowwise() - X.colwise().mean()) / scale;
+  const MatrixD Yc = (Y.rowwise() - Y.colwise().mean()) / scale;
+  const VectorD ref = Xc.completeOrthogonalDecomposition().solve(Yc).col(0);  // scale-free
+  CHECK(cv.coef().allFinite());
+  for (Index j = 0; j < p; ++j) CHECK_CLOSE(cv.coef()(j, 0), ref(j), 1e-9 * ref.norm());
 }
 
 }  // namespace
@@ -224,5 +255,6 @@ int main() {
   test_fit_with_pool();
   test_bootstrap_threads();
   test_closed_form_cv();
+  test_closed_form_fits_tiny_scale();
   return check::summary("test_solve");
 }

@@ -281,6 +281,8 @@ def _result(
         "block_len": block_len,
         "solver": job.solver,
         "fit_intercept": job.fit_intercept,
+        "feature_names": data.feature_names,
+        "target_names": data.target_names,
     }
     return make_result(
         grid=job.grid,

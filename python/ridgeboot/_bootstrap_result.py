@@ -15,9 +15,10 @@ from typing import Any, Optional, Union
 import numpy as np
 
 from . import _intervals, _prediction_error
+from ._describe import short_repr
 from ._prediction_error import ErrorParts
 from ._ridge import RidgePathResult, RidgeResult
-from ._validation import FloatArray, check_choice
+from ._validation import FloatArray, Names, check_choice
 
 Axes = tuple[bool, bool]  # (alpha axis, target axis) present in the public arrays
 
@@ -30,7 +31,12 @@ def drop_absent_axes(a: np.ndarray, axes: Axes, k_axis: int, t_axis: int) -> np.
 
 
 def full_fit_result(
-    coef: np.ndarray, icpt: np.ndarray, grid: np.ndarray, axes: Axes, solver: str
+    coef: np.ndarray,
+    icpt: np.ndarray,
+    grid: np.ndarray,
+    axes: Axes,
+    solver: str,
+    names: tuple[Names, Names] = (None, None),
 ) -> Union[RidgeResult, RidgePathResult]:
     """Return the full-data fit, coef (k, p, t) and intercept (k, t), as ridge(_path) would."""
     has_k, has_t = axes
@@ -40,10 +46,17 @@ def full_fit_result(
             drop_absent_axes(icpt, axes, 0, 1),
             grid[:, 0].copy(),
             solver,
+            feature_names=names[0],
+            target_names=names[1],
         )
     c, b = coef[0], icpt[0]
     return RidgeResult(
-        c[:, 0] if not has_t else c, b[0].item() if not has_t else b, float(grid[0, 0]), solver
+        c[:, 0] if not has_t else c,
+        b[0].item() if not has_t else b,
+        float(grid[0, 0]),
+        solver,
+        feature_names=names[0],
+        target_names=names[1],
     )
 
 
@@ -88,7 +101,7 @@ class BiasVariance:
     norm: FloatArray
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class BootstrapResult:
     """Result of :func:`ridgeboot.bootstrap`.
 
@@ -116,6 +129,8 @@ class BootstrapResult:
     n_fallback : int
         With solver="auto": replicates whose factorization failed or was
         ill-conditioned, redone by the SVD.
+    feature_names, target_names : tuple of str or None
+        The column names of X and y when they were pandas objects.
     """
 
     coefs: Optional[FloatArray]
@@ -135,6 +150,8 @@ class BootstrapResult:
     solver: str
     fit_intercept: bool
     n_fallback: int = 0
+    feature_names: Names = None
+    target_names: Names = None
     # None out of core (ridgeboot.distributed with dask arrays): no BCa, no sandwich
     _training: Optional[TrainingData] = field(repr=False, default=None)
     # per training row: the sum of its out-of-bag losses (n, k, t) and how many
@@ -143,6 +160,84 @@ class BootstrapResult:
         repr=False, default="err632 needs per-row out-of-bag sums: run bootstrap with oob=True"
     )
     _axes: Axes = field(repr=False, default=(False, False))
+
+    def __repr__(self) -> str:
+        return short_repr(
+            self,
+            {
+                "n_boot": self.n_boot,
+                "n_valid": self.n_valid,
+                "alphas": self.alphas,
+                "coef_mean": self.coef_mean,
+                "scheme": self.scheme,
+                "block_len": self.block_len,
+                "seed": self.seed,
+                "solver": self.solver,
+                "keep_coefs": self.coefs is not None,
+                "feature_names": self.feature_names,
+                "target_names": self.target_names,
+            },
+        )
+
+    def summary(self, level: float = 0.95, method: str = "percentile") -> Any:
+        """Every coefficient with its standard error and confidence interval, as a table.
+
+        The interval covers the ridge coefficient at each alpha, the alpha held fixed
+        (the replicates refit with that alpha, not one chosen per replicate): it does
+        not include the uncertainty of choosing alpha.
+
+        Parameters
+        ----------
+        level : float, default=0.95
+            Coverage, in (0, 1).
+        method : {"percentile", "basic", "normal", "bca"}, default="percentile"
+            As in :meth:`ci`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per feature (x target x alpha where present), indexed by
+            ("alpha", "target", "feature") as present; columns ``coef`` (the fit on
+            all rows), ``std`` (bootstrap standard error, ddof=1), ``ci_low``,
+            ``ci_high``. ``attrs`` records ``level``, ``method``, ``n_boot`` and
+            ``interval`` (what the interval covers).
+        """
+        import pandas as pd
+
+        lo, hi = self.ci(level, method)
+        full, _ = self._full_kpt()
+        columns = {
+            "coef": full,
+            "std": self._kpt(self.coef_std),
+            "ci_low": self._kpt(lo),
+            "ci_high": self._kpt(hi),
+        }
+        k, p, t = full.shape
+        features = self.feature_names or tuple(f"x{j}" for j in range(p))
+        targets = self.target_names if self.target_names and len(self.target_names) == t else None
+        levels: list[tuple[str, list[Any]]] = []
+        if self._axes[0]:
+            levels.append(("alpha", [float(a) for a in self._alpha_values()]))
+        if self._axes[1]:
+            levels.append(("target", list(targets or range(t))))
+        levels.append(("feature", list(features)))
+        index = pd.MultiIndex.from_product([v for _, v in levels], names=[n for n, _ in levels])
+        # (k, p, t) -> rows in (alpha, target, feature) order
+        data = {
+            name: np.asarray(a, dtype=np.float64).transpose(0, 2, 1).reshape(-1)
+            for name, a in columns.items()
+        }
+        table = pd.DataFrame(data, index=index if len(levels) > 1 else index.get_level_values(0))
+        table.attrs.update(
+            level=float(level),
+            method=method,
+            n_boot=self.n_valid,
+            interval=(
+                f"{float(level):.3g} {method} bootstrap interval of the ridge coefficient at "
+                "each alpha, the alpha held fixed (not chosen per replicate)"
+            ),
+        )
+        return table
 
     # -- shape helpers
     def _public(self, a: np.ndarray, k_axis: int, t_axis: int) -> np.ndarray:
@@ -345,7 +440,14 @@ def make_result(
         intercept_mean=public(icpt_mean.astype(dtype), 0, 1),
         intercept_std=public(icpt_std.astype(dtype), 0, 1),
         oob_mse=public(oob_mse, 0, 1),
-        full=full_fit_result(full[0], full[1], grid, axes, settings["solver"]),
+        full=full_fit_result(
+            full[0],
+            full[1],
+            grid,
+            axes,
+            settings["solver"],
+            (settings.get("feature_names"), settings.get("target_names")),
+        ),
         alphas=grid[:, 0].copy() if has_k else float(grid[0, 0]),
         _training=training,
         _oob_rows=oob_rows,

@@ -99,6 +99,7 @@ ILL_CONDITIONED: float
 
 def philox4x32_10(counter: list[int], key: list[int]) -> list[int]: ...
 def build_info() -> dict[str, Any]: ...
+def thread_limit() -> int: ...
 def cv_scores_float64(
     X: _F64,
     Y: _F64,
@@ -107,10 +108,12 @@ def cv_scores_float64(
     fit_intercept: bool,
     method: str,
     n_threads: int,
+    keep_rows: bool = ...,
 ) -> tuple[
     npt.NDArray[np.float64],
     npt.NDArray[np.float64],
     Optional[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]],
+    Optional[npt.NDArray[np.float64]],
 ]: ...
 def cv_scores_float32(
     X: _F32,
@@ -120,10 +123,12 @@ def cv_scores_float32(
     fit_intercept: bool,
     method: str,
     n_threads: int,
+    keep_rows: bool = ...,
 ) -> tuple[
     npt.NDArray[np.float64],
     npt.NDArray[np.float64],
     Optional[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]],
+    Optional[npt.NDArray[np.float64]],
 ]: ...
 def rank_cutoff_float64(m: int, p: int) -> float: ...
 def rank_cutoff_float32(m: int, p: int) -> float: ...

@@ -10,6 +10,7 @@ from typing import Any, Optional, Union
 import numpy as np
 
 from . import _core
+from ._describe import short_repr
 from ._engine import EngineJob, current_runner
 from ._ridge import fit_grid, path_solver
 from ._scoring import (
@@ -23,19 +24,21 @@ from ._validation import (
     MAX_REPLICATES,
     MAX_SEED,
     FloatArray,
+    Names,
     Prepared,
     all_finite,
     check_bool,
     check_choice,
     check_int,
     check_memory,
+    from_pandas,
     path_grid,
     prepare,
     resolve_threads,
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class RidgeCVResult:
     """Result of :func:`ridge_cv`.
 
@@ -67,6 +70,8 @@ class RidgeCVResult:
         With cv="bootstrap": the held-out chunk indices of each replicate (rows
         ``c * chunk_len`` to ``(c + 1) * chunk_len - 1`` of chunk c).
     chunk_len : int or None
+    feature_names, target_names : tuple of str or None
+        The column names of X and y when they were pandas objects.
     """
 
     alpha: Union[float, FloatArray]
@@ -82,30 +87,62 @@ class RidgeCVResult:
     alpha_replicates: Optional[FloatArray] = None
     heldout: Optional[np.ndarray] = None
     chunk_len: Optional[int] = None
+    feature_names: Names = None
+    target_names: Names = None
 
     def predict(self, X: Any) -> FloatArray:
         """Predictions of the final fit for X (n, p)."""
-        Xa = np.asarray(X, dtype=self.coef.dtype)
+        Xa = np.asarray(from_pandas(X, "X")[0], dtype=self.coef.dtype)
         return Xa @ self.coef + self.intercept
+
+    def __repr__(self) -> str:
+        return short_repr(
+            self,
+            {
+                "alpha": self.alpha,
+                "alphas": self.alphas,
+                "cv": self.cv,
+                "best_score": self.best_score,
+                "greater_is_better": self.greater_is_better,
+                "coef": self.coef,
+                "solver": self.solver,
+                "feature_names": self.feature_names,
+                "target_names": self.target_names,
+            },
+        )
 
 
 def closed_form(
-    data: Prepared, grid: np.ndarray, fit_intercept: bool, method: str, n_threads: Optional[int]
-) -> tuple[np.ndarray, np.ndarray, Any]:
-    """GCV or exact leave-one-out scores (k, t), dof (k,) and the fits, from the core.
+    data: Prepared,
+    grid: np.ndarray,
+    fit_intercept: bool,
+    method: str,
+    n_threads: Optional[int],
+    keep_rows: bool = False,
+) -> tuple[np.ndarray, np.ndarray, Any, Optional[np.ndarray]]:
+    """GCV or exact leave-one-out scores (k, t), dof (k,), the fits and the rows, from the core.
 
     One eigendecomposition of the weighted, centred Gram (the kernel when p > n),
     then every alpha (``cpp/include/ridgeboot/cv.hpp``): GCV = (weighted RSS / sum v)
     / (1 - tr(H) / m)^2, leave-one-out = sum_i v_i (e_i / (1 - h_ii))^2 / sum v, tr(H)
     counting the intercept. The fits are coef (k, p, t) and intercept (k, t) for every
     alpha from the same eigendecomposition, in float64. ``method="dof"`` gives the dof
-    alone (scores NaN, fits None).
+    alone (scores NaN, fits None). With ``keep_rows`` (``method="loo"``), the rows are
+    every row's leave-one-out residual y_i - yhat_(-i), (n, k, t) in float64 (NaN for
+    rows of weight 0, which no fit uses); else None.
     """
     run = _core.cv_scores_float32 if data.dtype == np.float32 else _core.cv_scores_float64
-    scores, dof, fits = run(
-        data.X, data.Y, data.weight, grid, fit_intercept, method, resolve_threads(n_threads)
+    scores, dof, fits, rows = run(
+        data.X,
+        data.Y,
+        data.weight,
+        grid,
+        fit_intercept,
+        method,
+        resolve_threads(n_threads),
+        keep_rows,
     )
-    return scores, dof[:, 0], fits
+    return scores, dof[:, 0], fits, rows
 
 
 def _run_heldout(
@@ -224,7 +261,7 @@ def ridge_cv(
     else:
         cv = check_int(cv, "cv", 2, data.n)
     if cv in ("gcv", "loo"):
-        scores, dof, fits = closed_form(data, grid, fit_intercept, str(cv), n_threads)
+        scores, dof, fits, _ = closed_form(data, grid, fit_intercept, str(cv), n_threads)
         greater = False
     elif cv == "bootstrap":
         n_boot = check_int(n_boot, "n_boot", 1, MAX_REPLICATES)
@@ -319,6 +356,8 @@ def ridge_cv(
             None if alpha_reps is None else alpha_reps.reshape(-1),
             heldout,
             used_chunk_len,
+            data.feature_names,
+            data.target_names,
         )
     alpha_out: Union[float, FloatArray] = chosen.copy() if alpha_per_target else float(chosen[0])
     score_out: Union[float, FloatArray] = (
@@ -338,6 +377,8 @@ def ridge_cv(
         alpha_reps,
         heldout,
         used_chunk_len,
+        data.feature_names,
+        data.target_names,
     )
 
 

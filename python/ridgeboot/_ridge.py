@@ -9,9 +9,11 @@ from typing import Any, NamedTuple, Optional, Union
 import numpy as np
 
 from . import _core
+from ._describe import short_repr
 from ._validation import (
     SOLVERS,
     FloatArray,
+    Names,
     Prepared,
     alpha_grid,
     as_array,
@@ -19,6 +21,7 @@ from ._validation import (
     check_bool,
     check_choice,
     check_rcond,
+    from_pandas,
     path_grid,
     prepare,
     resolve_threads,
@@ -120,14 +123,14 @@ def fit_grid(
 
 
 def _predict(X: Any, coef: np.ndarray, intercept: Any, dtype: np.dtype[Any]) -> FloatArray:
-    Xa = as_array(X, "X")
+    Xa = as_array(from_pandas(X, "X")[0], "X")
     if Xa.ndim != 2 or Xa.shape[1] != coef.shape[0]:
         raise ValueError(f"X must have shape (n_samples, {coef.shape[0]}), got {Xa.shape}")
     Xa = cast(Xa, dtype, "X")
     return Xa @ coef + intercept  # type: ignore[no-any-return]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class RidgeResult:
     """A ridge fit for one alpha (or one alpha per target).
 
@@ -146,6 +149,8 @@ class RidgeResult:
         column-equilibrated design) or eigenvalues (eigh's eigenvalue route) above
         the cutoff; the full size of the factored matrix for Cholesky and the
         tridiagonal route. None where it was not recorded.
+    feature_names, target_names : tuple of str or None
+        The column names of X and y when they were pandas objects.
     """
 
     coef: FloatArray
@@ -153,13 +158,28 @@ class RidgeResult:
     alpha: ArrayOrFloat
     solver: str
     rank: Optional[int] = None
+    feature_names: Names = None
+    target_names: Names = None
+
+    def __repr__(self) -> str:
+        return short_repr(
+            self,
+            {
+                "coef": self.coef,
+                "alpha": self.alpha,
+                "solver": self.solver,
+                "rank": self.rank,
+                "feature_names": self.feature_names,
+                "target_names": self.target_names,
+            },
+        )
 
     def predict(self, X: Any) -> FloatArray:
         """Predictions for X (n, p): shape (n,) or (n, t)."""
         return _predict(X, self.coef, self.intercept, self.coef.dtype)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class RidgePathResult:
     """Ridge fits for a path of alphas from one factorization.
 
@@ -171,6 +191,8 @@ class RidgePathResult:
     solver : str
     rank : int or None
         As in :class:`RidgeResult`: one factorization serves every alpha.
+    feature_names, target_names : tuple of str or None
+        The column names of X and y when they were pandas objects.
     """
 
     coef: FloatArray
@@ -178,6 +200,21 @@ class RidgePathResult:
     alphas: FloatArray
     solver: str
     rank: Optional[int] = None
+    feature_names: Names = None
+    target_names: Names = None
+
+    def __repr__(self) -> str:
+        return short_repr(
+            self,
+            {
+                "coef": self.coef,
+                "alphas": self.alphas,
+                "solver": self.solver,
+                "rank": self.rank,
+                "feature_names": self.feature_names,
+                "target_names": self.target_names,
+            },
+        )
 
     def predict(self, X: Any) -> FloatArray:
         """Predictions for X (n, p) at every alpha: shape (k, n) or (k, n, t)."""
@@ -272,9 +309,12 @@ def ridge(
         data, grid, solver, fit_intercept, n_threads, rcond=rcond
     )
     alpha_out = grid[0].copy() if per_target else float(grid[0, 0])
+    names = (data.feature_names, data.target_names)
     if data.y_1d:
-        return RidgeResult(coef[0, :, 0], float(intercept[0, 0]), alpha_out, solver_ran, rank)
-    return RidgeResult(coef[0], intercept[0], alpha_out, solver_ran, rank)
+        return RidgeResult(
+            coef[0, :, 0], float(intercept[0, 0]), alpha_out, solver_ran, rank, *names
+        )
+    return RidgeResult(coef[0], intercept[0], alpha_out, solver_ran, rank, *names)
 
 
 def ridge_path(
@@ -316,4 +356,12 @@ def ridge_path(
     )
     if data.y_1d:
         coef, intercept = coef[:, :, 0], intercept[:, 0]
-    return RidgePathResult(coef, intercept, grid[:, 0].copy(), solver_ran, rank)
+    return RidgePathResult(
+        coef,
+        intercept,
+        grid[:, 0].copy(),
+        solver_ran,
+        rank,
+        data.feature_names,
+        data.target_names,
+    )

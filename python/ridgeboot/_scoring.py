@@ -87,8 +87,15 @@ def r2_from_mse(mse: np.ndarray, y: np.ndarray, weight: Optional[np.ndarray] = N
         return np.where(var > 0, 1.0 - mse / var, np.nan)
 
 
-def best_alpha_index(scores: np.ndarray, alphas: np.ndarray, greater: bool) -> np.ndarray:
-    """Index of the best score along axis 0; ties go to the larger alpha, NaN never wins.
+def best_alpha_index(
+    scores: np.ndarray, alphas: np.ndarray, greater: bool, ties: str = "larger"
+) -> np.ndarray:
+    """Index of the best score along axis 0; NaN never wins.
+
+    Two tie rules. ``ties="larger"`` (:func:`ridgeboot.ridge_cv`): the larger alpha,
+    the more stable model. ``ties="first"`` (the scikit-learn estimators, as
+    scikit-learn's ``RidgeCV`` and ``GridSearchCV``): the first alpha in the order
+    given; when every score is NaN, the first alpha.
 
     Parameters
     ----------
@@ -96,12 +103,16 @@ def best_alpha_index(scores: np.ndarray, alphas: np.ndarray, greater: bool) -> n
     alphas : ndarray of shape (k,)
     greater : bool
         Whether a larger score is better.
+    ties : {"larger", "first"}, default="larger"
 
     Returns
     -------
     ndarray of int, shape () or (...)
     """
-    order = np.argsort(alphas, kind="stable")[::-1]  # the largest alpha first wins ties
+    if ties == "first":
+        order = np.arange(len(alphas))
+    else:  # the largest alpha first wins ties
+        order = np.argsort(alphas, kind="stable")[::-1]
     s = np.where(np.isnan(scores), -np.inf, scores if greater else -scores)[order]
     return order[np.argmax(s, axis=0)]  # type: ignore[no-any-return]
 

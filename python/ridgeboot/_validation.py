@@ -5,13 +5,14 @@ from __future__ import annotations
 import math
 import numbers
 import os
-from functools import lru_cache
+import sys
 from typing import Any, Callable, Optional
 
 import numpy as np
 import numpy.typing as npt
 
 from . import _core
+from ._threads import available_cpus, default_threads
 
 SOLVERS = ("auto", "cholesky", "svd", "eigh")
 # Limits of the core's draws (cpp/include/ridgeboot/rng.hpp): 32-bit replicate and row
@@ -55,6 +56,61 @@ def as_array(a: Any, name: str) -> np.ndarray:
             raise ValueError(f"{name} could not be converted to an array: {exc}") from None
     check_numeric(arr, name)
     return arr
+
+
+def _pandas_kind(a: Any) -> Optional[str]:
+    """Tell a pandas DataFrame ("frame") or Series ("series"); None for anything else.
+
+    pandas is looked up only when it is already loaded.
+    """
+    pd = sys.modules.get("pandas")
+    if pd is None:
+        return None
+    if isinstance(a, pd.DataFrame):
+        return "frame"
+    if isinstance(a, pd.Series):
+        return "series"
+    return None
+
+
+def from_pandas(a: Any, name: str) -> tuple[Any, Optional[tuple[str, ...]]]:
+    """Convert a DataFrame or Series to an ndarray and its column names (None otherwise).
+
+    Numeric columns of any kind (float, int, bool, pandas' nullable Float64/Int64/boolean
+    without missing values) are accepted, mixed; float32 is kept when every column is
+    float32. A column with text (object, string, category) or with missing values is
+    named in the error.
+
+    Raises
+    ------
+    TypeError
+        For a column that is not numeric.
+    ValueError
+        For a column with missing values (NaN, None, pd.NA).
+    """
+    kind = _pandas_kind(a)
+    if kind is None:
+        return a, None
+    frame = a.to_frame() if kind == "series" else a
+    for col, dtype in frame.dtypes.items():
+        label = f"{name} column {col!r}" if kind == "frame" else f"{name} (Series {col!r})"
+        if dtype.kind not in "biuf":
+            raise TypeError(
+                f"{label} holds {dtype} values, not numbers: encode it as numbers "
+                "(e.g. pandas.get_dummies) or drop it"
+            )
+        if frame[col].isna().any():
+            raise ValueError(
+                f"{label} has {int(frame[col].isna().sum())} missing value(s): remove or "
+                "impute them"
+            )
+    dtypes = {np.dtype(d.numpy_dtype if hasattr(d, "numpy_dtype") else d) for d in frame.dtypes}
+    dtype = F32 if dtypes == {F32} else F64
+    values = frame.to_numpy(dtype=dtype)
+    if kind == "series":
+        values = values[:, 0]
+        return values, (None if a.name is None else (str(a.name),))
+    return values, tuple(str(c) for c in frame.columns)
 
 
 def aligned(a: Any) -> Any:
@@ -105,22 +161,52 @@ def check_finite_array(a: np.ndarray, name: str) -> None:
         )
 
 
+Names = Optional[tuple[str, ...]]
+
+
 class Prepared:
-    """Validated inputs in the layout the core expects."""
+    """Validated inputs in the layout the core expects, and the names the input carried."""
 
-    __slots__ = ("X", "Y", "weight", "dtype", "y_1d", "n", "p", "t")
+    __slots__ = (
+        "X",
+        "Y",
+        "weight",
+        "dtype",
+        "y_1d",
+        "n",
+        "p",
+        "t",
+        "feature_names",
+        "target_names",
+    )
 
-    def __init__(self, X: np.ndarray, Y: np.ndarray, weight: Optional[np.ndarray], y_1d: bool):
+    def __init__(
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        weight: Optional[np.ndarray],
+        y_1d: bool,
+        feature_names: Names = None,
+        target_names: Names = None,
+    ):
         self.X, self.Y, self.weight, self.y_1d = X, Y, weight, y_1d
         self.dtype = X.dtype
         self.n, self.p = X.shape
         self.t = Y.shape[1]
+        self.feature_names, self.target_names = feature_names, target_names
 
 
 def prepare(
     X: Any, y: Any, sample_weight: Any, check_finite: bool, *, min_rows: int = 1
 ) -> Prepared:
-    """Validate X (n, p), y (n,) or (n, t), sample_weight (n,); cast them to one float dtype."""
+    """Validate X (n, p), y (n,) or (n, t), sample_weight (n,); cast them to one float dtype.
+
+    pandas DataFrames and Series are accepted (:func:`from_pandas`); their column names
+    become ``feature_names`` and ``target_names``.
+    """
+    X, feature_names = from_pandas(X, "X")
+    y, target_names = from_pandas(y, "y")
+    sample_weight, _ = from_pandas(sample_weight, "sample_weight")
     X = as_array(X, "X")
     y = as_array(y, "y")
     if X.ndim != 2:
@@ -163,7 +249,7 @@ def prepare(
             raise ValueError("sample_weight must be non-negative")
         if not (weight > 0).any():
             raise ValueError("sample_weight is zero for every row: nothing to fit")
-    return Prepared(X, Y, weight, y_1d)
+    return Prepared(X, Y, weight, y_1d, feature_names, target_names)
 
 
 def _scalar_alpha(alpha: Any) -> Optional[float]:
@@ -261,20 +347,15 @@ def check_choice(value: Any, choices: tuple[str, ...], name: str) -> str:
     return value
 
 
-@lru_cache(maxsize=1)
-def available_cpus() -> int:
-    """CPUs this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
 def resolve_threads(n_threads: Optional[int]) -> int:
-    """Thread count: None or -1 = every available core; else as given (capped at 8x cores)."""
+    """Thread count: as given (capped at 8x cores); -1 = every available core.
+
+    None = every available core within a surrounding limit (``OMP_NUM_THREADS``,
+    ``threadpoolctl.threadpool_limits``: see :mod:`ridgeboot._threads`).
+    """
     cpus = available_cpus()
     if n_threads is None:
-        return cpus
+        return default_threads()
     if isinstance(n_threads, bool) or not isinstance(n_threads, numbers.Integral):
         raise TypeError(f"n_threads must be an int or None, got {type(n_threads).__name__}")
     n = int(n_threads)

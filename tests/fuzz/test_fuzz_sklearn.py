@@ -108,6 +108,8 @@ def _sk_fit_checks(
             or odd_scalar_weight
             # RidgeCV scoring r2 on folds too small or constant: documented refusal
             or ("scoring=" in str(fit.error) and "undefined" in str(fit.error))
+            # k-fold: every fold's training rows had zero weight (GridSearchCV alike)
+            or "the fit failed on every fold" in str(fit.error)
         ), f"valid input refused: {fit.message}"
         return
     pred = _check_estimator(est, d, pred_X.value)
@@ -136,6 +138,9 @@ def sk_dtype(d: Data) -> Any:
 def test_fuzz_sklearn_ridge(data, d, solver, threads):
     rbsk = _sklearn()
     alpha = data.draw(ridge_alphas(d.t), label="alpha")
+    if d.t is None and np.ndim(alpha.value) == 1 and np.size(alpha.value) == 1:
+        # as scikit-learn's Ridge: one penalty in an array of one for the one target
+        alpha = Opt(alpha.value)
     pred_X = data.draw(predict_inputs(d), label="predict X")
     note(d.label)
     est = rbsk.Ridge(alpha.value, solver=solver.value, n_threads=threads.value)
@@ -172,15 +177,20 @@ def test_fuzz_sklearn_ridge_cv(data, d, solver, threads):
     )
     cv_value = KFold(2) if cv == "kfold-splitter" else cv
     scoring = data.draw(
-        mostly(st.sampled_from([None, "mse", "r2", "corr"]), st.just("accuracy")), label="scoring"
+        mostly(
+            st.sampled_from([None, "mse", "r2", "corr", "neg_mean_squared_error"]),
+            st.just("bogus-scorer"),
+        ),
+        label="scoring",
     )
+    alpha_per_target = data.draw(st.booleans(), label="alpha_per_target")
     pred_X = data.draw(predict_inputs(d), label="predict X")
     note(d.label)
     est = rbsk.RidgeCV(
         alphas.value,
         cv=cv_value,
         scoring=scoring,
-        alpha_per_target=data.draw(st.booleans(), label="alpha_per_target"),
+        alpha_per_target=alpha_per_target,
         solver=solver.value,
         n_threads=threads.value,
     )
@@ -188,14 +198,23 @@ def test_fuzz_sklearn_ridge_cv(data, d, solver, threads):
     own = None
     if d.invalid is None and d.finite:  # invalid data: scikit-learn's own checks speak first
         bad_cv = cv in (1, "bogus") or (isinstance(cv, int) and cv > d.n)
-        bad_scoring = scoring == "accuracy"  # validated for every cv
+        folds = isinstance(cv, int) or cv == "kfold-splitter"
+        # a scorer name is checked first; then what the cv cannot do with it: GCV has no
+        # per-row predictions, the bootstrap hold-out scores with ridgeboot's scores only
+        bad_scoring = (
+            scoring == "bogus-scorer"
+            or (cv == "gcv" and scoring not in (None, "mse"))
+            or (cv == "bootstrap" and scoring == "neg_mean_squared_error")
+        )
         own = first_invalid(
             alphas,
             solver,
             threads,
-            arg("cv") if bad_cv else None,
-            arg("scoring") if bad_scoring else None,
+            arg("scoring") if scoring == "bogus-scorer" else None,
             "at least 2 samples" if d.n < 2 else None,
+            arg("cv") if bad_cv else None,
+            arg("alpha_per_target") if folds and alpha_per_target and not bad_cv else None,
+            arg("scoring", "cv") if bad_scoring else None,
         )
     finite = d.n >= 2 and needs_finite_output(d, alphas.value, solver.value)
     _sk_fit_checks(est, d, fit, pred_X, own, finite)

@@ -21,6 +21,9 @@
 // the minimum-norm interpolant instead of 0 / 0.
 // GCV costs O(r t) per alpha; leave-one-out needs every row's leverage, one
 // more pass over the rows (primal: P = Z Q, O(m p^2)) and O(m r t) per alpha.
+// On request (`keep_rows`) the leave-one-out residuals themselves are kept per
+// row, unscaled (y_i minus the prediction of the fit without row i), for
+// per-row errors and scores of the held-out predictions.
 // Everything after the Gram (or kernel) is computed in double.
 #pragma once
 
@@ -92,11 +95,12 @@ void gcv_scores(const Spectrum& s, const std::vector<AlphaRun<T>>& runs, Index t
 // for every column col = a*t+u, with P (rows, r), Yz (rows, t) the rows'
 // sqrt(v)-scaled, centred targets and v (rows) their weights. All alphas at
 // once: the fitted values F = P R (R (r, k*t): column col = d_run .* rot.col(u))
-// and the leverages P^2 D (D (r, runs): d_run) are two GEMMs.
+// and the leverages P^2 D (D (r, runs): d_run) are two GEMMs. With `out`
+// (rows, k*t), also out(i, col) = e_i / sqrt(v_i), the unscaled residual.
 template <class T>
 void loo_accumulate(const Spectrum& s, const std::vector<AlphaRun<T>>& runs,
                     const Eigen::Ref<const Matrix<double>>& P, const Eigen::Ref<const Matrix<double>>& Yz,
-                    const double* v, Vector<double>& acc) {
+                    const double* v, Vector<double>& acc, Eigen::Ref<Matrix<double>>* out = nullptr) {
   const Index rows = P.rows(), r = s.lambda.size(), n_runs = Index(runs.size());
   const bool interpolates = s.interpolates();
   Matrix<double> D(r, n_runs), R(r, acc.size());
@@ -124,6 +128,7 @@ void loo_accumulate(const Spectrum& s, const std::vector<AlphaRun<T>>& runs,
           e = (Yz(i, u) - F(i, col)) / (1.0 - h);
         }
         sum += e * e;
+        if (out) (*out)(i, col) = e / std::sqrt(v[i]);
       }
       acc(col) += sum;
     }
@@ -147,7 +152,9 @@ class ClosedFormCv {
   // dof (k, t): tr H. `poll` is called between blocks of work on this thread:
   // false stops the run (throws Cancelled). After gcv or loo, solution() holds
   // the fits for every alpha from the same factorization.
-  void run(CvMethod method, ThreadPool* pool, const Poll& poll, Matrix<double>& scores, Matrix<double>& dof) {
+  // With `keep_rows` (loo only), loo_rows() holds every row's residual.
+  void run(CvMethod method, ThreadPool* pool, const Poll& poll, Matrix<double>& scores, Matrix<double>& dof,
+           bool keep_rows = false) {
     const Index k = pb_.k(), t = pb_.t();
     scores.setConstant(k, t, std::numeric_limits<double>::quiet_NaN());
     dof.resize(k, t);
@@ -159,6 +166,8 @@ class ClosedFormCv {
     gcv_scores(s_, pb_.runs, t, method == CvMethod::gcv, scores, dof);
     if (method == CvMethod::loo) {
       Vector<double> acc = Vector<double>::Zero(pb_.kt());
+      if (keep_rows) loo_rows_.setZero(rows_.count(), pb_.kt());
+      else loo_rows_.resize(0, 0);
       if (primal) primal_loo(pool, poll, acc);
       else dual_loo(poll, acc);
       for (Index c = 0; c < pb_.kt(); ++c) scores(c / t, c % t) = acc(c) / s_.weight_sum;
@@ -172,6 +181,16 @@ class ClosedFormCv {
   // double (after run with gcv or loo).
   const Matrix<double>& coef() const { return W_; }
   const Vector<double>& intercept() const { return b_; }
+
+  // After run(loo, ..., keep_rows): the leave-one-out residual y_i - yhat_(-i)
+  // of every row of positive weight, (n, k*t) with column a*t+u; rows of weight
+  // 0 (not fitted) are NaN.
+  Matrix<double> loo_rows() const {
+    Matrix<double> out = Matrix<double>::Constant(pb_.n(), pb_.kt(), std::numeric_limits<double>::quiet_NaN());
+    const double y = double(rows_.scale.y);  // residuals of the scaled targets, back to their units
+    for (Index r = 0; r < loo_rows_.rows(); ++r) out.row(rows_.row(r)) = loo_rows_.row(r) / y;
+    return out;
+  }
 
  private:
   static void check(const Poll& poll) {
@@ -274,15 +293,18 @@ class ClosedFormCv {
     const Matrix<double> Yd = Yz_.template cast<double>();
     s_.rot.noalias() = s_.P.transpose() * Yd;
     s_.yy = Yd.colwise().squaredNorm().transpose();
-    // w = Z^T (K + alpha I)^-1 y~ = Z^T P diag(1 / (lambda (lambda + alpha))) rot
+    // w = Z^T (K + alpha I)^-1 y~ = Z^T U diag(1 / (lambda + alpha)) U^T y~ with
+    // U = P diag(lambda^-1/2) and U^T y~ = rot / sqrt(lambda): never lambda^2, which
+    // underflows for tiny data (X ~ 1e-150) and made alpha = 0 infinite
+    const Vector<double> root = s_.lambda.cwiseSqrt();
+    const Matrix<double> U = s_.P * root.cwiseInverse().asDiagonal();
     Matrix<double> R(s_.lambda.size(), pb_.kt());
     for (const auto& run : pb_.runs)
       for (Index w = 0; w < run.width; ++w)
-        R.col(run.col + w) =
-            s_.rot.col(run.u0 + w)
-                .cwiseQuotient(
-                    (s_.lambda.array() * (s_.lambda.array() + s_.alpha_scale(double(run.alpha)))).matrix());
-    W_.noalias() = Z_.leftCols(p).template cast<double>().transpose() * (s_.P * R);
+        R.col(run.col + w) = s_.rot.col(run.u0 + w)
+                                 .cwiseQuotient(root)
+                                 .cwiseQuotient((s_.lambda.array() + s_.alpha_scale(double(run.alpha))).matrix());
+    W_.noalias() = Z_.leftCols(p).template cast<double>().transpose() * (U * R);
     intercepts();
   }
 
@@ -305,7 +327,10 @@ class ClosedFormCv {
       for (Index r = r0; r < r1; ++r) s.v(r - r0) = double(rows_.weight(r));
       s.P.noalias() = s.Z.topRows(n_rows).template cast<double>() * s_.basis;
       s.acc.setZero();
-      loo_accumulate(s_, pb_.runs, s.P, s.Yz.topRows(n_rows).template cast<double>(), s.v.data(), s.acc);
+      Eigen::Ref<Matrix<double>> out =
+          loo_rows_.middleRows(loo_rows_.size() ? r0 : 0, loo_rows_.size() ? n_rows : 0);
+      loo_accumulate(s_, pb_.runs, s.P, s.Yz.topRows(n_rows).template cast<double>(), s.v.data(), s.acc,
+                     loo_rows_.size() ? &out : nullptr);
     };
     for (Index round = 0; round < panels; round += Index(slots.size())) {
       check(poll);
@@ -328,7 +353,10 @@ class ClosedFormCv {
     for (Index r0 = 0; r0 < m; r0 += kBlock) {
       check(poll);
       const Index rows = std::min(kBlock, m - r0);
-      loo_accumulate(s_, pb_.runs, s_.P.middleRows(r0, rows), Yd.middleRows(r0, rows), v.data() + r0, acc);
+      Eigen::Ref<Matrix<double>> out =
+          loo_rows_.middleRows(loo_rows_.size() ? r0 : 0, loo_rows_.size() ? rows : 0);
+      loo_accumulate(s_, pb_.runs, s_.P.middleRows(r0, rows), Yd.middleRows(r0, rows), v.data() + r0, acc,
+                     loo_rows_.size() ? &out : nullptr);
     }
   }
 
@@ -345,8 +373,9 @@ class ClosedFormCv {
   RowVector<T> xmean_, ymean_;
   Matrix<double> alphas_;  // (k, t)
   Spectrum s_;
-  Matrix<double> W_;  // (p, k*t)
-  Vector<double> b_;  // (k*t)
+  Matrix<double> W_;         // (p, k*t)
+  Vector<double> b_;         // (k*t)
+  Matrix<double> loo_rows_;  // (m, k*t) with keep_rows, else empty
 };
 
 }  // namespace ridgeboot

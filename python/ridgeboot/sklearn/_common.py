@@ -1,4 +1,4 @@
-"""What the estimators share: scikit-learn's input validation, layouts, ``predict``."""
+"""What the estimators share: scikit-learn's input validation, layouts, solvers, ``predict``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from typing import Any, Optional
 import numpy as np
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
+from .._validation import SOLVERS
+
 try:  # scikit-learn >= 1.6
     from sklearn.utils.validation import validate_data as _sk_validate_data
 except ImportError:  # pragma: no cover - older scikit-learn
@@ -14,6 +16,35 @@ except ImportError:  # pragma: no cover - older scikit-learn
 
 
 FLOAT_DTYPES = (np.float64, np.float32)
+# scikit-learn's iterative solvers: ridgeboot solves directly (exact to rounding) and
+# offers none of them, nor positive=True (which needs one of them, lbfgs).
+ITERATIVE_SOLVERS = ("sparse_cg", "lsqr", "sag", "saga", "lbfgs")
+
+
+def check_solver(solver: Any, positive: Any = False) -> str:
+    """Check ``solver`` (and ``positive``) against what ridgeboot offers.
+
+    Raises
+    ------
+    ValueError
+        For scikit-learn's iterative solvers and ``positive=True``, naming the
+        supported solvers.
+    """
+    supported = ", ".join(map(repr, SOLVERS))
+    if positive is not False and positive is not None and bool(positive):
+        raise ValueError(
+            "ridgeboot does not support positive=True: positive coefficients need an "
+            f"iterative solver (scikit-learn's 'lbfgs'), and ridgeboot's solvers ({supported}) "
+            "are direct; use sklearn.linear_model.Ridge(positive=True)"
+        )
+    if solver in ITERATIVE_SOLVERS:
+        raise ValueError(
+            f"solver={solver!r} is one of scikit-learn's iterative solvers, which ridgeboot "
+            f"does not offer; its solvers are {supported} (direct, exact to rounding)"
+        )
+    if solver not in SOLVERS:
+        raise ValueError(f"solver must be one of {supported}; got {solver!r}")
+    return str(solver)
 
 
 def _validate_data(estimator: Any, *args: Any, **kwargs: Any) -> Any:
@@ -23,10 +54,13 @@ def _validate_data(estimator: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 def _fit_inputs(
-    estimator: Any, X: Any, y: Any, sample_weight: Any
+    estimator: Any, X: Any, y: Any, sample_weight: Any, dtype: Any = FLOAT_DTYPES
 ) -> tuple[np.ndarray, np.ndarray, Optional[np.ndarray]]:
-    """Validate X (n, p) (float32 kept), y (n,) or (n, t) in X's dtype, and weights (n,)."""
-    X, y = _validate_data(estimator, X, y, dtype=FLOAT_DTYPES, y_numeric=True, multi_output=True)
+    """Validate X (n, p), y (n,) or (n, t) in X's dtype, and weights (n,).
+
+    float32 X is kept unless ``dtype`` says otherwise.
+    """
+    X, y = _validate_data(estimator, X, y, dtype=dtype, y_numeric=True, multi_output=True)
     y = np.asarray(y, dtype=X.dtype)
     if sample_weight is not None:
         sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
@@ -44,9 +78,12 @@ def _sklearn_layout(coef: np.ndarray) -> np.ndarray:
 
 
 def _intercept(intercept: Any, dtype: Any) -> Any:
-    """Return the intercept as a float for a 1-D y, an array (t,) for a 2-D y."""
+    """Return the intercept as a scalar of ``dtype`` for a 1-D y, an array (t,) for a 2-D y.
+
+    A numpy scalar, as scikit-learn's: it has a ``.shape`` and keeps float32.
+    """
     arr = np.asarray(intercept, dtype=dtype)
-    return float(arr) if arr.ndim == 0 else arr
+    return arr[()] if arr.ndim == 0 else arr
 
 
 class _LinearPredictMixin:
