@@ -35,10 +35,21 @@ if os.environ.get("RIDGEBOOT_UPSTREAM_CONTROL") == "1":
     # the control run: scikit-learn's own estimators, through this same harness and
     # configuration (so a failure here is the harness's or the configuration's)
     SWAPPED = {"Ridge": sklearn.linear_model.Ridge, "RidgeCV": sklearn.linear_model.RidgeCV}
+STABLE_IMPORTS = (
+    "sklearn.utils._test_common.instance_generator",
+    "sklearn.utils.estimator_checks",
+    "sklearn.utils._testing",
+)
 UPSTREAM = Path(sklearn.__file__).parent / "linear_model" / "tests" / "test_ridge.py"
 
 
 def _load_upstream() -> types.ModuleType:
+    # Import what the file imports while the swap is in place *before* swapping: a module
+    # first imported under the patch keeps ridgeboot's classes for good (scikit-learn's
+    # per-estimator check table, keyed by class, would then hold ridgeboot's Ridge and
+    # every later check_estimator run would build Ridge(solver="sparse_cg") from it).
+    for name in STABLE_IMPORTS:
+        importlib.import_module(name)
     spec = importlib.util.spec_from_file_location("sklearn_test_ridge_on_ridgeboot", UPSTREAM)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -112,3 +123,15 @@ globals().update(
         if not name.startswith("test_") and type(obj).__name__ == "FixtureFunctionDefinition"
     }
 )
+
+
+def test_the_swap_does_not_leak_into_scikit_learn() -> None:
+    # after loading, scikit-learn's own tables name scikit-learn's classes again: the
+    # check_estimator runs of tests/test_sklearn.py must not see ridgeboot's Ridge there
+    from sklearn.utils._test_common import instance_generator
+
+    assert sklearn.linear_model.Ridge is not Ridge
+    leaked = [
+        cls for cls in instance_generator.PER_ESTIMATOR_CHECK_PARAMS if cls in (Ridge, RidgeCV)
+    ]
+    assert not leaked, f"ridgeboot classes in scikit-learn's check table: {leaked}"
