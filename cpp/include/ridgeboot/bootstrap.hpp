@@ -65,6 +65,9 @@ struct EngineRequest {
   // Outputs (see kEngineOutputs):
   bool keep_coefs = false;       // coefs, intercepts
   bool moments = false;          // coef_sum, coef_sumsq, intercept_sum, intercept_sumsq (needs a reference)
+  // Powers of two the moments' deviations from the reference are multiplied by, so
+  // that their squares neither overflow nor underflow (the caller divides them out).
+  double coef_scale = 1, intercept_scale = 1;
   bool oob_rows = false;         // oob_loss, oob_count
   bool oob_mse = false;          // oob_mse_sum, oob_replicates
   bool replicate_stats = false;  // replicate_stats
@@ -193,7 +196,11 @@ class BootstrapEngine {
         if (out.oob_loss) wk.loss.resize(kRowBlock, kt);
       }
     }
-    if (complement_) base_.build(pb_, pool_, builders);
+    if (complement_) {
+      base_.build(pb_, pool_, builders);
+      complement_ = base_.all.in_range();  // else every replicate rescales itself (Fitter::fit)
+      if (!complement_) batch_ = 1;
+    }
   }
 
   // Runs all replicates. `poll(done)` is called between work items on the
@@ -303,7 +310,7 @@ class BootstrapEngine {
     // coefficients are NaN. Whether this happens depends on the draw alone.
     slot.valid = (wk.weights.array() > T(0)).any();
     const bool complement = plan && plan->complement;
-    slot.has_totals = slot.valid && complement && cfg_.needs_oob();
+    slot.has_totals = slot.valid && complement && cfg_.needs_oob() && plan->out.in_range();
     if (!slot.valid) {
       slot.W.setConstant(std::numeric_limits<T>::quiet_NaN());
       slot.b.setConstant(std::numeric_limits<T>::quiet_NaN());
@@ -386,12 +393,13 @@ class BootstrapEngine {
       const bool is_coef = e < kpt;
       const Index a = is_coef ? e / (p * t) : (e - kpt) / t, j = is_coef ? (e / t) % p : 0, u = e % t;
       const T* ref = is_coef ? out_.ref_coef + e : out_.ref_intercept + (e - kpt);
+      const double scale = is_coef ? cfg_.coef_scale : cfg_.intercept_scale;
       for_each_chunk(start, count, [&](Index s0, Index s1, Index chunk) {
         double sum = 0, sumsq = 0;
         for (Index s = s0; s < s1; ++s) {
           const auto& slot = slots_[std::size_t(s)];
           if (!slot.valid) continue;
-          const double d = double(is_coef ? slot.W(j, a * t + u) : slot.b(a * t + u)) - double(*ref);
+          const double d = (double(is_coef ? slot.W(j, a * t + u) : slot.b(a * t + u)) - double(*ref)) * scale;
           sum += d;
           sumsq += d * d;
         }

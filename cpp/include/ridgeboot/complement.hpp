@@ -98,9 +98,10 @@ void add_batch(const Problem<T>& pb, const Shift<T>& shift, ComplementPlan<T>* c
 // The in-bag normal equations of a complement-form replicate: G (p, p, lower)
 // and R (p, t) of its rows centred at its weighted means. False -- the
 // replicate is then formed directly, about its own means -- when the
-// complement would cancel more than 2 bits of a diagonal entry, or the
-// rank-one centring more than 1 bit (the replicate's means far from the
-// shift, as PanelGram::centred redoes).
+// complement would cancel more than 2 bits of a diagonal entry, the rank-one
+// centring more than 1 bit (the replicate's means far from the shift, as
+// PanelGram::centred redoes), or G and R are out of the dtype's working range
+// (the direct route rescales them, scaling.hpp).
 template <class T>
 bool complement_equations(const BaseStats<T>& base, const ComplementPlan<T>& pl, bool intercept, Matrix<T>& G,
                           Matrix<T>& R, RowVector<T>& xmean, RowVector<T>& ymean) {
@@ -134,7 +135,7 @@ bool complement_equations(const BaseStats<T>& base, const ComplementPlan<T>& pl,
   }
   xmean = (base.shift.x.template cast<double>() + dx.transpose()).template cast<T>();
   ymean = (base.shift.y.template cast<double>() + dy.transpose()).template cast<T>();
-  return true;
+  return gram_in_range(G, R);
 }
 
 }  // namespace ridgeboot

@@ -19,6 +19,7 @@
 #include "gram.hpp"
 #include "panel.hpp"
 #include "problem.hpp"
+#include "scaling.hpp"
 #include "thread_pool.hpp"
 #include "types.hpp"
 
@@ -53,6 +54,14 @@ struct RowStats {
     syy.setZero(t);
     wsum = 0;
     count = 0;
+  }
+
+  // Whether a solve or a combination can use the sums as they are: finite, and
+  // neither overflowing nor losing digits to underflow (scaling.hpp). Data out of
+  // that range take the routes that rescale (Fitter::fit).
+  bool in_range() const {
+    return gram_in_range(G, R) && a.allFinite() && c.allFinite() &&
+           in_value_range<T>(syy.size() ? double(syy.maxCoeff()) : 0.0);
   }
 
   // this += other, entry by entry (both sized for the same problem).
