@@ -404,28 +404,116 @@ def _as_nt(y):
     return y[:, None] if y.ndim == 1 else y
 
 
+def oob_mse_tolerance(X, Y, coefs, icpts, counts, sw, dtype):
+    """Absolute tolerance (k, t) of an out-of-bag MSE formed from sufficient statistics.
+
+    The core sums, over a replicate's out-of-bag rows, the products of d = value - s (s the
+    weighted means of all rows) in the data's dtype, then combines them for each fit: the
+    rounding is a few eps(dtype) per row times the squared magnitude of the terms,
+    (|y - s_y| + |(x - s_x).w| + |b + s_x.w - s_y|)^2, where predicting every row would
+    round the squared error itself. Mean over the replicates of that scale / sum v, times
+    n (the worst-case rounding of a sum of n terms) and a factor 20 for the kernels' and the
+    combination's constants.
+    """
+    v = _weights(sw, len(X))
+    X, Y = np.asarray(X, F64), np.asarray(Y, F64)
+    sx, sy = v @ X / v.sum(), v @ Y / v.sum()
+    total, reps = 0.0, 0
+    for b in range(counts.shape[0]):
+        held = (counts[b] == 0) & (v > 0)
+        if not held.any():
+            continue
+        c, i = coefs[b].astype(F64), icpts[b].astype(F64)  # (k, p, t), (k, t)
+        dyhat = np.einsum("np,kpt->knt", np.abs(X[held] - sx), np.abs(c))
+        h = np.abs(i + np.einsum("p,kpt->kt", sx, c) - sy)[:, None, :]
+        terms = (np.abs(Y[held] - sy)[None] + dyhat + h) ** 2
+        total = total + np.einsum("n,knt->kt", v[held], terms) / v[held].sum()
+        reps += 1
+    return 20 * float(np.finfo(dtype).eps) * len(X) * total / reps
+
+
 @pytest.mark.parametrize(
-    ("alphas", "t", "weighted", "scheme"),
+    ("alphas", "t", "weighted", "scheme", "dtype"),
     [
-        (1.0, None, False, "multinomial"),
-        ([0.1, 1.0, 10.0], 2, True, "multinomial"),
-        ([0.5, 5.0], None, True, "poisson"),
+        (1.0, None, False, "multinomial", F64),
+        ([0.1, 1.0, 10.0], 2, True, "multinomial", F64),
+        ([0.5, 5.0], None, True, "poisson", F64),
+        # many targets: the cross products run along the targets (kTargetVectorMin)
+        ([0.3, 3.0], 20, True, "multinomial", F64),
+        ([0.3, 3.0], 20, False, "poisson", F32),
+        (2.0, 3, True, "multinomial", F32),
     ],
 )
-def test_oob_mse_matches_numpy_loop(alphas, t, weighted, scheme):
+def test_oob_mse_matches_numpy_loop(alphas, t, weighted, scheme, dtype):
     n, B = 30, 25
-    X, y, _ = make_data(13, n, 4, t)
+    X, y, _ = make_data(13, n, 4, t, dtype)
     sw = None
     if weighted:
-        sw = np.random.default_rng(1).uniform(0.5, 2.0, n)
+        sw = np.random.default_rng(1).uniform(0.5, 2.0, n).astype(dtype)
         sw[:3] = 0
     boot = rb.bootstrap(X, y, alphas, B, sample_weight=sw, scheme=scheme, seed=5)
     has_k, has_t = np.ndim(alphas) == 1, t is not None
     coefs, icpts = _kept_bkpt(boot, has_k, has_t)
-    ref = oob_mse_reference(X, _as_nt(y), coefs, icpts, rb.bootstrap_counts(n, B, 5, scheme), sw)
+    counts = rb.bootstrap_counts(n, B, 5, scheme)
+    ref = oob_mse_reference(
+        X.astype(F64), _as_nt(y), coefs.astype(F64), icpts.astype(F64), counts, sw
+    )
+    tol = oob_mse_tolerance(X, _as_nt(y), coefs, icpts, counts, sw, dtype)
     expected_shape = out_shape(alphas, t)
     assert np.shape(boot.oob_mse) == expected_shape
-    np.testing.assert_allclose(boot.oob_mse, ref.reshape(expected_shape), rtol=1e-11)
+    got = np.asarray(boot.oob_mse, F64).reshape(ref.shape)
+    assert (np.abs(got - ref) <= tol).all(), np.max(np.abs(got - ref) / tol)
+    # a rigorous bound (n eps per sum), far below what a wrong fit or a wrong set of rows
+    # changes (see the next test); the errors seen are about 1e-4 of it
+    assert (tol < (1e-3 if dtype == F64 else 0.05) * ref).all()
+
+
+def test_oob_mse_tolerance_is_meaningful():
+    # the MSE of predictions from the wrong replicate's fit, or over every row, is far outside
+    n, B, alphas = 30, 25, [0.3, 3.0]
+    X, y, _ = make_data(13, n, 4, 20)
+    boot = rb.bootstrap(X, y, alphas, B, seed=5)
+    coefs, icpts = _kept_bkpt(boot, True, True)
+    counts = rb.bootstrap_counts(n, B, 5)
+    tol = oob_mse_tolerance(X, y, coefs, icpts, counts, None, F64)
+    shifted = oob_mse_reference(X, y, np.roll(coefs, 1, 0), np.roll(icpts, 1, 0), counts, None)
+    every_row = oob_mse_reference(X, y, coefs, icpts, np.zeros_like(counts), None)
+    for wrong in (shifted, every_row):
+        assert (np.abs(wrong - boot.oob_mse) > 100 * tol).any()
+
+
+def test_oob_auto_keeps_err632_within_budget():
+    X, y, _ = make_data(14, 40, 4, 2)
+    auto = rb.bootstrap(X, y, [0.5, 5.0], 20, seed=1)  # oob="auto", the default
+    full = rb.bootstrap(X, y, [0.5, 5.0], 20, seed=1, oob=True)
+    np.testing.assert_array_equal(auto.oob_mse, full.oob_mse)
+    np.testing.assert_array_equal(auto.err632, full.err632)
+    np.testing.assert_array_equal(auto.err632plus, full.err632plus)
+
+
+def test_oob_auto_skips_costly_per_row_sums_and_says_why():
+    # k t = 500 alpha-target pairs against p = 4 features: predicting every out-of-bag row
+    # would cost far more than the fits, so "auto" keeps the out-of-bag MSE only
+    X, y, _ = make_data(15, 4000, 4, 100)
+    alphas = np.logspace(-1, 2, 5)
+    auto = rb.bootstrap(X, y, alphas, 40, seed=2, keep_coefs=False)
+    mse = rb.bootstrap(X, y, alphas, 40, seed=2, keep_coefs=False, oob="mse")
+    np.testing.assert_array_equal(auto.oob_mse, mse.oob_mse)
+    for name in ("err632", "err632plus"):
+        with pytest.raises(ValueError, match="oob='auto' skipped.*alpha-target pairs.*oob=True"):
+            getattr(auto, name)
+    assert np.isfinite(rb.bootstrap(X[:200], y[:200], alphas, 4, seed=2, oob=True).err632).all()
+
+
+def test_oob_rows_budget_rule():
+    from ridgeboot._bootstrap import oob_rows_budget
+
+    assert oob_rows_budget(2000, 100, 1, 1, 500) is None  # k t <= p / 16
+    assert oob_rows_budget(50, 6, 3, 2, 100) is None  # costly per fit, cheap in all
+    memory = oob_rows_budget(100_000, 200, 20, 10, 10)  # 160 MB of per-row sums
+    assert memory is not None and "budget 64.0 MiB" in memory and "oob=True" in memory
+    cost = oob_rows_budget(5000, 200, 20, 1, 200)  # the path workload: ~12 % of the fits
+    assert cost is not None and "12%" in cost and "MiB" not in cost
 
 
 def test_oob_modes():
@@ -434,6 +522,7 @@ def test_oob_modes():
     mse = rb.bootstrap(X, y, [0.5, 5.0], 20, seed=1, oob="mse")
     none = rb.bootstrap(X, y, [0.5, 5.0], 20, seed=1, oob=False)
     np.testing.assert_array_equal(mse.oob_mse, full.oob_mse)
+    np.testing.assert_array_equal(mse.coefs, full.coefs)
     np.testing.assert_array_equal(none.coefs, full.coefs)
     np.testing.assert_array_equal(none.coef_std, full.coef_std)
     assert none.oob_mse is None

@@ -80,6 +80,8 @@ void register_draws(py::module_& m) {
           [](EngineRequest& r, Index L) { r.draw.block_len = L; })
       .def_readwrite("n_threads", &EngineRequest::n_threads)
       .def_readwrite("svd_fallback", &EngineRequest::svd_fallback)
+      .def_readwrite("wave", &EngineRequest::wave)
+      .def_readwrite("batch", &EngineRequest::batch)
       .def_readwrite("keep_coefs", &EngineRequest::keep_coefs)
       .def_readwrite("moments", &EngineRequest::moments)
       .def_readwrite("coef_scale", &EngineRequest::coef_scale)

@@ -28,12 +28,48 @@ from ._validation import (
     check_choice,
     check_int,
     check_memory,
+    format_bytes,
     path_grid,
     prepare,
     resolve_threads,
 )
 
 __all__ = ["BiasVariance", "BootstrapResult", "bootstrap", "bootstrap_counts"]
+
+OOB_MODES = (True, False, "mse", "auto")
+#: oob="auto" keeps the per-row out-of-bag sums behind err632 only within both budgets:
+#: their memory (n * k * t doubles) ...
+OOB_ROWS_BYTES = 64 * 2**20
+#: ... and the cost of predicting every out-of-bag row (0.368 n per replicate) for every alpha
+#: and target, 2 k t p flops per row, against a replicate's Gram, p^2 per drawn row (0.632 n):
+#: k t <= p / 16 keeps it under ~7 %; or under OOB_ROWS_FLOPS in all (a few milliseconds).
+OOB_ROWS_COST = 1.0 / 16
+OOB_ROWS_FLOPS = 1e8
+
+
+def oob_rows_budget(n: int, p: int, k: int, t: int, n_boot: int) -> Optional[str]:
+    """Why oob="auto" skips the per-row out-of-bag sums (err632), or None when it keeps them."""
+    nbytes = 8.0 * n * k * t
+    flops = 2.0 * k * t * p * 0.368 * n * n_boot
+    over = []
+    if nbytes > OOB_ROWS_BYTES:
+        over.append(
+            f"they would take {format_bytes(nbytes)} (budget {format_bytes(OOB_ROWS_BYTES)})"
+        )
+    if k * t > OOB_ROWS_COST * p and flops > OOB_ROWS_FLOPS:
+        share = 2 * 0.368 * k * t * p / (0.632 * p * p)
+        over.append(
+            f"predicting every out-of-bag row for {k * t} alpha-target pairs would cost "
+            f"{share:.0%} of the fits (budget: k*t <= p/{1 / OOB_ROWS_COST:g}, or "
+            f"{OOB_ROWS_FLOPS:.0e} flops in all)"
+        )
+    if not over:
+        return None
+    return (
+        "err632 needs per-row out-of-bag sums, which oob='auto' skipped: "
+        + "; ".join(over)
+        + ". Run bootstrap with oob=True to compute them"
+    )
 
 
 def block_length(block_len: Optional[int], n: int) -> int:
@@ -106,7 +142,7 @@ def bootstrap(
     n_threads: Optional[int] = None,
     keep_coefs: bool = True,
     progress: bool = False,
-    oob: Union[bool, str] = True,
+    oob: Union[bool, str] = "auto",
     check_finite: bool = True,
 ) -> BootstrapResult:
     """Bootstrap the ridge fit: B resampled training sets, fitted in parallel.
@@ -139,11 +175,16 @@ def bootstrap(
         only (memory O(threads p^2 + k p t)).
     progress : bool, default=False
         Show a tqdm progress bar.
-    oob : {True, "mse", False}, default=True
-        Out-of-bag errors. True: ``oob_mse``, ``err632`` and ``err632plus``
-        (predicts every out-of-bag row of every replicate and keeps n*k*t
-        per-row sums); "mse": ``oob_mse`` only (O(k*t) memory); False: none
-        (fastest: for many targets the predictions cost more than the fits).
+    oob : {"auto", True, "mse", False}, default="auto"
+        Out-of-bag errors. "mse": ``oob_mse`` only, from each replicate's
+        sufficient statistics of its out-of-bag rows (formed in the same pass
+        over the rows as its fit: it costs little; O(k*t) memory). True: also
+        ``err632`` and ``err632plus``, which need n*k*t per-row sums and every
+        out-of-bag row of every replicate predicted for every alpha and target.
+        "auto": "mse", and the per-row sums too when they take at most 64 MiB
+        and either k*t <= p/16 (their predictions then cost under ~7 % of the
+        fits) or the predictions take 1e8 flops in all; otherwise ``err632``
+        raises, saying why and to pass oob=True. False: none.
     check_finite : bool, default=True
 
     Returns
@@ -171,9 +212,10 @@ def bootstrap(
             f"keeping {n_boot} replicates' coefficients",
             "pass keep_coefs=False to keep only their mean and spread (or lower n_boot)",
         )
-    if oob not in (True, False, "mse"):
-        raise ValueError(f"oob must be True, 'mse' or False; got {oob!r}")
-    oob_rows = oob is True
+    if not any(oob is mode or (isinstance(oob, str) and oob == mode) for mode in OOB_MODES):
+        raise ValueError(f"oob must be 'auto', True, 'mse' or False; got {oob!r}")
+    skipped = oob_rows_budget(data.n, p, k, t, n_boot) if oob == "auto" else None
+    oob_rows = oob is True or (oob == "auto" and skipped is None)
     if oob_rows:
         check_memory(
             8.0 * data.n * k * t,
@@ -210,7 +252,7 @@ def bootstrap(
     finally:
         if bar is not None:
             bar.close()
-    return _result(raw, data, job, has_k, (full_coef, full_icpt), block_len)
+    return _result(raw, data, job, has_k, (full_coef, full_icpt), block_len, skipped)
 
 
 def _progress_bar(progress: bool, total: int) -> tuple[Any, Optional[Callable[[int], None]]]:
@@ -250,6 +292,7 @@ def _result(
     has_k: bool,
     full: tuple[np.ndarray, np.ndarray],
     block_len: Optional[int],
+    skipped: Optional[str] = None,
 ) -> BootstrapResult:
     """Turn the engine's sums into means and spreads about the full fit, and the result."""
     B = check_valid_replicates(int(raw["n_valid"][0]), job.n_boot)
@@ -267,7 +310,7 @@ def _result(
     if job.oob_mse:
         reps = int(raw["oob_replicates"][0])
         oob_mse = raw["oob_mse_sum"] / reps if reps else np.full(job.grid.shape, np.nan)
-    oob_rows: Union[tuple[np.ndarray, np.ndarray], str] = (
+    oob_rows: Union[tuple[np.ndarray, np.ndarray], str] = skipped or (
         "err632 needs per-row out-of-bag sums: run bootstrap with oob=True"
     )
     if job.oob_rows:

@@ -240,7 +240,7 @@ def bootstrap_poisson(
     block_len: Optional[int] = None,
     seed: int = 0,
     keep_coefs: bool = True,
-    oob: Union[bool, str] = "mse",
+    oob: Union[bool, str] = "auto",
     check_finite: bool = True,
 ) -> BootstrapResult:
     """Poisson bootstrap of dask arrays chunked by rows, in one pass (see the module notes)."""
@@ -257,8 +257,9 @@ def bootstrap_poisson(
             "out of core, oob=True (err632) needs per-row passes over the data: "
             "use oob='mse' (out-of-bag MSE, one pass) or oob=False"
         )
-    if oob not in ("mse", False):
-        raise ValueError(f"oob must be 'mse' or False out of core; got {oob!r}")
+    if not (oob is False or oob in ("mse", "auto")):
+        raise ValueError(f"oob must be 'auto', 'mse' or False out of core; got {oob!r}")
+    oob = "mse" if oob == "auto" else oob  # err632 needs the rows in memory (see oob_rows below)
     X, yd, wd = _as_row_chunked(X, y, sample_weight)
     n, p = X.shape
     t = 1 if yd.ndim == 1 else yd.shape[1]

@@ -24,8 +24,10 @@
 #include <string>
 #include <vector>
 
+#include "complement.hpp"
 #include "dual.hpp"
 #include "fitter.hpp"
+#include "oob.hpp"
 #include "problem.hpp"
 #include "rng.hpp"
 #include "thread_pool.hpp"
@@ -58,7 +60,8 @@ struct EngineRequest {
   DrawSpec draw;
   int n_threads = 1;
   bool svd_fallback = false;  // solver="auto": a replicate the solver fails on is redone by SVD (Fitter::fit)
-  Index wave = 0;  // replicates per wave, rounded up to whole chunks; 0 = automatic (no effect on results)
+  Index wave = 0;   // replicates per wave, rounded up to whole chunks; 0 = automatic (no effect on results)
+  Index batch = 0;  // replicates per pass over the rows (complement.hpp); 0 = automatic (no effect on results)
   // Outputs (see kEngineOutputs):
   bool keep_coefs = false;       // coefs, intercepts
   bool moments = false;          // coef_sum, coef_sumsq, intercept_sum, intercept_sumsq (needs a reference)
@@ -144,6 +147,7 @@ class BootstrapEngine {
  public:
   static constexpr Index kRowBlock = 256;      // rows per out-of-bag block
   static constexpr Index kCoefBlock = 4096;    // coefficients per moment block
+  static constexpr Index kMaxBatch = 16;       // replicates per pass over the rows
 
   // `counts` (n_boot, n): explicit draws (k-fold, hold-out), or nullptr to draw them.
   BootstrapEngine(Problem<T> pb, const EngineRequest& req, const std::int32_t* counts, const EngineOutputs<T>& out)
@@ -156,9 +160,13 @@ class BootstrapEngine {
     if (std::uint64_t(req.first + req.n_boot) > kMaxReplicates + 1)
       throw std::invalid_argument("first + n_boot must be <= 2^32");
     out.check(req);
-    const Index n = pb_.n(), p = pb_.p(), kt = pb_.kt();
+    const Index n = pb_.n(), p = pb_.p(), t = pb_.t(), kt = pb_.kt();
     n_row_blocks_ = (n + kRowBlock - 1) / kRowBlock;
     n_stats_ = out.replicate_stats ? kReplicateStatCount : 2;
+    // Primal replicates in complement form (complement.hpp), except for the
+    // SVD, which factors the rows themselves, and wide problems (shared kernel).
+    complement_ = pb_.solver != Solver::svd && p <= n;
+    batch_ = !complement_ ? 1 : req.batch > 0 ? std::min<Index>(req.batch, kMaxBatch) : complement_batch();
     wave_ = req.wave > 0 ? req.wave : automatic_wave();
     wave_ = (wave_ + kSumChunk - 1) / kSumChunk * kSumChunk;  // whole chunks
     slots_.resize(std::size_t(std::min(wave_, std::max<Index>(req.n_boot, 1))));
@@ -166,21 +174,32 @@ class BootstrapEngine {
       s.counts.resize(std::size_t(n));
       s.W.resize(p, kt);
       s.b.resize(kt);
-      if (req.needs_oob()) s.partial.setZero(n_stats_ * kt, n_row_blocks_);
+      if (req.needs_oob()) s.totals.resize(n_stats_ * kt);
     }
     // Wide problems: one kernel for all replicates (see Fitter::use_kernel).
     if (p > n && pb_.solver != Solver::svd) kernel_.build(pb_.X, pb_.intercept, pool_);
+    std::vector<RowStatsBuilder<T>*> builders;
     for (int w = 0; w < pool_.size(); ++w) {
       workers_.push_back(std::make_unique<Worker>(pb_));
       auto& wk = *workers_.back();
       if (kernel_.K.size()) wk.fitter.use_kernel(&kernel_);
       wk.weights.resize(n);
+      if (complement_) {
+        wk.builder = std::make_unique<RowStatsBuilder<T>>(p, t, std::min(n, gram_panel_rows(p, t)));
+        wk.plans.resize(std::size_t(batch_));
+        builders.push_back(wk.builder.get());
+      }
       if (req.needs_oob()) {
         wk.Xo.resize(kRowBlock, p);
         wk.P.resize(kRowBlock, kt);
-        wk.yrow.resize(pb_.t());
+        wk.yrow.resize(t);
         if (out.oob_loss) wk.loss.resize(kRowBlock, kt);
       }
+    }
+    if (complement_) {
+      base_.build(pb_, pool_, builders);
+      complement_ = base_.all.in_range();  // else every replicate rescales itself (Fitter::fit)
+      if (!complement_) batch_ = 1;
     }
   }
 
@@ -192,13 +211,15 @@ class BootstrapEngine {
     const Index B = cfg_.n_boot;
     for (Index start = 0; start < B; start += wave_) {
       const Index count = std::min(wave_, B - start);
-      pool_.run(
-          count,
-          [&](Index slot, int worker) {
-            fit_replicate(start + slot, slots_[std::size_t(slot)], *workers_[std::size_t(worker)]);
-            done.fetch_add(1);
-          },
-          tick);
+      // Batches of about count / threads replicates (at most batch_), so every thread gets work.
+      const Index threads = pool_.size(), size = std::min(batch_, (count + threads - 1) / threads);
+      pool_.run((count + size - 1) / size,
+                [&](Index item, int worker) {
+                  const Index s0 = item * size, s1 = std::min(count, s0 + size);
+                  fit_batch(start, s0, s1, *workers_[std::size_t(worker)], worker == 0 ? &tick : nullptr);
+                  done.fetch_add(s1 - s0);
+                },
+                tick);
       fold_wave(start, count, tick);
     }
   }
@@ -208,7 +229,9 @@ class BootstrapEngine {
     std::vector<std::int32_t> counts;  // (n)
     Matrix<T> W;                       // (p, k*t)
     Vector<T> b;                       // (k*t)
-    Matrix<double> partial;            // (stats*k*t, row blocks) out-of-bag sums per row block
+    Matrix<double> partial;            // (stats*k*t, row blocks) out-of-bag sums per row block (row route)
+    Vector<double> totals;             // (stats*k*t) out-of-bag sums (kReplicateStats order)
+    bool has_totals = false;           // totals from the out-of-bag statistics (else: from partial)
     bool valid = true;                 // the draw has a positive-weight row
     bool fell_back = false;            // redone by SVD
   };
@@ -216,6 +239,10 @@ class BootstrapEngine {
     explicit Worker(const Problem<T>& pb) : fitter(pb) {}
     Fitter<T> fitter;
     Vector<T> weights;
+    std::unique_ptr<RowStatsBuilder<T>> builder;  // complement form
+    std::vector<ComplementPlan<T>> plans;         // (batch)
+    Matrix<T> G, R, GW;                           // normal equations, out-of-bag scratch
+    RowVector<T> xmean, ymean;
     RowMatrix<T> Xo;  // (kRowBlock, p) gathered out-of-bag rows
     RowMatrix<T> P;   // (kRowBlock, k*t) their predictions
     Vector<double> yrow;  // (t) targets of one row
@@ -233,35 +260,68 @@ class BootstrapEngine {
   Index chunk_offset(Index chunk, Index size) const { return cfg_.chunk_sums ? chunk * size : 0; }
 
   Index automatic_wave() const {
-    // Enough replicates per wave to keep every thread busy between the folds,
-    // within ~256 MiB of wave buffers.
-    const double per_slot = double(pb_.n()) * 4 + double(pb_.p() + 1) * pb_.kt() * sizeof(T) +
-                            (cfg_.needs_oob() ? double(n_stats_) * pb_.kt() * n_row_blocks_ * 8 : 0);
-    const Index budget = Index(256.0 * (1 << 20) / std::max(per_slot, 1.0));
-    return std::clamp<Index>(budget, pool_.size(), 8 * pool_.size());  // rounded up to a chunk
+    // Enough replicates per wave to keep every thread busy between the folds
+    // (few barriers), within ~128 MiB of wave buffers.
+    const double oob = !cfg_.needs_oob() ? 0 : complement_ ? 1 : double(n_row_blocks_);
+    const double per_slot =
+        double(pb_.n()) * 4 + double(pb_.p() + 1) * pb_.kt() * sizeof(T) + double(n_stats_) * pb_.kt() * 8 * oob;
+    const Index budget = Index(128.0 * (1 << 20) / std::max(per_slot, 1.0));
+    return std::clamp<Index>(budget, pool_.size(), 32 * pool_.size());  // rounded up to a chunk
   }
 
-  // Replicate cfg.first + b, into slot.
-  void fit_replicate(Index b, Slot& slot, Worker& wk) {
+  // Replicates read in one pass over the rows (complement.hpp): several when
+  // the data do not stay in cache between replicates, within ~32 MiB of sums.
+  Index complement_batch() const {
+    const Index p = pb_.p(), t = pb_.t();
+    if (double(pb_.n()) * double(p + t) * sizeof(T) <= 16.0 * (1 << 20)) return 1;
+    const double sums = 2.0 * sizeof(T) * double(gram_padded_cols<T>(p)) * double(gram_padded_cols<T>(p) + t);
+    return std::clamp<Index>(Index(32.0 * (1 << 20) / sums), 1, kMaxBatch);
+  }
+
+  // Slots s0 .. s1 - 1 of the wave starting at replicate `start`: their draws,
+  // one pass over the rows for those in complement form, then their fits.
+  // `poll`: between row blocks (the calling thread only).
+  void fit_batch(Index start, Index s0, Index s1, Worker& wk, const std::function<bool()>* poll) {
+    const Index n = pb_.n();
+    ComplementPlan<T>* batch[kMaxBatch];
+    Index m = 0;
+    for (Index s = s0; s < s1; ++s) {
+      auto& slot = slots_[std::size_t(s)];
+      const Index b = start + s;
+      if (counts_) std::copy(counts_ + b * n, counts_ + (b + 1) * n, slot.counts.begin());
+      else draw_counts(cfg_.draw, std::uint64_t(cfg_.first + b), n, slot.counts.data());
+      if (!complement_) continue;
+      auto& plan = wk.plans[std::size_t(s - s0)];
+      plan.plan(slot.counts.data(), pb_.base_weight, n, pb_.p());
+      if (plan.complement) batch[m++] = &plan;
+    }
+    if (m) add_batch(pb_, base_.shift, batch, m, *wk.builder, poll);
+    for (Index s = s0; s < s1; ++s)
+      fit_replicate(start + s, slots_[std::size_t(s)], wk, complement_ ? &wk.plans[std::size_t(s - s0)] : nullptr);
+  }
+
+  // Replicate cfg.first + b (drawn, and planned when `plan`), into slot.
+  void fit_replicate(Index b, Slot& slot, Worker& wk, const ComplementPlan<T>* plan) {
     const Index n = pb_.n();
     const std::int32_t* counts = slot.counts.data();
-    if (counts_) {
-      std::copy(counts_ + b * n, counts_ + (b + 1) * n, slot.counts.begin());
-    } else {
-      draw_counts(cfg_.draw, std::uint64_t(cfg_.first + b), n, slot.counts.data());
-    }
     for (Index i = 0; i < n; ++i) wk.weights(i) = T(counts[i]) * (pb_.base_weight ? pb_.base_weight[i] : T(1));
-    if (cfg_.needs_oob()) slot.partial.setZero();
     // A replicate can draw no row of positive weight (few Poisson blocks, sparse
     // sample weights): it has no fit; it is skipped by every sum and its kept
     // coefficients are NaN. Whether this happens depends on the draw alone.
     slot.valid = (wk.weights.array() > T(0)).any();
+    const bool complement = plan && plan->complement;
+    slot.has_totals = slot.valid && complement && cfg_.needs_oob() && plan->out.in_range();
     if (!slot.valid) {
       slot.W.setConstant(std::numeric_limits<T>::quiet_NaN());
       slot.b.setConstant(std::numeric_limits<T>::quiet_NaN());
+    } else if (complement && complement_equations(base_, *plan, pb_.intercept, wk.G, wk.R, wk.xmean, wk.ymean)) {
+      wk.fitter.fit_normal(wk.weights.data(), wk.G, wk.R, wk.xmean, wk.ymean, plan->in_count, slot.W, slot.b);
     } else {
       wk.fitter.fit(wk.weights.data(), slot.W, slot.b);
     }
+    if (slot.has_totals)
+      oob_sums_from_stats(pb_, base_.shift, plan->out, slot.W, slot.b, n_stats_, slot.totals.data(), wk.GW);
+    else if (cfg_.needs_oob()) slot.partial.setZero(n_stats_ * pb_.kt(), n_row_blocks_);
     slot.fell_back = slot.valid && wk.fitter.solver_used() != pb_.solver;
     if (out_.coefs) {
       const Index k = pb_.k(), p = pb_.p(), t = pb_.t();
@@ -278,7 +338,11 @@ class BootstrapEngine {
   void fold_wave(Index start, Index count, const std::function<bool()>& tick) {
     const Index kpt = pb_.k() * pb_.p() * pb_.t(), kt = pb_.kt();
     const Index coef_items = cfg_.moments ? (kpt + kt + kCoefBlock - 1) / kCoefBlock : 0;
-    const Index row_items = cfg_.needs_oob() ? n_row_blocks_ : 0;
+    // Rows are visited for the per-row losses, and for replicates without out-of-bag statistics.
+    bool rows = cfg_.oob_rows;
+    for (Index s = 0; s < count && !rows; ++s)
+      rows = slots_[std::size_t(s)].valid && !slots_[std::size_t(s)].has_totals;
+    const Index row_items = cfg_.needs_oob() && rows ? n_row_blocks_ : 0;
     pool_.run(
         coef_items + row_items,
         [&](Index item, int worker) {
@@ -296,9 +360,15 @@ class BootstrapEngine {
     for_each_chunk(start, count, [&](Index s0, Index s1, Index chunk) {
       mse.setZero();
       for (Index s = s0; s < s1; ++s) {
-        const auto& partial = slots_[std::size_t(s)].partial;
-        total = partial.col(0);
-        for (Index blk = 1; blk < n_row_blocks_; ++blk) total += partial.col(blk);
+        const auto& slot = slots_[std::size_t(s)];
+        if (slot.has_totals) {
+          total = slot.totals;
+        } else if (!slot.valid) {
+          total.setZero();
+        } else {
+          total = slot.partial.col(0);
+          for (Index blk = 1; blk < n_row_blocks_; ++blk) total += slot.partial.col(blk);
+        }
         if (out_.replicate_stats) {
           double* dst = out_.replicate_stats + (start + s) * kReplicateStatCount * kt;
           for (Index q = 0; q < kReplicateStatCount * kt; ++q) dst[q] = total(q);
@@ -359,41 +429,41 @@ class BootstrapEngine {
   void fold_oob_replicate(Index i0, Index i1, Slot& slot, Worker& wk) {
     const Index k = pb_.k(), t = pb_.t(), kt = pb_.kt(), blk = i0 / kRowBlock;
     const bool all_stats = n_stats_ == kReplicateStatCount;
+    if (!slot.valid || (slot.has_totals && !cfg_.oob_rows)) return;
     Index held[kRowBlock];
-    {
-      if (!slot.valid) return;
-      Index m = 0;
-      for (Index i = i0; i < i1; ++i) {
-        const T v = pb_.base_weight ? pb_.base_weight[i] : T(1);
-        if (slot.counts[std::size_t(i)] == 0 && v > T(0)) {
-          with_row(pb_.X, i, [&](const auto& x) { wk.Xo.row(m) = x; });
-          held[m++] = i;
-        }
+    Index m = 0;
+    for (Index i = i0; i < i1; ++i) {
+      const T v = pb_.base_weight ? pb_.base_weight[i] : T(1);
+      if (slot.counts[std::size_t(i)] == 0 && v > T(0)) {
+        with_row(pb_.X, i, [&](const auto& x) { wk.Xo.row(m) = x; });
+        held[m++] = i;
       }
-      if (m == 0) return;
-      wk.P.topRows(m).noalias() = wk.Xo.topRows(m) * slot.W;  // (m, k*t) predictions less intercept
-      double* part = slot.partial.col(blk).data();  // stat q of column c at q * kt + c
-      for (Index r = 0; r < m; ++r) {
-        const Index i = held[r];
-        const double v = pb_.base_weight ? double(pb_.base_weight[i]) : 1.0;
-        if (out_.oob_count) ++out_.oob_count[i];
-        for (Index u = 0; u < t; ++u) wk.yrow(u) = double(pb_.Y(i, u));
-        const T* pred = wk.P.row(r).data();
-        double* loss = out_.oob_loss ? wk.loss.row(i - i0).data() : nullptr;
-        for (Index a = 0; a < k; ++a) {
-          for (Index u = 0, c = a * t; u < t; ++u, ++c) {
-            const double y = wk.yrow(u), yhat = double(pred[c]) + double(slot.b(c));
-            const double e2 = (y - yhat) * (y - yhat);
-            if (loss) loss[c] += e2;
-            part[c] += v;
-            part[kt + c] += v * e2;
-            if (all_stats) {
-              part[2 * kt + c] += v * y;
-              part[3 * kt + c] += v * y * y;
-              part[4 * kt + c] += v * yhat;
-              part[5 * kt + c] += v * yhat * yhat;
-              part[6 * kt + c] += v * y * yhat;
-            }
+    }
+    if (m == 0) return;
+    wk.P.topRows(m).noalias() = wk.Xo.topRows(m) * slot.W;  // (m, k*t) predictions less intercept
+    // stat q of column c at q * kt + c; none when the totals came from the statistics
+    double* part = slot.has_totals ? nullptr : slot.partial.col(blk).data();
+    for (Index r = 0; r < m; ++r) {
+      const Index i = held[r];
+      const double v = pb_.base_weight ? double(pb_.base_weight[i]) : 1.0;
+      if (out_.oob_count) ++out_.oob_count[i];
+      for (Index u = 0; u < t; ++u) wk.yrow(u) = double(pb_.Y(i, u));
+      const T* pred = wk.P.row(r).data();
+      double* loss = out_.oob_loss ? wk.loss.row(i - i0).data() : nullptr;
+      for (Index a = 0; a < k; ++a) {
+        for (Index u = 0, c = a * t; u < t; ++u, ++c) {
+          const double y = wk.yrow(u), yhat = double(pred[c]) + double(slot.b(c));
+          const double e2 = (y - yhat) * (y - yhat);
+          if (loss) loss[c] += e2;
+          if (!part) continue;
+          part[c] += v;
+          part[kt + c] += v * e2;
+          if (all_stats) {
+            part[2 * kt + c] += v * y;
+            part[3 * kt + c] += v * y * y;
+            part[4 * kt + c] += v * yhat;
+            part[5 * kt + c] += v * yhat * yhat;
+            part[6 * kt + c] += v * y * yhat;
           }
         }
       }
@@ -405,7 +475,9 @@ class BootstrapEngine {
   const std::int32_t* counts_;
   EngineOutputs<T> out_;
   ThreadPool pool_;
-  Index n_row_blocks_ = 0, n_stats_ = 2, wave_ = 1;
+  Index n_row_blocks_ = 0, n_stats_ = 2, wave_ = 1, batch_ = 1;
+  bool complement_ = false;
+  BaseStats<T> base_;  // complement form: the sums of all rows
   std::vector<Slot> slots_;
   std::vector<std::unique_ptr<Worker>> workers_;
   SharedKernel<T> kernel_;  // wide problems: the kernel of all rows, else empty

@@ -61,16 +61,23 @@ class Fitter {
   // the SVD (solver_used() says which ran).
   void fit(const T* w, Eigen::Ref<Matrix<T>> W, Eigen::Ref<Vector<T>> b, ThreadPool* pool = nullptr,
            const std::function<bool()>& poll = {}) {
-    solver_used_ = pb_.solver;
-    if (!pb_.svd_fallback || pb_.solver == Solver::svd) return fit_with(pb_.solver, w, W, b, pool, poll);
-    try {
-      fit_with(pb_.solver, w, W, b, pool, poll);
-      const bool trusted = condition_bound_ * double(std::numeric_limits<T>::epsilon()) <= kIllConditioned;
-      if (trusted && W.allFinite() && b.allFinite()) return;
-    } catch (const LinAlgError&) {
-    }
-    solver_used_ = Solver::svd;
-    fit_with(Solver::svd, w, W, b, pool, poll);
+    with_fallback(w, W, b, pool, poll, [&] { fit_with(pb_.solver, w, W, b, pool, poll); });
+  }
+
+  // The same fit from normal equations formed elsewhere (the bootstrap engine's
+  // complement form): G (p, p; lower triangle used) and R (p, t) of the m rows of
+  // weight w centred at their weighted means xmean, ymean. The fallback, if
+  // any, refits from the rows of weight w.
+  void fit_normal(const T* w, const Matrix<T>& G, const Matrix<T>& R, const RowVector<T>& xmean,
+                  const RowVector<T>& ymean, Index m, Eigen::Ref<Matrix<T>> W, Eigen::Ref<Vector<T>> b) {
+    with_fallback(w, W, b, nullptr, {}, [&] {
+      condition_bound_ = 1;
+      refined_ = false;
+      rank_ = shifted_solves(pb_, m, G, R, M_, solve_, condition_bound_, "X^T W X");
+      W = M_;
+      const Index t = pb_.t();
+      for (Index c = 0; c < pb_.kt(); ++c) b(c) = pb_.intercept ? ymean(c % t) - xmean.dot(W.col(c)) : T(0);
+    });
   }
 
   const Problem<T>& problem() const { return pb_; }
@@ -92,6 +99,23 @@ class Fitter {
   void use_kernel(const SharedKernel<T>* kernel) { kernel_ = kernel; }
 
  private:
+  // Runs `primary`; with the problem's svd_fallback, a failed or untrustworthy
+  // fit is redone by the SVD from the rows of weight w.
+  template <class Primary>
+  void with_fallback(const T* w, Eigen::Ref<Matrix<T>> W, Eigen::Ref<Vector<T>> b, ThreadPool* pool,
+                     const std::function<bool()>& poll, Primary&& primary) {
+    solver_used_ = pb_.solver;
+    if (!pb_.svd_fallback || pb_.solver == Solver::svd) return primary();
+    try {
+      primary();
+      const bool trusted = condition_bound_ * double(std::numeric_limits<T>::epsilon()) <= kIllConditioned;
+      if (trusted && W.allFinite() && b.allFinite()) return;
+    } catch (const LinAlgError&) {
+    }
+    solver_used_ = Solver::svd;
+    fit_with(Solver::svd, w, W, b, pool, poll);
+  }
+
   void fit_with(Solver solver, const T* w, Eigen::Ref<Matrix<T>> W, Eigen::Ref<Vector<T>> b, ThreadPool* pool,
                 const std::function<bool()>& poll) {
     condition_bound_ = 1;

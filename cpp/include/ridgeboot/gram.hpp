@@ -105,15 +105,17 @@ Index gram_padded_cols(Index p) {
 // diagonal for the first `rows` rows of Z (row stride ldz = gram_padded_cols(p),
 // padding columns zero). Entries above the diagonal within the diagonal vectors
 // are written too; the rest of the upper triangle is left untouched. Rows are
-// streamed in blocks that stay in cache; the order of additions is fixed by
-// (rows, p) alone.
+// streamed in blocks that stay in cache; every entry adds the rows in row
+// order, so the bits do not depend on the blocking. `accumulate`: G += Z^T Z
+// (G as left by an earlier call), the rows added after those of that call.
 template <class T>
-void gram_lower(const T* Z, Index rows, Index p, Index ldz, T* G, Index ldg) {
+void gram_lower(const T* Z, Index rows, Index p, Index ldz, T* G, Index ldg, bool accumulate = false) {
   using namespace gram_detail;
   constexpr Index NR = kTileCols;
   constexpr Index kRowBlock = 256;
   const Index p_pad = gram_padded_cols<T>(p);
-  for (Index j = 0; j < p; ++j) std::fill(G + j * ldg + strip_start<T>(j / NR * NR), G + j * ldg + p_pad, T(0));
+  if (!accumulate)
+    for (Index j = 0; j < p; ++j) std::fill(G + j * ldg + strip_start<T>(j / NR * NR), G + j * ldg + p_pad, T(0));
   for (Index r0 = 0; r0 < rows; r0 += kRowBlock) {
     const Index nrows = std::min(kRowBlock, rows - r0);
     const T* Zb = Z + r0 * ldz;
@@ -128,20 +130,30 @@ void gram_lower(const T* Z, Index rows, Index p, Index ldz, T* G, Index ldg) {
 // rows of A (row stride lda = gram_padded_cols(p), padding columns zero) and
 // of B (rows, t; row stride ldb): the right-hand sides Z^T Y~ of a fit, in
 // the Gram kernel's register tiles (a GEMM with a short side of p is poorly
-// served by a general GEMM's packing). Rows are streamed in fixed blocks.
+// served by a general GEMM's packing). A is read in vectors, B's entries are
+// broadcast: for t >> p, pass the long side as A (R^T = B^T A). Rows are
+// streamed in fixed blocks, every entry adding the rows in row order;
+// `accumulate`: R += A^T B.
 template <class T>
-void cross_product(const T* A, Index rows, Index p, Index lda, const T* B, Index t, Index ldb, T* R, Index ldr) {
+void cross_product(const T* A, Index rows, Index p, Index lda, const T* B, Index t, Index ldb, T* R, Index ldr,
+                   bool accumulate = false) {
   using namespace gram_detail;
   constexpr Index NR = kTileCols;
-  constexpr Index kRowBlock = 256;
+  constexpr Index MR = 2 * Vec<T>::lanes;
+  constexpr Index kRowBlock = 128;  // a tile's strip of A (rows x MR) stays in L1 across B's strips
   const Index p_pad = gram_padded_cols<T>(p);
-  for (Index j = 0; j < t; ++j) std::fill(R + j * ldr, R + j * ldr + p_pad, T(0));
+  if (!accumulate)
+    for (Index j = 0; j < t; ++j) std::fill(R + j * ldr, R + j * ldr + p_pad, T(0));
   for (Index r0 = 0; r0 < rows; r0 += kRowBlock) {
     const Index nrows = std::min(kRowBlock, rows - r0);
-    for (Index j0 = 0; j0 < t; j0 += NR) {
-      const int nr = int(std::min(NR, t - j0));
-      cross_strip(nr, A + r0 * lda, lda, B + r0 * ldb, ldb, nrows, Index(0), p_pad, j0, R, ldr);
-    }
+    const T *Ab = A + r0 * lda, *Bb = B + r0 * ldb;
+    Index i0 = 0;
+    for (; i0 + MR <= p_pad; i0 += MR)
+      for (Index j0 = 0; j0 < t; j0 += NR)
+        cross_dispatch<T, 2>(int(std::min(NR, t - j0)), Ab, lda, Bb, ldb, nrows, i0, j0, R, ldr);
+    if (i0 < p_pad)
+      for (Index j0 = 0; j0 < t; j0 += NR)
+        cross_dispatch<T, 1>(int(std::min(NR, t - j0)), Ab, lda, Bb, ldb, nrows, i0, j0, R, ldr);
   }
 }
 

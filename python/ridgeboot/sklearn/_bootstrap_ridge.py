@@ -131,7 +131,7 @@ class BootstrapRidge(_LinearPredictMixin, MultiOutputMixin, RegressorMixin, Base
         self.coef_std_ = _sklearn_layout(boot.coef_std)
         lo, hi = boot.ci(level=self.ci_level, method=self.ci_method)
         self.coef_ci_ = (_sklearn_layout(lo), _sklearn_layout(hi))
-        assert boot.oob_mse is not None  # oob=True is the default
+        assert boot.oob_mse is not None  # the default oob="auto" computes it
         self.oob_mse_ = _intercept(boot.oob_mse, np.float64)
         # an out-of-bag R^2 per target, averaged over targets
         self.oob_score_ = float(np.mean(r2_from_mse(boot.oob_mse, y, sample_weight)))

@@ -1,0 +1,191 @@
+// Weighted sufficient statistics of sets of rows, taken about one fixed shift:
+// the sums the bootstrap engine forms a replicate's normal equations from
+// (complement.hpp) and computes its out-of-bag errors from (oob.hpp).
+//
+// For rows i of a set with weights w_i > 0 and d = value - shift:
+//   G = sum w dx dx^T, R = sum w dx dy^T, a = sum w dx, c = sum w dy,
+//   syy = sum w dy^2 (per target), wsum = sum w.
+// Rows are gathered sqrt(w)-scaled into a panel and fed to the register-tiled
+// kernels (gram.hpp); every entry adds the rows in the order they are given,
+// so the bits depend on the rows and weights alone, never on how they are
+// split into calls.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "gather.hpp"
+#include "gram.hpp"
+#include "panel.hpp"
+#include "problem.hpp"
+#include "scaling.hpp"
+#include "thread_pool.hpp"
+#include "types.hpp"
+
+namespace ridgeboot {
+
+// From this many targets on, R is formed as R^T = Yz^T Z: the long side in
+// vectors, so p is not padded to whole vectors; below, R = Z^T Yz.
+inline constexpr Index kTargetVectorMin = 16;
+
+// The statistics of one weighted set of rows (see above), in T except wsum.
+template <class T>
+struct RowStats {
+  Matrix<T> G;    // (p_pad, p_pad) lower triangle (the kernel's padded output)
+  Matrix<T> R;    // (p_pad, t), or its transpose (t_pad, p) when along_targets
+  Vector<T> a;    // (p_pad)
+  Vector<T> c;    // (t, or t_pad when along_targets)
+  Vector<T> syy;  // (t)
+  double wsum = 0;
+  Index count = 0;  // rows added
+  bool along_targets = false;
+
+  T cross(Index j, Index u) const { return along_targets ? R(u, j) : R(j, u); }
+
+  // Sized for (p, t) and zero.
+  void reset(Index p, Index t) {
+    const Index p_pad = gram_padded_cols<T>(p);
+    along_targets = t >= kTargetVectorMin;
+    G.setZero(p_pad, p_pad);
+    if (along_targets) R.setZero(gram_padded_cols<T>(t), p), c.setZero(gram_padded_cols<T>(t));
+    else R.setZero(p_pad, t), c.setZero(t);
+    a.setZero(p_pad);
+    syy.setZero(t);
+    wsum = 0;
+    count = 0;
+  }
+
+  // Whether a solve or a combination can use the sums as they are: finite, and
+  // neither overflowing nor losing digits to underflow (scaling.hpp). Data out of
+  // that range take the routes that rescale (Fitter::fit).
+  bool in_range() const {
+    return gram_in_range(G, R) && a.allFinite() && c.allFinite() &&
+           in_value_range<T>(syy.size() ? double(syy.maxCoeff()) : 0.0);
+  }
+
+  // this += other, entry by entry (both sized for the same problem).
+  void add(const RowStats& o) {
+    G += o.G, R += o.R, a += o.a, c += o.c, syy += o.syy;
+    wsum += o.wsum;
+    count += o.count;
+  }
+};
+
+// The shift the statistics are taken about: the weighted means of all rows
+// (two-pass, so identical rows centre to exactly zero), or zero without an
+// intercept.
+template <class T>
+struct Shift {
+  RowVector<T> x, y;  // (p), (t)
+};
+
+// One thread's panel for adding rows to RowStats.
+template <class T>
+class RowStatsBuilder {
+ public:
+  // For the problem's (p, t); rows are gathered `capacity` at a time.
+  RowStatsBuilder(Index p, Index t, Index capacity)
+      : p_(p), t_(t), along_(t >= kTargetVectorMin), cap_(std::max<Index>(capacity, 1)) {
+    Z_.setZero(cap_, gram_padded_cols<T>(p));  // padding columns stay zero
+    Yz_.setZero(cap_, along_ ? gram_padded_cols<T>(t) : t);
+    sqrt_w_.resize(cap_);
+  }
+
+  // s += the statistics of rows[0 .. m) with weights w[0 .. m) (all > 0), in that order.
+  void add(const Problem<T>& pb, const Shift<T>& shift, const Index* rows, const T* w, Index m, RowStats<T>& s) {
+    for (Index q0 = 0; q0 < m; q0 += cap_) {
+      const Index q1 = std::min(m, q0 + cap_);
+      for (Index q = q0; q < q1; ++q) gather(pb, shift, rows[q], w[q], q - q0, s.wsum);
+      kernels(q1 - q0, s);
+    }
+    s.count += m;
+  }
+
+ private:
+  // Panel row r = sqrt(w) (x_i - shift), likewise y.
+  void gather(const Problem<T>& pb, const Shift<T>& shift, Index i, T w, Index r, double& wsum) {
+    const T sw = std::sqrt(w);
+    sqrt_w_(r) = sw;
+    wsum += double(w);
+    T* z = Z_.row(r).data();
+    with_row(pb.X, i, [&](const auto& x) {
+      for (Index j = 0; j < p_; ++j) z[j] = sw * (x(j) - shift.x(j));
+    });
+    T* y = Yz_.row(r).data();
+    with_row(pb.Y, i, [&](const auto& v) {
+      for (Index u = 0; u < t_; ++u) y[u] = sw * (v(u) - shift.y(u));
+    });
+  }
+
+  void kernels(Index rows, RowStats<T>& s) {
+    const Index p = p_, t = t_, ldz = Z_.cols(), ldy = Yz_.cols();
+    const T *Z = Z_.data(), *Y = Yz_.data(), *sw = sqrt_w_.data();
+    gram_lower(Z, rows, p, ldz, s.G.data(), s.G.rows(), true);
+    cross_product(Z, rows, p, ldz, sw, 1, 1, s.a.data(), s.a.size(), true);
+    if (along_) {
+      cross_product(Y, rows, t, ldy, Z, p, ldz, s.R.data(), s.R.rows(), true);
+      cross_product(Y, rows, t, ldy, sw, 1, 1, s.c.data(), s.c.size(), true);
+    } else {
+      cross_product(Z, rows, p, ldz, Y, t, ldy, s.R.data(), s.R.rows(), true);
+      for (Index r = 0; r < rows; ++r)
+        for (Index u = 0; u < t; ++u) s.c(u) += sw[r] * Y[r * ldy + u];
+    }
+    T* syy = s.syy.data();
+    for (Index r = 0; r < rows; ++r) {
+      const T* y = Y + r * ldy;
+      for (Index u = 0; u < t; ++u) syy[u] += y[u] * y[u];
+    }
+  }
+
+  Index p_, t_;
+  bool along_;
+  Index cap_;
+  RowMatrix<T> Z_, Yz_;  // (capacity, p_pad), (capacity, t or t_pad)
+  Vector<T> sqrt_w_;     // (capacity)
+};
+
+// The statistics of all rows with their sample weights, about the shift (the
+// weighted means), shared read-only by every replicate of a bootstrap. Formed
+// over fixed panels of rows (in parallel), added in panel order: the bits do
+// not depend on the thread count.
+template <class T>
+struct BaseStats {
+  Shift<T> shift;
+  RowStats<T> all;
+
+  // `builders`: one per pool worker.
+  void build(const Problem<T>& pb, ThreadPool& pool, std::vector<RowStatsBuilder<T>*> builders) {
+    const Index n = pb.n(), p = pb.p(), t = pb.t();
+    RowGather<T> gather(pb.X, pb.Y, pb.intercept);
+    gather.select(pb.base_weight);
+    if (pb.intercept) gather.means(gather.count(), true, shift.x, shift.y);
+    else shift.x.setZero(p), shift.y.setZero(t);
+    rows_.clear();
+    weights_.clear();
+    for (Index i = 0; i < n; ++i) {
+      const T v = pb.base_weight ? pb.base_weight[i] : T(1);
+      if (v > T(0)) rows_.push_back(i), weights_.push_back(v);
+    }
+    const Index m = Index(rows_.size()), per = gram_panel_rows(gram_padded_cols<T>(p), t);
+    const Index panels = (m + per - 1) / per;
+    std::vector<RowStats<T>> part(std::size_t(std::min<Index>(panels, pool.size())));
+    all.reset(p, t);
+    for (Index round = 0; round < panels; round += Index(part.size())) {
+      const Index count = std::min<Index>(Index(part.size()), panels - round);
+      pool.run(count, [&](Index item, int worker) {
+        const Index q0 = (round + item) * per, q1 = std::min(m, q0 + per);
+        auto& s = part[std::size_t(item)];
+        s.reset(p, t);
+        builders[std::size_t(worker)]->add(pb, shift, rows_.data() + q0, weights_.data() + q0, q1 - q0, s);
+      });
+      for (Index j = 0; j < count; ++j) all.add(part[std::size_t(j)]);
+    }
+  }
+
+ private:
+  std::vector<Index> rows_;
+  std::vector<T> weights_;
+};
+
+}  // namespace ridgeboot
