@@ -10,6 +10,7 @@ of the weights, and marks the alpha generalized cross-validation picks.
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -18,9 +19,19 @@ from rich.table import Table
 import ridgeboot as rb
 
 from ..datasets import load_longley
-from ._common import EXIT_OK, CLIError, fmt, fmt_alpha, make_console, standardize, write_json
+from ._common import (
+    EXIT_OK,
+    CLIError,
+    check_output_paths,
+    fmt,
+    fmt_alpha,
+    make_console,
+    standardize,
+    write_json,
+)
+from ._figure import check_plot_file
 from ._sweep import DEMO_SOLVER, AlphaSweep, Problem, Settings, equicorrelated_design, sweep
-from .plot import draw_demo_figure, new_figure
+from .plot import draw_demo_figure
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -236,7 +247,10 @@ def run_demo(args: argparse.Namespace) -> int:
     if args.n < args.p + 3:
         raise CLIError(f"--n must be at least --p + 3 = {args.p + 3} so alpha = 0 is a fit")
     if args.plot:
-        new_figure(1, 1)  # fail now, not after bootstrapping, when matplotlib is missing
+        check_plot_file(args.plot)  # fail now, not after bootstrapping
+    check_output_paths((("--plot", args.plot), ("--json", args.json)), ())
+    if args.progress is None:
+        args.progress = sys.stderr.isatty()
     console = make_console()
     settings = Settings(args.n_boot, args.seed, args.threads, args.progress)
     alphas = demo_alphas()
