@@ -3,17 +3,21 @@
 ``ridgeboot demo`` shows on real (Longley) and simulated data what the ridge
 penalty buys: weights that hold still when the training set is resampled.
 ``ridgeboot fit DATA.csv --target COL`` fits, picks alpha and bootstraps
-standard errors and confidence intervals. ``ridgeboot info`` reports the build.
+standard errors and confidence intervals (``--plot`` draws them).
+``ridgeboot info`` reports the build.
 
 User errors (a missing file or column, bad data, an option the library
-rejects) are printed as one line on stderr with exit code 2, no traceback;
-``--traceback`` shows it.
+rejects, a usage error) are printed as one line on stderr with exit code 2, no
+traceback; ``--traceback`` shows it.
 
 This module holds the parser and :func:`main`; each command is a module
 (``demo``, ``fit``, ``info``), imported when it runs. ``plot`` draws the demo's
-figure, ``_sweep`` holds the demo's problems and alpha sweeps, ``_fit_input``
-reads fit's data, and ``_common`` what they all share. Imports go one way only:
-this module -> commands -> ``plot`` -> ``_sweep`` -> ``_common``.
+figure and ``fit_plot`` fit's, both on ``_figure``; ``_sweep`` holds the demo's
+problems and alpha sweeps; ``_fit_result`` fit's results and their wording,
+``_fit_input`` turns fit's input into arrays, ``_table`` reads table files, and
+``_common`` holds what they all share. Imports go one way only: this module ->
+commands -> ``plot``, ``fit_plot`` -> ``_figure``, ``_sweep``, ``_fit_result``
+-> ``_fit_input`` -> ``_table`` -> ``_common``.
 """
 
 from __future__ import annotations

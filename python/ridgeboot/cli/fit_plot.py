@@ -211,7 +211,7 @@ def draw_fit_figure(path: str, figure: FitFigure, scale: str, command_line: str)
         draw_forest(
             axes[u], names, coef[rows, u], lo[rows, u], hi[rows, u], target, show_names=u == 0
         )
-        axes[u].set_xlabel(xlabel, fontsize=9)
+        axes[u].set_xlabel(xlabel.replace("the target", target, 1), fontsize=9)
         if len(rows) < len(data.feature_names):
             axes[u].set_title(
                 f"{target}: the {len(rows)} of {len(data.feature_names)} features with the "
