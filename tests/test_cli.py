@@ -6,39 +6,21 @@ lstsq, NIST's certified Longley values, or the library called directly with the 
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import io
 import json
 import subprocess
 import sys
 import warnings
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pytest
 import ridgeboot as rb
-from ridgeboot import cli
+from cli_support import PNG_MAGIC, longley_csv, run
 from ridgeboot.datasets import load_longley, longley_certified
 
 DEMO_SEED = 1
 DEMO_BOOT = 60
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-def run(argv: list[str]) -> tuple[int, str, str]:
-    """cli.main(argv) -> (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli.main(argv)
-    return code, out.getvalue(), err.getvalue()
-
-
-def longley_csv() -> str:
-    path = resources.files("ridgeboot") / "data" / "longley.csv"
-    assert isinstance(path, Path)  # a real file (editable or installed wheel), not a zip member
-    return str(path)
 
 
 def lre(estimate: np.ndarray, certified: np.ndarray) -> np.ndarray:

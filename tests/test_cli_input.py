@@ -77,6 +77,20 @@ def test_r_write_csv_row_names_are_left_out(tmp_path):
     assert "numbers the rows 1..n" in " ".join(record["input_notes"])
 
 
+def test_a_filtered_frames_index_is_left_out_and_a_nameless_column_is_an_error(frame, tmp_path):
+    kept = numeric(frame)[frame.a > -0.5]  # the index now skips numbers
+    plain, indexed = tmp_path / "plain.csv", tmp_path / "indexed.csv"
+    kept.to_csv(plain, index=False)
+    kept.to_csv(indexed)
+    record = fit_file(indexed, tmp_path)
+    assert "numbers the rows (distinct integers): a row index" in record["input_notes"][0]
+    np.testing.assert_array_equal(estimates(record), estimates(fit_file(plain, tmp_path)))
+    nameless = tmp_path / "nameless.csv"
+    nameless.write_text(plain.read_text().replace("a,b,", "a,,", 1))
+    message = run_error(["fit", str(nameless), "--target", "y", *FIXED])
+    assert "nameless.csv: column 2 has no name in the header line" in message
+
+
 # -- cells and columns
 
 

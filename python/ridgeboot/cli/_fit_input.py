@@ -167,13 +167,13 @@ def _bad_cell_error(table: Table, name: str, col: Column) -> CLIError:
     )
 
 
-def _require_complete(table: Table, name: str, values: np.ndarray) -> np.ndarray:
+def _require_complete(table: Table, name: str, values: np.ndarray, target: bool) -> np.ndarray:
     missing = np.flatnonzero(~np.isfinite(values))
     if missing.size:
+        out = "" if target else f" (or leave the column out: --drop {name})"
         raise CLIError(
             f"{table.path}: column {name!r} has {missing.size} missing or non-finite value(s), "
-            f"first on {table.where(int(missing[0]))}; remove or impute them (or leave the "
-            f"column out: --drop {name})"
+            f"first on {table.where(int(missing[0]))}; remove or impute them{out}"
         )
     return values
 
@@ -183,24 +183,41 @@ def _columns(table: Table) -> list[tuple[str, Any]]:
     return [(str(frame.columns[j]), frame.iloc[:, j]) for j in range(frame.shape[1])]
 
 
+def row_labels(col: Column) -> Optional[str]:
+    """Say how a column identifies the rows (a range, distinct integers or text), else None."""
+    rows = counts_rows(col.values)
+    if rows:
+        return f"numbers the rows {rows}"
+    v = col.values
+    if (
+        v is not None
+        and np.isfinite(v).all()
+        and (v == np.round(v)).all()
+        and np.unique(v).size == v.size
+    ):
+        return "numbers the rows (distinct integers)"
+    if col.kind == "text" and col.cells.notna().all() and col.cells.is_unique:
+        return "labels the rows (distinct text)"
+    return None
+
+
 def _index_and_empty(table: Table, parsed: dict[int, Column]) -> tuple[set[int], list[str]]:
-    """Positions of unnamed columns to leave out (a row index, empty columns), and the notes."""
+    """Find the unnamed columns to leave out (a row index, empty columns); note each."""
     skip, notes = set(), []
     for j, (name, _) in enumerate(_columns(table)):
         if not _UNNAMED.match(name):
             continue
         col = parsed[j]
-        rows = counts_rows(col.values)
-        labels = col.kind == "text" and col.cells.notna().all() and col.cells.is_unique
-        if j == 0 and (rows or labels):
-            what = f"numbers the rows {rows}" if rows else "labels the rows (distinct text)"
-            notes.append(f"the first column has no name and {what}: a row index, left out")
+        labels = row_labels(col) if j == 0 else None
+        if labels:
+            notes.append(f"the first column has no name and {labels}: a row index, left out")
         elif col.values is not None and np.isnan(col.values).all():
             notes.append(f"column {j + 1} has no name and no values: left out")
         else:
             raise CLIError(
-                f"{table.path}: column {j + 1} has no name in the header line: name it "
-                "(or, if it is a row index, write it as the first column)"
+                f"{table.path}: column {j + 1} has no name in the header line: name it (a first "
+                "column without a name is left out as a row index when it numbers or labels "
+                "the rows)"
             )
         skip.add(j)
     return skip, notes
@@ -210,6 +227,8 @@ def _unknown_column(table: Table, name: str, names: Sequence[str]) -> CLIError:
     shown = ", ".join(names[:SHOWN_NAMES]) + (", ..." if len(names) > SHOWN_NAMES else "")
     numeric = all(re.fullmatch(r"[+-]?\d+", n) for n in names if n)
     hint = " (the first line holds numbers: has the file a header line?)" if numeric else ""
+    if len(names) == 1:
+        hint = " (one column only: if the delimiter is another, give it with --sep)"
     return CLIError(f"{table.path}: no column {name!r}; the columns are {shown}{hint}")
 
 
@@ -303,7 +322,7 @@ def _numeric(table: Table, name: str, col: Column, target: bool = False) -> np.n
     if col.values is None:
         role = "the target" if target else "a feature"
         raise CLIError(f"{_where_bad(table.path, table, name, col)}: {role} column must be numeric")
-    return _require_complete(table, name, col.values)
+    return _require_complete(table, name, col.values, target)
 
 
 def _text_columns_error(table: Table, names: Sequence[str], cols: Sequence[Column]) -> CLIError:

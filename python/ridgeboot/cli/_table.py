@@ -300,9 +300,9 @@ def _parse_text(path: str, text: str, utf8: bytes, options: ReadOptions) -> Tabl
 
 
 def _check_header(path: str, header: list[str]) -> None:
-    duplicates = sorted({c for c in header if c and header.count(c) > 1})
-    if duplicates:
-        raise CLIError(f"{path}: duplicate column names {', '.join(map(repr, duplicates))}")
+    repeated = sorted({c for c in header if c and header.count(c) > 1})
+    if repeated:
+        raise CLIError(f"{path}: duplicate column names {', '.join(map(repr, repeated))}")
     numbers = [v for v in map(_as_number, header) if v is not None and np.isfinite(v)]
     if 2 * len(numbers) >= len(header) and any(v != int(v) for v in numbers):
         shown = ", ".join(header[:4]) + (", ..." if len(header) > 4 else "")
