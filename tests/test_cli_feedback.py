@@ -83,6 +83,13 @@ def test_huge_n_boot_names_flags_not_api_arguments(monkeypatch):
     assert "keep_coefs" not in message and "n_boot" not in message
 
 
+def test_demo_huge_n_boot_names_flags(monkeypatch):
+    monkeypatch.setattr("ridgeboot._validation.available_memory", lambda: 16 * 2**30)
+    code, out, err = run(["demo", "--n-boot", "1000000000"])
+    assert code == 2 and "--n-boot 1000000000" in err and "keep_coefs" not in err
+    assert "Bootstrapping" not in out
+
+
 def test_ci_method_normal_keeps_no_replicates(bootstrap_spy):
     run_ok(["fit", *LONGLEY, "--n-boot", "10", "--ci-method", "normal", "--no-progress"])
     assert bootstrap_spy.calls[0]["keep_coefs"] is False

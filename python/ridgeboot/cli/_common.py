@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import numpy as np
 
+from .._validation import check_memory
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -283,6 +285,29 @@ def check_output_paths(outputs: Sequence[tuple[str, Optional[str]]], inputs: Seq
             raise CLIError(f"{flag} {path}: cannot write there ({exc.strerror})") from None
         if not existed:
             os.remove(path)
+
+
+def require_memory(nbytes: float, what: str, advice: str) -> None:
+    """Refuse, before any work, what would not fit in memory, in the command line's words.
+
+    Parameters
+    ----------
+    nbytes : float
+        Bytes needed.
+    what : str
+        What needs them, naming the flag (``"--n-boot 1000000000: keeping ..."``).
+    advice : str
+        The way out, naming flags.
+
+    Raises
+    ------
+    CLIError
+        When ``nbytes`` exceeds 90% of the memory available.
+    """
+    try:
+        check_memory(nbytes, what, advice)
+    except MemoryError as exc:
+        raise CLIError(str(exc)) from None
 
 
 # -- data

@@ -323,8 +323,10 @@ def _read_csv(path: str, data: bytes, sep: str, decimal: str, thousands: Optiona
     import pandas as pd
 
     if thousands is None and sep != WHITESPACE and _has_pyarrow():
+        # decimal only when it is not ".": pandas before 2.0 refuses it with this engine
+        comma = {"decimal": decimal} if decimal != "." else {}
         try:
-            return pd.read_csv(io.BytesIO(data), engine="pyarrow", sep=sep, decimal=decimal)
+            return pd.read_csv(io.BytesIO(data), engine="pyarrow", sep=sep, **comma)
         except (ValueError, TypeError, pd.errors.ParserError):
             pass  # the C parser reads what pyarrow refuses (whitespace lines) or says where
     try:

@@ -26,6 +26,7 @@ from ._common import (
     fmt,
     fmt_alpha,
     make_console,
+    require_memory,
     standardize,
     write_json,
 )
@@ -254,6 +255,12 @@ def run_demo(args: argparse.Namespace) -> int:
     console = make_console()
     settings = Settings(args.n_boot, args.seed, args.threads, args.progress)
     alphas = demo_alphas()
+    widest = max(args.p, len(load_longley().feature_names))
+    require_memory(
+        8.0 * args.n_boot * len(alphas) * (widest + 1),
+        f"--n-boot {args.n_boot}: keeping every replicate's weights for {len(alphas)} alphas",
+        "lower --n-boot (or --p)",
+    )
     problems = [
         longley_problem(),
         synthetic_problem(args.n, args.p, args.rho, args.noise, args.seed),

@@ -20,7 +20,6 @@ import numpy as np
 
 import ridgeboot as rb
 from ridgeboot._scoring import r2_from_mse
-from ridgeboot._validation import check_memory
 
 from ._common import (
     DEFAULT_FIT_ALPHAS,
@@ -29,6 +28,7 @@ from ._common import (
     check_output_paths,
     make_console,
     parse_alphas,
+    require_memory,
     standardize,
     write_json,
 )
@@ -114,15 +114,12 @@ def check_bootstrap_memory(data: FitData, args: argparse.Namespace) -> None:
     if not keeps_replicates(args):
         return
     p, t = data.X.shape[1], data.Y.shape[1]
-    try:
-        check_memory(
-            8.0 * args.n_boot * (p + 1) * t,
-            f"--n-boot {args.n_boot}: keeping every replicate's coefficients for "
-            f"--ci-method {args.ci_method}",
-            "lower --n-boot, or use --ci-method normal (which needs only their mean and spread)",
-        )
-    except MemoryError as exc:
-        raise CLIError(str(exc)) from None
+    require_memory(
+        8.0 * args.n_boot * (p + 1) * t,
+        f"--n-boot {args.n_boot}: keeping every replicate's coefficients for "
+        f"--ci-method {args.ci_method}",
+        "lower --n-boot, or use --ci-method normal (which needs only their mean and spread)",
+    )
 
 
 def check_folds(data: FitData, args: argparse.Namespace) -> None:
