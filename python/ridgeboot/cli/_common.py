@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
@@ -196,6 +197,14 @@ def fmt_alpha(alpha: float) -> str:
 
 
 # -- output
+
+
+def show_progress(flag: Optional[bool]) -> bool:
+    """Resolve ``--progress/--no-progress``: as given, else whether stderr is a terminal."""
+    if flag is not None:
+        return flag
+    isatty = getattr(sys.stderr, "isatty", None)
+    return bool(isatty()) if callable(isatty) else False
 
 
 def make_console() -> Console:

@@ -10,7 +10,6 @@ of the weights, and marks the alpha generalized cross-validation picks.
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,6 +26,7 @@ from ._common import (
     fmt_alpha,
     make_console,
     require_memory,
+    show_progress,
     standardize,
     write_json,
 )
@@ -250,8 +250,7 @@ def run_demo(args: argparse.Namespace) -> int:
     if args.plot:
         check_plot_file(args.plot)  # fail now, not after bootstrapping
     check_output_paths((("--plot", args.plot), ("--json", args.json)), ())
-    if args.progress is None:
-        args.progress = sys.stderr.isatty()
+    args.progress = show_progress(args.progress)
     console = make_console()
     settings = Settings(args.n_boot, args.seed, args.threads, args.progress)
     alphas = demo_alphas()

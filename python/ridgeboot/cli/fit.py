@@ -29,6 +29,7 @@ from ._common import (
     make_console,
     parse_alphas,
     require_memory,
+    show_progress,
     standardize,
     write_json,
 )
@@ -243,8 +244,7 @@ def run_fit(args: argparse.Namespace) -> int:
     """Run ``ridgeboot fit`` with parsed arguments; return the exit code."""
     if args.alphas is not None and args.alpha is not None:
         raise CLIError("--alphas lists candidates for --cv; it cannot be used with --alpha")
-    if args.progress is None:
-        args.progress = sys.stderr.isatty()
+    args.progress = show_progress(args.progress)
     outputs = (("--json", args.json), ("--csv", args.csv), ("--plot", args.plot))
     if args.plot:
         check_plot_file(args.plot)
