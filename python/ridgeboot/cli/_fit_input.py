@@ -98,6 +98,8 @@ class Column:
     kind : str
         "number", "boolean", "text" (mostly not numbers) or "bad" (numbers but
         for ``n_bad`` cells, the first at ``bad_row``: ``bad_value``).
+    cells : pandas.Series or None
+        The cells as read, kept for a text column (its levels, whether it labels the rows).
     """
 
     values: Optional[np.ndarray]
@@ -112,8 +114,8 @@ def parse_column(series: Any) -> Column:
     """Read a pandas column as numbers: numbers, true/false as 1/0, else text or bad cells."""
     import pandas as pd
 
-    if pd.api.types.is_bool_dtype(series.dtype):
-        return Column(series.to_numpy(dtype=np.float64), "boolean")
+    if pd.api.types.is_bool_dtype(series.dtype):  # numpy's, or pandas' nullable "boolean"
+        return Column(series.to_numpy(dtype=np.float64, na_value=np.nan), "boolean")
     if pd.api.types.is_numeric_dtype(series.dtype):
         return Column(series.to_numpy(dtype=np.float64, na_value=np.nan), "number")
     missing = series.isna().to_numpy()
