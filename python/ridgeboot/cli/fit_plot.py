@@ -215,7 +215,7 @@ def draw_fit_figure(path: str, figure: FitFigure, scale: str, command_line: str)
         if len(rows) < len(data.feature_names):
             axes[u].set_title(
                 f"{target}: the {len(rows)} of {len(data.feature_names)} features with the "
-                "largest coefficients",
+                "largest |coefficient|",
                 fontsize=10,
             )
     if figure.has_curve:
