@@ -307,18 +307,40 @@ def test_out_of_core_refusals_are_named(client):
         boot.ci(method="bca")
 
 
+@pytest.mark.parametrize("c", [2.0**-500, 2.0**500])
+def test_out_of_core_is_scale_equivariant(client, c):
+    # X^T X of X * 2^500 overflows, of X * 2^-500 underflows: each chunk is scaled by powers
+    # of two and the merge and the solve undo it, exactly
+    X, y = _data(n=400, p=4)
+    Xd = da.from_array(X, chunks=(100, 4))
+    ref = rbd.bootstrap(Xd, y, 1.0, 32, scheme="poisson", client=client)
+    boot = rbd.bootstrap(Xd * c, y, c * (c * 1.0), 32, scheme="poisson", client=client)
+    np.testing.assert_allclose(boot.full.coef * c, ref.full.coef, rtol=1e-12)
+    np.testing.assert_allclose(boot.coef_std * c, ref.coef_std, rtol=1e-12)
+    np.testing.assert_allclose(boot.oob_mse, ref.oob_mse, rtol=1e-12)
+
+
 # ------------------------------------------------------------ the statistics, without a cluster
 def test_merged_statistics_equal_those_of_all_rows():
     rng = np.random.default_rng(7)
     X, Y = rng.standard_normal((40, 3)) + 5.0, rng.standard_normal((40, 2)) - 2.0
     C = rng.poisson(1.0, (4, 40)).astype(float)
     C[1, :25] = 0  # the first piece is empty for replicate 1
-    whole = _out_of_core.chunk_stats(X, Y, C, True, True)
+    unscaled = {"ex": 0.0, "ey": 0.0, "ew": 0.0}
+    whole = {**_out_of_core.chunk_stats(X, Y, C, True, True), **unscaled}
+    # each piece scaled by its own powers of two, as the chunk tasks do (data' = data 2^e)
+    exponents = [(3.0, -2.0, 0.0), (0.0, 0.0, -5.0), (-7.0, 4.0, 1.0)]
     parts = [
-        _out_of_core.chunk_stats(X[s], Y[s], C[:, s], True, True)
-        for s in np.split(np.arange(40), [25, 31])
+        {
+            **_out_of_core.chunk_stats(X[s] * 2**ex, Y[s] * 2**ey, C[:, s] * 2**ew, True, True),
+            "ex": ex,
+            "ey": ey,
+            "ew": ew,
+        }
+        for s, (ex, ey, ew) in zip(np.split(np.arange(40), [25, 31]), exponents)
     ]
     merged = _out_of_core.merge_stats(_out_of_core.merge_stats(parts[0], parts[1]), parts[2])
+    merged = _out_of_core._with_exponents(merged, 0.0, 0.0, 0.0)  # back to the data's units
     for key in whole:
         np.testing.assert_allclose(merged[key], whole[key], rtol=1e-12, atol=1e-12)
     # and the out-of-bag error from statistics equals the direct sum over rows
@@ -329,7 +351,8 @@ def test_merged_statistics_equal_those_of_all_rows():
         C,
         (Y[None, None] - (np.einsum("np,rkpt->rknt", X, coef) + icpt[:, :, None])) ** 2,
     )
-    np.testing.assert_allclose(_out_of_core.oob_sse(whole, coef, icpt), direct, rtol=1e-10)
+    mse = _out_of_core.oob_mse(whole, coef, icpt)
+    np.testing.assert_allclose(mse, direct / C.sum(axis=1)[:, None, None], rtol=1e-10)
 
 
 @pytest.mark.parametrize(

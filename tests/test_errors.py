@@ -254,3 +254,15 @@ def test_non_finite_found_in_any_layout(dtype, layout, value, where):
     name = "y" if where == "y-last" else "X"
     with pytest.raises(ValueError, match=arg(name) + " contains NaN or infinity"):
         rb.ridge(X, y, 1.0)
+
+
+@pytest.mark.parametrize("cv", [3, "bootstrap"])
+def test_heldout_scores_of_nan_data_name_the_nan(cv):
+    # check_finite=False lets a NaN through to the held-out fits: the error says so,
+    # not "too few held-out rows, or a constant target"
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((30, 3))
+    y = X @ [1.0, 2.0, 3.0] + rng.standard_normal(30)
+    X[4, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        rb.ridge_cv(X, y, [0.1, 1.0], cv=cv, scoring="r2", check_finite=False)

@@ -82,6 +82,8 @@ void register_draws(py::module_& m) {
       .def_readwrite("svd_fallback", &EngineRequest::svd_fallback)
       .def_readwrite("keep_coefs", &EngineRequest::keep_coefs)
       .def_readwrite("moments", &EngineRequest::moments)
+      .def_readwrite("coef_scale", &EngineRequest::coef_scale)
+      .def_readwrite("intercept_scale", &EngineRequest::intercept_scale)
       .def_readwrite("oob_rows", &EngineRequest::oob_rows)
       .def_readwrite("oob_mse", &EngineRequest::oob_mse)
       .def_readwrite("replicate_stats", &EngineRequest::replicate_stats);

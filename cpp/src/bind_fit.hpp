@@ -35,11 +35,13 @@ inline ThreadPool* pool_for(Index n, Index p, int n_threads, std::optional<Threa
   return pool ? &*pool : nullptr;
 }
 
-// -> (coef (k, p, t), intercept (k, t), condition bound, the solver that ran).
+// -> ((coef (k, p, t), intercept (k, t)), condition bound, the solver that ran, the rank used).
 template <class T>
 py::tuple fit(const Array<T>& X, const Array<T>& Y, const std::optional<Array<T>>& w, const Array<T>& alphas,
-              const std::string& solver, bool intercept, bool svd_fallback, int n_threads) {
-  Fitter<T> fitter(make_problem(X, Y, w, alphas, solver, intercept, svd_fallback));
+              const std::string& solver, bool intercept, bool svd_fallback, double rcond, int n_threads) {
+  Problem<T> problem = make_problem(X, Y, w, alphas, solver, intercept, svd_fallback);
+  problem.rcond = T(rcond);
+  Fitter<T> fitter(std::move(problem));
   const Problem<T>& pb = fitter.problem();
   Matrix<T> W(pb.p(), pb.kt());
   Vector<T> b(pb.kt());
@@ -51,7 +53,7 @@ py::tuple fit(const Array<T>& X, const Array<T>& Y, const std::optional<Array<T>
   const char* ran = fitter.solver_used() == Solver::svd    ? "svd"
                     : fitter.solver_used() == Solver::eigh ? "eigh"
                                                            : "cholesky";
-  return py::make_tuple(to_numpy(pb, W, b), fitter.condition_bound(), ran);
+  return py::make_tuple(to_numpy(pb, W, b), fitter.condition_bound(), ran, fitter.rank());
 }
 
 // Closed-form criteria for every alpha of the (k, t) grid -> (scores (k, t), dof (k, t)):
@@ -115,9 +117,9 @@ template <class T>
 void register_fit(py::module_& m, const std::string& suffix) {
   using namespace pybind11::literals;
   m.def(("fit_" + suffix).c_str(), &fit<T>, "X"_a.noconvert(), "Y"_a.noconvert(), "sample_weight"_a.noconvert(),
-        "alphas"_a.noconvert(), "solver"_a, "fit_intercept"_a, "svd_fallback"_a, "n_threads"_a,
+        "alphas"_a.noconvert(), "solver"_a, "fit_intercept"_a, "svd_fallback"_a, "rcond"_a, "n_threads"_a,
         "Weighted ridge fit for a (k, t) alpha grid -> ((coef (k,p,t), intercept (k,t)), condition bound, "
-        "solver that ran).");
+        "solver that ran, rank used). rcond <= 0: the default cutoff eps * max(m, p).");
   m.def(("cv_scores_" + suffix).c_str(), &cv_scores<T>, "X"_a.noconvert(), "Y"_a.noconvert(),
         "sample_weight"_a.noconvert(), "alphas"_a.noconvert(), "fit_intercept"_a, "method"_a, "n_threads"_a,
         "GCV / leave-one-out scores and degrees of freedom for a (k, t) alpha grid -> (scores (k, t), "

@@ -295,8 +295,8 @@ void test_pool_cancels() {
     ThreadPool pool(threads);
     std::atomic<Index> done{0};
     // Worker 0 polls before its first item, so cancelling at once always cancels.
+    // (How many items the other workers ran meanwhile is up to the scheduler.)
     CHECK_THROWS(pool.run(100000, [&](Index, int) { ++done; }, [] { return false; }), Cancelled);
-    CHECK(done < 100000);
     done = 0;
     pool.run(1000, [&](Index, int) { ++done; }, [] { return true; });
     CHECK(done == 1000);

@@ -15,6 +15,7 @@ from ._bootstrap_result import (
     make_result,
 )
 from ._engine import EngineJob, current_runner
+from ._linalg import power_of_two_scale
 from ._ridge import fit_grid, path_solver
 from ._validation import (
     MAX_REPLICATES,
@@ -181,7 +182,7 @@ def bootstrap(
         )
     auto = solver == "auto"
     fit_intercept = check_bool(fit_intercept, "fit_intercept")
-    full_coef, full_icpt, solver = fit_grid(
+    full_coef, full_icpt, solver, _ = fit_grid(
         data, grid, solver, fit_intercept, n_threads, auto_choice=path_solver(grid)
     )
     job = EngineJob(
@@ -197,6 +198,8 @@ def bootstrap(
         oob_rows=oob_rows,
         oob_mse=bool(oob),
         svd_fallback=auto,
+        coef_scale=power_of_two_scale(full_coef),
+        intercept_scale=power_of_two_scale(full_icpt),
     )
     bar, callback = _progress_bar(progress, n_boot)
     try:
@@ -251,13 +254,14 @@ def _result(
     """Turn the engine's sums into means and spreads about the full fit, and the result."""
     B = check_valid_replicates(int(raw["n_valid"][0]), job.n_boot)
     full_coef, full_icpt = full
-    s, ss = raw["coef_sum"], raw["coef_sumsq"]
-    i_s, i_ss = raw["intercept_sum"], raw["intercept_sumsq"]
+    # the sums are of deviations times job.coef_scale / intercept_scale (powers of two)
+    s, ss, cs = raw["coef_sum"], raw["coef_sumsq"], job.coef_scale
+    i_s, i_ss, ics = raw["intercept_sum"], raw["intercept_sumsq"], job.intercept_scale
     moments = (
-        full_coef.astype(np.float64) + s / B,
-        np.sqrt(np.maximum(ss - s * s / B, 0) / (B - 1)),
-        full_icpt.astype(np.float64) + i_s / B,
-        np.sqrt(np.maximum(i_ss - i_s * i_s / B, 0) / (B - 1)),
+        full_coef.astype(np.float64) + s / B / cs,
+        np.sqrt(np.maximum(ss - s * s / B, 0) / (B - 1)) / cs,
+        full_icpt.astype(np.float64) + i_s / B / ics,
+        np.sqrt(np.maximum(i_ss - i_s * i_s / B, 0) / (B - 1)) / ics,
     )
     oob_mse = None
     if job.oob_mse:

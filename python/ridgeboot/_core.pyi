@@ -17,8 +17,9 @@ def fit_float64(
     solver: str,
     fit_intercept: bool,
     svd_fallback: bool,
+    rcond: float,
     n_threads: int,
-) -> tuple[tuple[_F64, _F64], float, str]: ...
+) -> tuple[tuple[_F64, _F64], float, str, int]: ...
 def fit_float32(
     X: _F32,
     Y: _F32,
@@ -27,8 +28,9 @@ def fit_float32(
     solver: str,
     fit_intercept: bool,
     svd_fallback: bool,
+    rcond: float,
     n_threads: int,
-) -> tuple[tuple[_F32, _F32], float, str]: ...
+) -> tuple[tuple[_F32, _F32], float, str, int]: ...
 
 class EngineRequest:
     first: int
@@ -41,6 +43,8 @@ class EngineRequest:
     svd_fallback: bool
     keep_coefs: bool
     moments: bool
+    coef_scale: float
+    intercept_scale: float
     oob_rows: bool
     oob_mse: bool
     replicate_stats: bool

@@ -24,6 +24,7 @@ from ._validation import (
     MAX_SEED,
     FloatArray,
     Prepared,
+    all_finite,
     check_bool,
     check_choice,
     check_int,
@@ -132,7 +133,13 @@ def _run_heldout(
     )
     raw = current_runner()(job, data.X, data.Y, data.weight, resolve_threads(n_threads))
     # undefined scores (0/0, overflowing huge weights) come out non-finite: no vote
-    return stats_scores(raw["replicate_stats"], scoring)
+    scores = stats_scores(raw["replicate_stats"], scoring)
+    if not np.isfinite(scores).all() and not all_finite(data.X, data.Y):
+        raise ValueError(
+            "X or y contains NaN or infinity (check_finite=False skips that check): the "
+            "held-out scores are undefined; remove or impute those values"
+        )
+    return scores
 
 
 def ridge_cv(
@@ -288,7 +295,9 @@ def ridge_cv(
         solver_ran = "eigh"
     else:
         final_grid = np.ascontiguousarray(grid[best, targets].reshape(1, data.t))
-        coef, intercept, solver_ran = fit_grid(data, final_grid, solver, fit_intercept, n_threads)
+        coef, intercept, solver_ran, _ = fit_grid(
+            data, final_grid, solver, fit_intercept, n_threads
+        )
     best_score = scores[best, np.arange(data.t)]
     # restore the caller's alpha order in the public scores
     inv = np.empty_like(order)

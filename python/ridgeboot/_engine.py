@@ -49,6 +49,9 @@ class EngineJob:
     oob_mse: bool = False
     replicate_stats: bool = False
     svd_fallback: bool = False  # solver="auto": replicates the solver fails on are redone by SVD
+    # powers of two the moments' deviations are multiplied by (their squares stay in range)
+    coef_scale: float = 1.0
+    intercept_scale: float = 1.0
 
     def block(self, first: int, count: int) -> EngineJob:
         """Replicates first .. first + count - 1 only (their explicit counts travel with them)."""
@@ -66,6 +69,7 @@ class EngineJob:
             self.block_len,
         )
         req.keep_coefs, req.moments = self.keep_coefs, self.reference is not None
+        req.coef_scale, req.intercept_scale = self.coef_scale, self.intercept_scale
         req.oob_rows, req.oob_mse = self.oob_rows, self.oob_mse
         req.replicate_stats, req.svd_fallback = self.replicate_stats, self.svd_fallback
         return req

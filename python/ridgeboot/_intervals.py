@@ -12,7 +12,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from ._linalg import positive_rows, psd_pinv, rank_cutoff
+from ._linalg import positive_rows, power_of_two_scale, psd_pinv, rank_cutoff
 
 CI_METHODS = ("percentile", "basic", "normal", "bca")
 
@@ -86,8 +86,9 @@ def jackknife_acceleration(
 
     d = mean - w_(i), with the exact leave-one-out fits w_(i) from Sherman-Morrison on
     the augmented system A = [1, X]^T V [1, X] + diag(0, alpha I): no n refits. Rows of
-    weight 0 are not in the fit and are not left out. The weights are scaled by a power
-    of two (with alpha) so that A cannot overflow; the fits do not change.
+    weight 0 are not in the fit and are not left out. X, Y and the weights are scaled by
+    powers of two (alpha with them) so that A cannot overflow or underflow: exact, and the
+    acceleration does not depend on the scale.
 
     Parameters
     ----------
@@ -105,8 +106,11 @@ def jackknife_acceleration(
     X, Y = X[keep].astype(np.float64), Y[keep].astype(np.float64)
     if not (np.isfinite(X).all() and np.isfinite(Y).all()):  # check_finite=False: no value
         return np.full((len(alphas), X.shape[1], Y.shape[1]), np.nan)
-    scale = 2.0 ** -np.floor(np.log2(v.max()))  # exact: v and alpha scaled alike
-    v = v * scale
+    # powers of two (exact) against overflow: v and alpha alike, X (alpha by its square)
+    # and Y; the acceleration is scale-free
+    sx, sy, sv = power_of_two_scale(X), power_of_two_scale(Y), 2.0 ** -np.floor(np.log2(v.max()))
+    v, X, Y = v * sv, X * sx, Y * sy
+    scale = sv * sx * sx
     m, p = X.shape
     Xa = np.hstack([np.ones((m, 1)), X]) if fit_intercept else X
     off = 1 if fit_intercept else 0
@@ -166,6 +170,10 @@ def sandwich_covariance(
     """
     keep, v = positive_rows(weight, len(X))
     X, Y = X[keep].astype(np.float64), Y[keep].astype(np.float64)
+    # powers of two (exact) against overflow: the covariance scales by (sy / sx)^2
+    sx, sy = power_of_two_scale(X), power_of_two_scale(Y)
+    X, Y, coef, intercept = X * sx, Y * sy, coef * (sy / sx), intercept * sy
+    alphas = np.asarray(alphas, dtype=np.float64) * sx * sx
     Xc = X - v @ X / v.sum() if fit_intercept else X
     m, p = X.shape
     out = np.empty((len(alphas), Y.shape[1], p, p))
@@ -175,4 +183,4 @@ def sandwich_covariance(
         for u in range(Y.shape[1]):
             meat = (Xc * ((v * resid[:, u]) ** 2)[:, None]).T @ Xc
             out[a_idx, u] = Ainv @ meat @ Ainv
-    return out
+    return out * (sx / sy) ** 2

@@ -43,6 +43,18 @@ def rank_cutoff(m: int, p: int, dtype: Any = np.float64) -> float:
     return float(_CUTOFF[np.dtype(dtype)](m, p))
 
 
+def power_of_two_scale(a: np.ndarray) -> float:
+    """Return 2^-e, e the exponent of max|a| (as the core's scaling.hpp); 1 for 0 or non-finite.
+
+    Multiplying by it is exact and brings the largest magnitude into [1, 2): a ridge problem
+    scaled so (alpha by the square of X's factor) has exactly scaled solutions.
+    """
+    top = float(np.max(np.abs(a))) if np.size(a) else 0.0
+    if not (top > 0 and np.isfinite(top)):
+        return 1.0
+    return float(np.ldexp(1.0, -int(np.frexp(top)[1]) + 1))
+
+
 def positive_rows(v: Optional[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
     """Return the mask of rows with positive weight and their weights in float64, (n,) and (m,)."""
     w = np.ones(n) if v is None else np.asarray(v, dtype=np.float64)

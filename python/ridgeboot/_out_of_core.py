@@ -17,6 +17,11 @@ under the rank cutoff of the replicate's rows count as zero), b = my - mx^T W. T
 out-of-bag squared error of (W, b) over rows with statistics (w, mx, my, G) is
 Gyy - 2 w^T Gxy + w^T Gxx w + w (my - b - mx^T w)^2 per target.
 
+Against overflow and underflow each chunk's rows, targets and weights are scaled by
+powers of two (exact; ``_linalg.power_of_two_scale``), the exponents kept with the
+statistics ("ex", "ey", "ew": data' = data 2^e); a merge brings two chunks to the smaller
+exponents (the larger data) exactly, and the solve undoes them.
+
 Memory per task is O(B p (p + t)): the statistics of all replicates.
 """
 
@@ -29,7 +34,7 @@ import numpy as np
 from . import _core
 from ._bootstrap import block_length, check_valid_replicates
 from ._bootstrap_result import BootstrapResult, make_result
-from ._linalg import shift_factors
+from ._linalg import power_of_two_scale, shift_factors
 from ._validation import (
     MAX_REPLICATES,
     MAX_SEED,
@@ -80,8 +85,27 @@ def chunk_stats(X: np.ndarray, Y: np.ndarray, C: np.ndarray, centre: bool, with_
     }
 
 
+def _with_exponents(s: Stats, ex: float, ey: float, ew: float) -> Stats:
+    """Rescale the statistics s to the exponents (ex, ey, ew): exact, powers of two."""
+    fx, fy, fw = 2.0 ** (ex - s["ex"]), 2.0 ** (ey - s["ey"]), 2.0 ** (ew - s["ew"])
+    return {
+        "w": s["w"] * fw,
+        "rows": s["rows"],
+        "mx": s["mx"] * fx,
+        "my": s["my"] * fy,
+        "Gxx": s["Gxx"] * (fw * fx * fx),
+        "Gxy": s["Gxy"] * (fw * fx * fy),
+        "Gyy": s["Gyy"] * (fw * fy * fy),
+        "ex": np.asarray(ex),
+        "ey": np.asarray(ey),
+        "ew": np.asarray(ew),
+    }
+
+
 def merge_stats(a: Stats, b: Stats) -> Stats:
     """Statistics of the union of two row sets (exact; vectorized over replicates)."""
+    ex, ey, ew = (min(float(a[e]), float(b[e])) for e in ("ex", "ey", "ew"))
+    a, b = _with_exponents(a, ex, ey, ew), _with_exponents(b, ex, ey, ew)
     w = a["w"] + b["w"]
     share = np.divide(b["w"], w, out=np.zeros_like(w), where=w > 0)  # w2 / w
     f = a["w"] * share  # w1 w2 / w, zero when either side is empty
@@ -94,6 +118,9 @@ def merge_stats(a: Stats, b: Stats) -> Stats:
         "Gxx": a["Gxx"] + b["Gxx"] + f[:, None, None] * dx[:, :, None] * dx[:, None, :],
         "Gxy": a["Gxy"] + b["Gxy"] + f[:, None, None] * dx[:, :, None] * dy[:, None, :],
         "Gyy": a["Gyy"] + b["Gyy"] + f[:, None] * dy * dy,
+        "ex": a["ex"],
+        "ey": a["ey"],
+        "ew": a["ew"],
     }
 
 
@@ -122,10 +149,14 @@ def _chunk_task(
             f"sample_weight must be finite and >= 0 (rows {row_start}..{row_start + len(X) - 1})"
         )
     counts = _core.poisson_counts(row_start, len(X), 0, n_boot, seed, block_len, 1)
+    sx, sy, sw = power_of_two_scale(X), power_of_two_scale(Y), power_of_two_scale(v)
+    X, Y, v = X * sx, Y * sy, v * sw
+    exponents = {"ex": np.log2(sx), "ey": np.log2(sy), "ew": np.log2(sw)}
     weights = np.vstack([v[None], counts * v[None]])  # (1 + B, m)
-    out = {"in": chunk_stats(X, Y, weights, fit_intercept, with_yy=False)}
+    out = {"in": {**chunk_stats(X, Y, weights, fit_intercept, with_yy=False), **exponents}}
     if oob:
-        out["oob"] = chunk_stats(X, Y, np.where(counts == 0, v[None], 0.0), True, with_yy=True)
+        oob_rows = np.where(counts == 0, v[None], 0.0)
+        out["oob"] = {**chunk_stats(X, Y, oob_rows, True, with_yy=True), **exponents}
     return out
 
 
@@ -136,22 +167,32 @@ def _merge_task(a: dict[str, Stats], b: dict[str, Stats]) -> dict[str, Stats]:
 def solve_stats(stats: Stats, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Ridge fits of every replicate from its statistics, by one eigh per replicate.
 
-    Returns coef (R, k, p, t), intercept (R, k, t) and the valid mask (R,): a
-    replicate with no positive weight has no fit (NaN).
+    Returns coef (R, k, p, t), intercept (R, k, t) in the data's units and the valid
+    mask (R,): a replicate with no positive weight has no fit (NaN).
     """
     valid = stats["w"] > 0
+    ex, ey, ew = float(stats["ex"]), float(stats["ey"]), float(stats["ew"])
     lam, V = np.linalg.eigh(stats["Gxx"])  # (R, p), (R, p, p)
     rot = np.einsum("rpq,rpt->rqt", V, stats["Gxy"])  # V^T Gxy
-    factors = shift_factors(lam, grid, stats["rows"], lam.shape[1])  # (R, k, t, p)
+    alphas = grid * 2.0 ** (ew + 2 * ex)  # the penalty of the scaled problem
+    factors = shift_factors(lam, alphas, stats["rows"], lam.shape[1])  # (R, k, t, p)
     scaled = np.moveaxis(factors, 3, 2) * rot[:, None]  # (R, k, p, t)
     coef = np.einsum("rpq,rkqt->rkpt", V, scaled)
     icpt = stats["my"][:, None, :] - np.einsum("rp,rkpt->rkt", stats["mx"], coef)
+    coef, icpt = coef * 2.0 ** (ex - ey), icpt * 2.0**-ey
     coef[~valid], icpt[~valid] = np.nan, np.nan
     return coef, icpt, valid
 
 
-def oob_sse(oob: Stats, coef: np.ndarray, icpt: np.ndarray) -> np.ndarray:
-    """Out-of-bag weighted squared error of fits (R, k, p, t), (R, k, t) -> (R, k, t)."""
+def oob_mse(oob: Stats, coef: np.ndarray, icpt: np.ndarray) -> np.ndarray:
+    """Out-of-bag weighted mean squared error of fits (R, k, p, t), (R, k, t) -> (R, k, t)."""
+    ex, ey = float(oob["ex"]), float(oob["ey"])
+    coef, icpt = coef * 2.0 ** (ey - ex), icpt * 2.0**ey  # into the statistics' units
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _sse(oob, coef, icpt) / oob["w"][:, None, None] * 2.0 ** (-2 * ey)  # type: ignore[no-any-return]
+
+
+def _sse(oob: Stats, coef: np.ndarray, icpt: np.ndarray) -> np.ndarray:
     quad = np.einsum("rkpt,rpq,rkqt->rkt", coef, oob["Gxx"], coef)
     cross = np.einsum("rkpt,rpt->rkt", coef, oob["Gxy"])
     bias = oob["my"][:, None, :] - icpt - np.einsum("rp,rkpt->rkt", oob["mx"], coef)
@@ -253,14 +294,14 @@ def bootstrap_poisson(
     coef, icpt, valid = solve_stats(stats["in"], grid64)
     full_coef, full_icpt = coef[0], icpt[0]
     coef, icpt, valid = coef[1:], icpt[1:], valid[1:]
+    cs, ics = power_of_two_scale(full_coef), power_of_two_scale(full_icpt)
     B = check_valid_replicates(int(valid.sum()), n_boot)
-    oob_mse = None
+    mean_oob = None
     if oob:
         o = stats["oob"]  # replicates only (the full fit has no out-of-bag rows)
         has_oob = valid & (o["w"] > 0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mse = oob_sse(o, coef, icpt) / o["w"][:, None, None]
-        oob_mse = mse[has_oob].mean(axis=0) if has_oob.any() else np.full((k, t), np.nan)
+        mse = oob_mse(o, coef, icpt)
+        mean_oob = mse[has_oob].mean(axis=0) if has_oob.any() else np.full((k, t), np.nan)
     settings = {
         "n_boot": n_boot,
         "n_valid": B,
@@ -278,12 +319,13 @@ def bootstrap_poisson(
         full=(full_coef.astype(dtype), full_icpt.astype(dtype)),
         moments=(
             coef[valid].mean(axis=0),
-            coef[valid].std(axis=0, ddof=1),
+            # scaled by powers of two so that the squares stay in range
+            (coef[valid] * cs).std(axis=0, ddof=1) / cs,
             icpt[valid].mean(axis=0),
-            icpt[valid].std(axis=0, ddof=1),
+            (icpt[valid] * ics).std(axis=0, ddof=1) / ics,
         ),
         replicates=(coef.astype(dtype), icpt.astype(dtype)) if keep_coefs else (None, None),
-        oob_mse=None if oob_mse is None else oob_mse.astype(dtype),
+        oob_mse=None if mean_oob is None else mean_oob.astype(dtype),
         settings=settings,
         training=None,
         oob_rows="err632 needs the rows in memory (per-row out-of-bag sums): compute X and y "

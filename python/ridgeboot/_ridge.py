@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Any, Optional, Union
+from typing import Any, NamedTuple, Optional, Union
 
 import numpy as np
 
@@ -18,6 +18,7 @@ from ._validation import (
     cast,
     check_bool,
     check_choice,
+    check_rcond,
     path_grid,
     prepare,
     resolve_threads,
@@ -71,6 +72,15 @@ def core_function(kind: str, dtype: np.dtype[Any]) -> Any:
 _EPS = {np.dtype(d): float(np.finfo(d).eps) for d in (np.float32, np.float64)}
 
 
+class GridFit(NamedTuple):
+    """One core fit: coef (k, p, t), intercept (k, t), the solver that ran, the rank used."""
+
+    coef: np.ndarray
+    intercept: np.ndarray
+    solver: str
+    rank: int
+
+
 def fit_grid(
     data: Prepared,
     grid: np.ndarray,
@@ -78,22 +88,24 @@ def fit_grid(
     fit_intercept: bool,
     n_threads: Optional[int],
     auto_choice: Optional[str] = None,
-) -> tuple[np.ndarray, np.ndarray, str]:
-    """Fit every alpha of a (k, t) grid -> coef (k, p, t), intercept (k, t), solver that ran.
+    rcond: Optional[float] = None,
+) -> GridFit:
+    """Fit every alpha of a (k, t) grid.
 
     With solver="auto" the core redoes by SVD a fit whose factorization fails, whose
     Cholesky factor shows a condition number beyond ILL_CONDITIONED / eps (fewer
     than ~3 correct digits) or that gives a non-finite number, and says so; an
     explicit solver="cholesky" raises or warns instead. ``auto_choice`` overrides
-    the first choice of "auto" (a path prefers "eigh").
+    the first choice of "auto" (a path prefers "eigh"). ``rcond``: see :func:`ridge`.
     """
     check_choice(solver, SOLVERS, "solver")
     fit_intercept = check_bool(fit_intercept, "fit_intercept")
+    cutoff = check_rcond(rcond)
     chosen = auto_choice if solver == "auto" and auto_choice else choose_solver(solver, grid)
     fit = core_function("fit", data.dtype)
     threads = resolve_threads(n_threads)
-    (coef, intercept), condition, ran = fit(
-        data.X, data.Y, data.weight, grid, chosen, fit_intercept, solver == "auto", threads
+    (coef, intercept), condition, ran, rank = fit(
+        data.X, data.Y, data.weight, grid, chosen, fit_intercept, solver == "auto", cutoff, threads
     )
     eps = _EPS.get(data.dtype) or float(np.finfo(data.dtype).eps)
     if ran == "cholesky" and solver != "auto" and condition * eps > ILL_CONDITIONED:
@@ -104,7 +116,7 @@ def fit_grid(
             RuntimeWarning,
             stacklevel=3,
         )
-    return coef, intercept, ran
+    return GridFit(coef, intercept, ran, int(rank))
 
 
 def _predict(X: Any, coef: np.ndarray, intercept: Any, dtype: np.dtype[Any]) -> FloatArray:
@@ -129,12 +141,18 @@ class RidgeResult:
         The penalty of each target.
     solver : str
         The solver that ran: "cholesky", "svd" or "eigh".
+    rank : int or None
+        The rank the solver used: singular values (svd; at alpha = 0 those of the
+        column-equilibrated design) or eigenvalues (eigh's eigenvalue route) above
+        the cutoff; the full size of the factored matrix for Cholesky and the
+        tridiagonal route. None where it was not recorded.
     """
 
     coef: FloatArray
     intercept: ArrayOrFloat
     alpha: ArrayOrFloat
     solver: str
+    rank: Optional[int] = None
 
     def predict(self, X: Any) -> FloatArray:
         """Predictions for X (n, p): shape (n,) or (n, t)."""
@@ -151,12 +169,15 @@ class RidgePathResult:
     intercept : ndarray of shape (k,) or (k, t)
     alphas : ndarray of shape (k,)
     solver : str
+    rank : int or None
+        As in :class:`RidgeResult`: one factorization serves every alpha.
     """
 
     coef: FloatArray
     intercept: FloatArray
     alphas: FloatArray
     solver: str
+    rank: Optional[int] = None
 
     def predict(self, X: Any) -> FloatArray:
         """Predictions for X (n, p) at every alpha: shape (k, n) or (k, n, t)."""
@@ -180,6 +201,7 @@ def ridge(
     sample_weight: Any = None,
     n_threads: Optional[int] = None,
     check_finite: bool = True,
+    rcond: Optional[float] = None,
 ) -> RidgeResult:
     """Fit ridge regression: minimize sum_i w_i (y_i - b - x_i.w)^2 + alpha ||w||^2.
 
@@ -196,15 +218,21 @@ def ridge(
         as in scikit-learn.
     solver : {"auto", "cholesky", "svd", "eigh"}, default="auto"
         "cholesky": Cholesky of X^T W X + alpha I (of the n x n kernel when
-        p > n). "svd": thin SVD of the weighted, centred X; singular values below
-        eps * max(n, p) * s_max count as zero, so alpha = 0 gives the minimum-norm
-        least-squares solution. "eigh": symmetric reduction of the Gram (kernel
-        when p > n) -- Householder tridiagonalization, then one O(p) solve per
-        alpha and target; alphas below eps * max(n, p) * max diag(Gram) use the
-        eigenvalues instead, dropping those below eps * max(n, p) * lambda_max.
+        p > n). "svd": thin SVD of the weighted, centred X; singular values at or
+        below rcond * s_max count as zero. At alpha = 0 it solves least squares
+        with the columns equilibrated (powers of two) and the solution refined
+        with residuals in extended precision -- more accurate than LAPACK's
+        least squares on the NIST StRD datasets; when the equilibrated design is
+        rank-deficient it gives the minimum-norm least-squares solution instead.
+        "eigh": symmetric reduction of the Gram (kernel when p > n) --
+        Householder tridiagonalization, then one O(p) solve per alpha and target;
+        alphas below eps * max(n, p) * max diag(Gram) use the eigenvalues
+        instead, dropping those below max(eps * max(n, p), rcond^2) * lambda_max.
         "auto": "svd" if an alpha is 0, else "cholesky" for up to 4 distinct
-        alphas, else "eigh"; a Cholesky that fails or keeps fewer than ~3 digits
-        is redone with "svd" (``solver`` of the result says which ran).
+        alphas, else "eigh"; a fit whose factorization fails, keeps fewer than ~3
+        digits or gives a non-finite number is redone with "svd" (``solver`` of
+        the result says which ran). Data whose Gram would overflow or underflow
+        are rescaled by powers of two and the answer scaled back (exact).
     fit_intercept : bool, default=True
         Fit an unpenalized intercept (centring by the weighted means).
     sample_weight : array_like of shape (n,), optional
@@ -214,11 +242,16 @@ def ridge(
         depend on it.
     check_finite : bool, default=True
         Reject NaN and infinity in the inputs.
+    rcond : float, optional
+        Relative cutoff under which singular values count as zero (rank
+        decisions). Default eps * max(m, p), m rows of positive weight, as
+        numpy.linalg.lstsq's default.
 
     Returns
     -------
     RidgeResult
-        ``coef`` (p[, t]), ``intercept`` ([t]), ``alpha``, ``solver``, ``predict(X)``.
+        ``coef`` (p[, t]), ``intercept`` ([t]), ``alpha``, ``solver``, ``rank``,
+        ``predict(X)``.
 
     Raises
     ------
@@ -235,11 +268,13 @@ def ridge(
     """
     data = prepare(X, y, sample_weight, check_finite)
     grid, per_target = alpha_grid(alpha, data.t, data.y_1d, data.dtype)
-    coef, intercept, solver_ran = fit_grid(data, grid, solver, fit_intercept, n_threads)
+    coef, intercept, solver_ran, rank = fit_grid(
+        data, grid, solver, fit_intercept, n_threads, rcond=rcond
+    )
     alpha_out = grid[0].copy() if per_target else float(grid[0, 0])
     if data.y_1d:
-        return RidgeResult(coef[0, :, 0], float(intercept[0, 0]), alpha_out, solver_ran)
-    return RidgeResult(coef[0], intercept[0], alpha_out, solver_ran)
+        return RidgeResult(coef[0, :, 0], float(intercept[0, 0]), alpha_out, solver_ran, rank)
+    return RidgeResult(coef[0], intercept[0], alpha_out, solver_ran, rank)
 
 
 def ridge_path(
@@ -252,6 +287,7 @@ def ridge_path(
     sample_weight: Any = None,
     n_threads: Optional[int] = None,
     check_finite: bool = True,
+    rcond: Optional[float] = None,
 ) -> RidgePathResult:
     """Fit ridge for every alpha of a path from one factorization.
 
@@ -265,7 +301,7 @@ def ridge_path(
         "svd" and "eigh" factor once for all k alphas (O(p^2 t) more per
         alpha); "cholesky" factors once per distinct alpha. "auto": "svd" if an
         alpha is 0, "cholesky" for up to 2 alphas, else "eigh".
-    fit_intercept, sample_weight, n_threads, check_finite
+    fit_intercept, sample_weight, n_threads, check_finite, rcond
         As in :func:`ridge`.
 
     Returns
@@ -275,9 +311,9 @@ def ridge_path(
     """
     data = prepare(X, y, sample_weight, check_finite)
     grid, _ = path_grid(alphas, data.t, data.dtype)
-    coef, intercept, solver_ran = fit_grid(
-        data, grid, solver, fit_intercept, n_threads, auto_choice=path_solver(grid)
+    coef, intercept, solver_ran, rank = fit_grid(
+        data, grid, solver, fit_intercept, n_threads, auto_choice=path_solver(grid), rcond=rcond
     )
     if data.y_1d:
         coef, intercept = coef[:, :, 0], intercept[:, 0]
-    return RidgePathResult(coef, intercept, grid[:, 0].copy(), solver_ran)
+    return RidgePathResult(coef, intercept, grid[:, 0].copy(), solver_ran, rank)

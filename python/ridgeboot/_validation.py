@@ -91,6 +91,11 @@ def cast(a: np.ndarray, dtype: np.dtype[Any], name: str, *, vector: bool = False
     return a
 
 
+def all_finite(X: np.ndarray, Y: np.ndarray) -> bool:
+    """Whether every value of X and Y (arrays prepare() made) is finite: one native pass."""
+    return bool(_ALL_FINITE[X.dtype](X, Y))
+
+
 def check_finite_array(a: np.ndarray, name: str) -> None:
     """Raise ValueError when a holds NaN or infinity."""
     if not np.isfinite(a).all():
@@ -141,7 +146,7 @@ def prepare(
         Y = Y.reshape(n, 1)
     # one native pass over both (no temporaries); only on a failure the numpy
     # checks run, to name the input
-    if check_finite and not _ALL_FINITE[dtype](X, Y):
+    if check_finite and not all_finite(X, Y):
         check_finite_array(X, "X")
         check_finite_array(Y, "y")
     weight = None
@@ -232,6 +237,21 @@ def check_alpha_values(a: np.ndarray, name: str) -> None:
         raise ValueError(f"{name} must be finite, got {a}")
     if (a < 0).any():
         raise ValueError(f"{name} must be >= 0, got {a}")
+
+
+def check_rcond(rcond: Any) -> float:
+    """Validate rcond (None: the core's default cutoff, passed on as 0)."""
+    if rcond is None:
+        return 0.0
+    if isinstance(rcond, bool) or not isinstance(rcond, numbers.Real):
+        raise TypeError(f"rcond must be a number or None, got {type(rcond).__name__}")
+    value = float(rcond)
+    if not (math.isfinite(value) and 0 < value < 1):
+        raise ValueError(
+            "rcond must be in (0, 1), a cutoff relative to the largest singular value; "
+            f"got {rcond!r}"
+        )
+    return value
 
 
 def check_choice(value: Any, choices: tuple[str, ...], name: str) -> str:

@@ -62,6 +62,9 @@ struct EngineRequest {
   // Outputs (see kEngineOutputs):
   bool keep_coefs = false;       // coefs, intercepts
   bool moments = false;          // coef_sum, coef_sumsq, intercept_sum, intercept_sumsq (needs a reference)
+  // Powers of two the moments' deviations from the reference are multiplied by, so
+  // that their squares neither overflow nor underflow (the caller divides them out).
+  double coef_scale = 1, intercept_scale = 1;
   bool oob_rows = false;         // oob_loss, oob_count
   bool oob_mse = false;          // oob_mse_sum, oob_replicates
   bool replicate_stats = false;  // replicate_stats
@@ -320,12 +323,13 @@ class BootstrapEngine {
       const bool is_coef = e < kpt;
       const Index a = is_coef ? e / (p * t) : (e - kpt) / t, j = is_coef ? (e / t) % p : 0, u = e % t;
       const T* ref = is_coef ? out_.ref_coef + e : out_.ref_intercept + (e - kpt);
+      const double scale = is_coef ? cfg_.coef_scale : cfg_.intercept_scale;
       for_each_chunk(start, count, [&](Index s0, Index s1, Index chunk) {
         double sum = 0, sumsq = 0;
         for (Index s = s0; s < s1; ++s) {
           const auto& slot = slots_[std::size_t(s)];
           if (!slot.valid) continue;
-          const double d = double(is_coef ? slot.W(j, a * t + u) : slot.b(a * t + u)) - double(*ref);
+          const double d = (double(is_coef ? slot.W(j, a * t + u) : slot.b(a * t + u)) - double(*ref)) * scale;
           sum += d;
           sumsq += d * d;
         }

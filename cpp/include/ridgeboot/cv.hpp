@@ -55,6 +55,7 @@ struct Spectrum {
   double weight_sum = 0;  // sum v
   Index m = 0;            // rows used
   bool intercept = false;
+  AlphaScale alpha_scale;  // the rows are scaled by powers of two (scaling.hpp): alpha with them
 
   // The kept directions and the intercept span every row: alpha = 0 interpolates.
   bool interpolates() const { return lambda.size() + (intercept ? 1 : 0) >= m; }
@@ -66,7 +67,7 @@ void gcv_scores(const Spectrum& s, const std::vector<AlphaRun<T>>& runs, Index t
                 Matrix<double>& dof) {
   const Index r = s.lambda.size();
   for (const auto& run : runs) {
-    const double alpha = double(run.alpha);
+    const double alpha = s.alpha_scale(double(run.alpha));
     double trace = s.intercept ? 1.0 : 0.0;
     for (Index j = 0; j < r; ++j) trace += s.lambda(j) / (s.lambda(j) + alpha);
     const double room = 1.0 - trace / double(s.m);
@@ -101,7 +102,7 @@ void loo_accumulate(const Spectrum& s, const std::vector<AlphaRun<T>>& runs,
   Matrix<double> D(r, n_runs), R(r, acc.size());
   for (Index q = 0; q < n_runs; ++q) {
     const auto& run = runs[std::size_t(q)];
-    const double alpha = double(run.alpha);
+    const double alpha = s.alpha_scale(double(run.alpha));
     // interpolating: e_i / alpha and (1 - h_ii) / alpha (see the header)
     if (interpolates) D.col(q) = (s.lambda.array() * (s.lambda.array() + alpha)).inverse().matrix();
     else D.col(q) = (s.lambda.array() + alpha).inverse().matrix();
@@ -156,11 +157,15 @@ class ClosedFormCv {
     else dual_spectrum(method, pool);
     check(poll);
     gcv_scores(s_, pb_.runs, t, method == CvMethod::gcv, scores, dof);
-    if (method != CvMethod::loo) return;
-    Vector<double> acc = Vector<double>::Zero(pb_.kt());
-    if (primal) primal_loo(pool, poll, acc);
-    else dual_loo(poll, acc);
-    for (Index c = 0; c < pb_.kt(); ++c) scores(c / t, c % t) = acc(c) / s_.weight_sum;
+    if (method == CvMethod::loo) {
+      Vector<double> acc = Vector<double>::Zero(pb_.kt());
+      if (primal) primal_loo(pool, poll, acc);
+      else dual_loo(poll, acc);
+      for (Index c = 0; c < pb_.kt(); ++c) scores(c / t, c % t) = acc(c) / s_.weight_sum;
+    }
+    // squared errors of the scaled targets, back to the targets' units
+    const double y2 = double(rows_.scale.y) * double(rows_.scale.y);
+    if (y2 != 1) scores /= y2;
   }
 
   // The ridge solutions for every alpha, W (p, k*t) and intercepts b (k*t), in
@@ -203,7 +208,7 @@ class ClosedFormCv {
     for (Index r = 0; r < m; ++r)
       with_row(pb_.Y, rows_.row(r), [&](const auto& y) {
         for (Index u = 0; u < t; ++u) {
-          const double d = double(y(u)) - (pb_.intercept ? double(ymean(u)) : 0.0);
+          const double d = (double(y(u)) - (pb_.intercept ? double(ymean(u)) : 0.0)) * double(rows_.scale.y);
           yy(u) += double(rows_.weight(r)) * d * d;
         }
       });
@@ -214,6 +219,9 @@ class ClosedFormCv {
     const Index p = pb_.p();
     panel_.reserve();
     panel_.centred(rows_, pool, pb_.intercept, xmean_, ymean_, poll);
+    if (!gram_in_range(panel_.G, panel_.R))
+      rows_.rescale(), panel_.centred(rows_, pool, pb_.intercept, xmean_, ymean_, poll);
+    s_.alpha_scale = rows_.scale.alpha();
     std::vector<Index> kept;
     const auto eig = decompose(panel_.G, method, kept);
     if (method == CvMethod::dof) return;
@@ -227,12 +235,14 @@ class ClosedFormCv {
     // directions under the cutoff count as eigenvalue 0.
     const double cutoff = double(rank_cutoff<T>(rows_.count(), p)) * std::max(eig.eigenvalues()(p - 1), 0.0);
     Matrix<double> F;
-    spectral_filter(eig.eigenvalues(), rotated, cutoff, false, alphas_, F);
+    spectral_filter(eig.eigenvalues(), rotated, cutoff, false, alphas_, s_.alpha_scale, F);
     W_.noalias() = eig.eigenvectors() * F;
     intercepts();
   }
 
+  // b from the unscaled solutions and the (unscaled) means.
   void intercepts() {
+    rows_.scale.unscale(W_);
     b_.setZero(pb_.kt());
     if (!pb_.intercept) return;
     const RowVector<double> xbar = xmean_.template cast<double>();
@@ -241,13 +251,18 @@ class ClosedFormCv {
 
   void dual_spectrum(CvMethod method, ThreadPool* pool) {
     const Index m = rows_.count(), p = pb_.p();
-    if (pb_.intercept) {
-      rows_.means(m, true, xmean_, ymean_);
-      rows_.centre_x = xmean_, rows_.centre_y = ymean_;
-    }
+    const auto gather_all = [&] {
+      if (pb_.intercept) {
+        rows_.means(m, true, xmean_, ymean_);
+        rows_.centre_x = xmean_, rows_.centre_y = ymean_;
+      }
+      rows_.gather(0, m, Z_, Yz_, nullptr);
+    };
     Z_.setZero(m, gram_padded_cols<T>(p));
     Yz_.resize(m, pb_.t());
-    rows_.gather(0, m, Z_, Yz_, nullptr);
+    gather_all();
+    if (!rows_in_range<T>(Z_.leftCols(p), Yz_)) rows_.rescale(), gather_all();
+    s_.alpha_scale = rows_.scale.alpha();
     Matrix<T> K;
     kernel_lower(Z_.leftCols(p), K, pool);
     std::vector<Index> kept;
@@ -265,7 +280,8 @@ class ClosedFormCv {
       for (Index w = 0; w < run.width; ++w)
         R.col(run.col + w) =
             s_.rot.col(run.u0 + w)
-                .cwiseQuotient((s_.lambda.array() * (s_.lambda.array() + double(run.alpha))).matrix());
+                .cwiseQuotient(
+                    (s_.lambda.array() * (s_.lambda.array() + s_.alpha_scale(double(run.alpha)))).matrix());
     W_.noalias() = Z_.leftCols(p).template cast<double>().transpose() * (s_.P * R);
     intercepts();
   }

@@ -9,6 +9,7 @@
 
 #include "gather.hpp"
 #include "problem.hpp"
+#include "scaling.hpp"
 #include "shifted_solve.hpp"
 #include "thread_pool.hpp"
 #include "types.hpp"
@@ -39,8 +40,9 @@ void kernel_lower(const Rows& Z, Matrix<T>& K, ThreadPool* pool) {
 // accurate), two-pass so that identical rows centre to exactly zero.
 template <class T>
 struct SharedKernel {
-  Matrix<T> K;        // (n, n)
+  Matrix<T> K;        // (n, n), of the rows times x_scale
   RowVector<T> mean;  // (p) the column means K was centred by
+  T x_scale = 1;      // a power of two (scaling.hpp): 1 unless K would leave the working range
 
   void build(const ConstView<T>& X, bool intercept, ThreadPool& pool) {
     const Index n = X.rows(), p = X.cols();
@@ -55,6 +57,11 @@ struct SharedKernel {
     }
     RowMatrix<T> Xc = X;
     if (intercept) Xc.rowwise() -= mean;
+    x_scale = 1;
+    kernel_lower(Xc, K, &pool);
+    if (K.diagonal().allFinite() && in_value_range<T>(n ? double(K.diagonal().maxCoeff()) : 0.0)) return;
+    x_scale = inverse_power_of_two<T>(double(Xc.cwiseAbs().maxCoeff()));
+    Xc *= x_scale;
     kernel_lower(Xc, K, &pool);
   }
 };
@@ -67,13 +74,17 @@ struct DualScratch {
   ShiftSolveScratch<T> solve;
 };
 
-// W (p, k*t) = Z^T (K + alpha I)^-1 Yz for the gathered rows Z (m, p), Yz (m, t).
+// W (p, k*t) = Z^T (K + alpha I)^-1 Yz for the gathered rows Z (m, p), Yz (m, t)
+// (alpha times alpha_scale: Z scaled by powers of two, scaling.hpp).
+// Returns the rank used (shifted_solves).
 template <class T, class Rows, class Rhs>
-void solve_dual(const Problem<T>& pb, const Rows& Z, const Rhs& Yz, Eigen::Ref<Matrix<T>> W, ThreadPool* pool,
-                DualScratch<T>& s, double& condition) {
+Index solve_dual(const Problem<T>& pb, const Rows& Z, const Rhs& Yz, Eigen::Ref<Matrix<T>> W, ThreadPool* pool,
+                 DualScratch<T>& s, double& condition, const AlphaScale& alpha_scale) {
   kernel_lower(Z, s.K, pool);
-  shifted_solves(pb, Z.rows(), s.K, Yz, s.A, s.solve, condition, "the kernel X W X^T");
+  const Index rank =
+      shifted_solves(pb, Z.rows(), s.K, Yz, s.A, s.solve, condition, "the kernel X W X^T", alpha_scale);
   W.noalias() = Z.transpose() * s.A;
+  return rank;
 }
 
 // One replicate's fit from the shared kernel: with k_i = sum_l c_l K(i, l) / s
@@ -119,7 +130,9 @@ void solve_dual_from_kernel(const Problem<T>& pb, const SharedKernel<T>& shared,
       if (pb.intercept) Yz.row(r) = sqrt_w(r) * (y - ymean);
       else Yz.row(r) = sqrt_w(r) * y;
     });
-  shifted_solves(pb, m, s.K, Yz.topRows(m), s.A, s.solve, condition, "the kernel X W X^T");
+  // K is of the rows times shared.x_scale: so is alpha, and w comes out divided by its square
+  const AlphaScale scale{double(shared.x_scale), 1.0};
+  shifted_solves(pb, m, s.K, Yz.topRows(m), s.A, s.solve, condition, "the kernel X W X^T", scale);
   // A becomes u (m, k*t).
   for (Index col = 0; col < kt; ++col) {
     auto a = s.A.col(col);
@@ -141,6 +154,7 @@ void solve_dual_from_kernel(const Problem<T>& pb, const SharedKernel<T>& shared,
       });
     W.noalias() += s.Xb.topRows(n_rows).transpose() * s.A.middleRows(r0, n_rows);
   }
+  if (shared.x_scale != T(1)) W *= shared.x_scale, W *= shared.x_scale;
   for (Index col = 0; col < kt; ++col) {
     if (!pb.intercept) {
       b(col) = T(0);

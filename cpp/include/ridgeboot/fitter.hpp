@@ -19,8 +19,10 @@
 #include "dual.hpp"
 #include "gather.hpp"
 #include "gram.hpp"
+#include "least_squares.hpp"
 #include "panel.hpp"
 #include "problem.hpp"
+#include "scaling.hpp"
 #include "shifted_solve.hpp"
 #include "thread_pool.hpp"
 #include "types.hpp"
@@ -79,6 +81,11 @@ class Fitter {
   // matrices (1 for the other solvers). Near 1/eps the solution has no digits left.
   double condition_bound() const { return condition_bound_; }
 
+  // The rank the last fit used: singular values (svd; of the equilibrated design
+  // for least squares) or eigenvalues above the cutoff, else the full size of the
+  // factored matrix (Cholesky, the tridiagonal route).
+  Index rank() const { return rank_; }
+
   // Wide problems (p > n): replicates gather their kernel block from `kernel`
   // (built over all rows) in O(m^2) instead of forming Z Z^T in O(m^2 p), and
   // read their m rows of X once, for the coefficients.
@@ -88,29 +95,70 @@ class Fitter {
   void fit_with(Solver solver, const T* w, Eigen::Ref<Matrix<T>> W, Eigen::Ref<Vector<T>> b, ThreadPool* pool,
                 const std::function<bool()>& poll) {
     condition_bound_ = 1;
+    refined_ = false;
     rows_.select(w ? w : pb_.base_weight);
     const Index m = rows_.count(), n = pb_.n(), p = pb_.p(), t = pb_.t();
     if (kernel_ && solver != Solver::svd) {
       // From a shared kernel the column means of X are never needed (see solve_dual_from_kernel).
       if (pb_.intercept) rows_.means(m, false, xmean_, ymean_);
+      rank_ = m;
       return solve_dual_from_kernel(pb_, *kernel_, rows_, ymean_, Yz_, W, b, dual_, condition_bound_);
     }
+    // Data whose products would leave the dtype's working range are rescaled by
+    // powers of two and the fit redone (scaling.hpp): exact, and free otherwise.
     if (solver == Solver::svd || p > m) {
-      if (pb_.intercept) {
-        rows_.means(m, true, xmean_, ymean_);
-        rows_.centre_x = xmean_, rows_.centre_y = ymean_;
-      }
       if (Z_.rows() < m) Z_.setZero(n, gram_padded_cols<T>(p)), Yz_.resize(n, t);
-      rows_.gather(0, m, Z_, Yz_, nullptr);
+      gather_all(m);
+      const bool kernel = solver != Solver::svd;  // the dual form reduces Z Z^T
+      if (!rows_in_range<T>(Z_.topRows(m).leftCols(p), Yz_.topRows(m), kernel)) rows_.rescale(), gather_all(m);
       const auto Z = Z_.topRows(m).leftCols(p);
-      if (solver == Solver::svd) svd_solves(Z, Yz_.topRows(m), pb_.alphas, W);
-      else solve_dual(pb_, Z, Yz_.topRows(m), W, pool, dual_, condition_bound_);
+      if (solver == Solver::svd) {
+        rank_ = svd_solves(Z, Yz_.topRows(m), pb_.alphas, rows_.scale.alpha(), singular_cutoff(pb_, m), W);
+        refined_ = refine_least_squares(m, W);
+      } else {
+        rank_ = solve_dual(pb_, Z, Yz_.topRows(m), W, pool, dual_, condition_bound_, rows_.scale.alpha());
+      }
     } else {
       panel_.centred(rows_, pool, pb_.intercept, xmean_, ymean_, poll);
-      shifted_solves(pb_, m, panel_.G, panel_.R, M_, solve_, condition_bound_, "X^T W X");
+      if (!gram_in_range(panel_.G, panel_.R))
+        rows_.rescale(), panel_.centred(rows_, pool, pb_.intercept, xmean_, ymean_, poll);
+      rank_ =
+          shifted_solves(pb_, m, panel_.G, panel_.R, M_, solve_, condition_bound_, "X^T W X", rows_.scale.alpha());
       W = M_;
     }
-    for (Index c = 0; c < pb_.kt(); ++c) b(c) = pb_.intercept ? ymean_(c % t) - xmean_.dot(W.col(c)) : T(0);
+    rows_.scale.unscale(W);
+    for (Index c = 0; c < pb_.kt(); ++c) {
+      const Index u = c % t;
+      if (!pb_.intercept) b(c) = T(0);
+      else if (refined_ && pb_.alphas(c / t, u) == T(0)) b(c) = intercept_ls_(u) / rows_.scale.y;
+      else b(c) = ymean_(u) - xmean_.dot(W.col(c));
+    }
+  }
+
+  // All m selected rows, centred by their exact weighted means, into Z_ and Yz_.
+  void gather_all(Index m) {
+    if (pb_.intercept) {
+      rows_.means(m, true, xmean_, ymean_);
+      rows_.centre_x = xmean_, rows_.centre_y = ymean_;
+    }
+    rows_.gather(0, m, Z_, Yz_, nullptr);
+  }
+
+  // The svd route at alpha = 0: least squares by the equilibrated, refined solver
+  // (least_squares.hpp) when the design has full rank once equilibrated; the
+  // minimum-norm solution of svd_solves stays otherwise. Returns whether it
+  // replaced the alpha = 0 columns of W (the scaled problem's units; the
+  // intercepts in intercept_ls_).
+  bool refine_least_squares(Index m, Eigen::Ref<Matrix<T>> W) {
+    if (!(pb_.alphas.array() == T(0)).any()) return false;
+    Index rank = 0;
+    if (!least_squares_.solve(rows_, pb_.X, pb_.Y, pb_.intercept, xmean_, ymean_, Z_.topRows(m).leftCols(pb_.p()),
+                              Yz_.topRows(m), singular_cutoff(pb_, m), coef_ls_, intercept_ls_, rank))
+      return false;
+    rank_ = rank;
+    for (const auto& run : pb_.runs)
+      if (run.alpha == T(0)) W.middleCols(run.col, run.width) = coef_ls_.middleCols(run.u0, run.width);
+    return true;
   }
 
   Problem<T> pb_;
@@ -121,6 +169,11 @@ class Fitter {
   ShiftSolveScratch<T> solve_;
   DualScratch<T> dual_;
   RowVector<T> xmean_, ymean_;
+  LeastSquares<T> least_squares_;
+  Matrix<T> coef_ls_;        // (p, t) least squares of the scaled problem
+  Vector<T> intercept_ls_;   // (t)
+  bool refined_ = false;     // the last fit's alpha = 0 columns came from least_squares_
+  Index rank_ = 0;
   const SharedKernel<T>* kernel_ = nullptr;
   double condition_bound_ = 1;
   Solver solver_used_ = Solver::cholesky;

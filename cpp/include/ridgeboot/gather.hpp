@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "scaling.hpp"
 #include "types.hpp"
 
 namespace ridgeboot {
@@ -22,13 +23,39 @@ class RowGather {
     rows_.reserve(std::size_t(X.rows()));
   }
 
-  // Selects the rows with w_i > 0 (all ones when w is nullptr), in row order.
+  // Selects the rows with w_i > 0 (all ones when w is nullptr), in row order, and
+  // starts unscaled.
   void select(const T* w) {
+    scale = Scaling<T>{};
+    select_scaled(w);
+  }
+
+  // The powers of two the gathered rows, their targets and weights are scaled
+  // by (scaling.hpp): the identity unless rescale() found the data out of range.
+  Scaling<T> scale;
+
+  // Chooses the scaling that brings the selected rows' largest |x|, |y| and
+  // weight near 1, and selects again with the scaled weights.
+  void rescale() {
+    double mx = 0, my = 0, mw = 0;
+    for (Index r = 0; r < count(); ++r) {
+      with_row(X_, row(r), [&](const auto& x) { mx = std::max(mx, double(x.cwiseAbs().maxCoeff())); });
+      with_row(Y_, row(r), [&](const auto& y) { my = std::max(my, double(y.cwiseAbs().maxCoeff())); });
+      mw = std::max(mw, double(w_sel_(r)) / double(scale.w));
+    }
+    const T sw = inverse_power_of_two<T>(std::sqrt(mw));
+    scale = Scaling<T>{inverse_power_of_two<T>(mx), inverse_power_of_two<T>(my), sw * sw};
+    select_scaled(selected_from_);
+  }
+
+ private:
+  void select_scaled(const T* w) {
+    selected_from_ = w;
     rows_.clear();
     const Index n = X_.rows();
     double wsum = 0;
     for (Index i = 0; i < n; ++i) {
-      const T wi = w ? w[i] : T(1);
+      const T wi = (w ? w[i] : T(1)) * scale.w;
       if (wi > T(0)) {
         w_sel_(Index(rows_.size())) = wi;
         sqrt_w_(Index(rows_.size())) = std::sqrt(wi);
@@ -40,6 +67,7 @@ class RowGather {
     weight_sum_ = wsum;
   }
 
+ public:
   Index count() const { return Index(rows_.size()); }                // m selected rows
   Index row(Index r) const { return rows_[std::size_t(r)]; }         // index of selected row r
   T weight(Index r) const { return w_sel_(r); }
@@ -78,9 +106,9 @@ class RowGather {
   RowVec centre_x, centre_y;
 
   // Z.row(r - r0) = sqrt(w) d, d = x - centre_x (x alone without an intercept),
-  // for selected rows r0..r1, likewise y about centre_y. With `moments`
-  // (2 (p + t) doubles), also the sums sum w d (first p + t) and sum w d^2
-  // (next p + t), from zero, in row order.
+  // for selected rows r0..r1, likewise y about centre_y; times the scaling. With
+  // `moments` (2 (p + t) doubles), also the sums sum w d (first p + t) and sum w
+  // d^2 (next p + t) of the scaled d, from zero, in row order.
   void gather(Index r0, Index r1, RowMatrix<T>& Z, RowMatrix<T>& Yz, double* moments) const {
     const T* xsub = intercept_ ? centre_x.data() : nullptr;
     const T* ysub = intercept_ ? centre_y.data() : nullptr;
@@ -91,8 +119,9 @@ class RowGather {
       const T s = sqrt_w_(r);
       const double w = double(w_sel_(r));
       double* m = moments;
-      scale_row(X_, i, s, xsub, Z.row(r - r0).data(), w, m, m ? m + p + t : nullptr);
-      scale_row(Y_, i, s, ysub, Yz.row(r - r0).data(), w, m ? m + p : nullptr, m ? m + 2 * p + t : nullptr);
+      scale_row(X_, i, s * scale.x, scale.x, xsub, Z.row(r - r0).data(), w, m, m ? m + p + t : nullptr);
+      scale_row(Y_, i, s * scale.y, scale.y, ysub, Yz.row(r - r0).data(), w, m ? m + p : nullptr,
+                m ? m + 2 * p + t : nullptr);
     }
   }
 
@@ -146,19 +175,20 @@ class RowGather {
   }
 
   // out = s d with d = M.row(i) - sub, or the row itself when sub is nullptr;
-  // with s1, also s1 += w d and s2 += w d^2 in double.
-  static void scale_row(const ConstView<T>& M, Index i, T s, const T* sub, T* out, double w, double* s1,
+  // with s1, also s1 += w d' and s2 += w d'^2 in double, d' = d * ds.
+  static void scale_row(const ConstView<T>& M, Index i, T s, T ds, const T* sub, T* out, double w, double* s1,
                         double* s2) {
     if (M.innerStride() == 1) {
       const T* x = M.data() + i * M.outerStride();
-      scale_entries([x](Index j) { return x[j]; }, M.cols(), s, sub, out, w, s1, s2);
+      scale_entries([x](Index j) { return x[j]; }, M.cols(), s, ds, sub, out, w, s1, s2);
     } else {
-      scale_entries([&M, i](Index j) { return M(i, j); }, M.cols(), s, sub, out, w, s1, s2);
+      scale_entries([&M, i](Index j) { return M(i, j); }, M.cols(), s, ds, sub, out, w, s1, s2);
     }
   }
 
   template <class Entry>
-  static void scale_entries(const Entry& x, Index c, T s, const T* sub, T* out, double w, double* s1, double* s2) {
+  static void scale_entries(const Entry& x, Index c, T s, T ds, const T* sub, T* out, double w, double* s1,
+                            double* s2) {
     if (!sub) {
       for (Index j = 0; j < c; ++j) out[j] = s * x(j);
     } else if (!s1) {
@@ -167,8 +197,9 @@ class RowGather {
       for (Index j = 0; j < c; ++j) {
         const T d = x(j) - sub[j];
         out[j] = s * d;
-        s1[j] += w * double(d);
-        s2[j] += w * double(d) * double(d);
+        const double dd = double(d) * double(ds);
+        s1[j] += w * dd;
+        s2[j] += w * dd * dd;
       }
     }
   }
@@ -178,6 +209,7 @@ class RowGather {
   std::vector<Index> rows_;
   Vector<T> sqrt_w_, w_sel_;
   double weight_sum_ = 0;
+  const T* selected_from_ = nullptr;  // the weights of the last select (rescale selects again)
 };
 
 }  // namespace ridgeboot

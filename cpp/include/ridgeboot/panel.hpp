@@ -77,9 +77,10 @@ class PanelGram {
       rows.centre_x = xmean, rows.centre_y = ymean;
       accumulate(rows, pool, true, poll);
     }
+    // (the moments, G and R are in the rows' scaled units; the means are not)
     Vector<double> dx = moments_.head(p) / W, dy = moments_.segment(p, t) / W;
-    xmean = (rows.centre_x.template cast<double>() + dx.transpose()).template cast<T>();
-    ymean = (rows.centre_y.template cast<double>() + dy.transpose()).template cast<T>();
+    xmean = (rows.centre_x.template cast<double>() + dx.transpose() / double(rows.scale.x)).template cast<T>();
+    ymean = (rows.centre_y.template cast<double>() + dy.transpose() / double(rows.scale.y)).template cast<T>();
     for (Index j = 0; j < p; ++j) {
       for (Index i = j; i < p; ++i) G(i, j) = T(double(G(i, j)) - W * dx(i) * dx(j));
       for (Index u = 0; u < t; ++u) R(j, u) = T(double(R(j, u)) - W * dx(j) * dy(u));

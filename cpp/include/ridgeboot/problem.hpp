@@ -67,6 +67,8 @@ struct Problem {
   // solver="auto": a fit whose factorization fails, is ill-conditioned (see
   // kIllConditioned) or gives a non-finite number is redone by the SVD.
   bool svd_fallback;
+  // Relative cutoff on singular values (rank decisions): 0 for the default, rank_cutoff(m, p).
+  T rcond = 0;
   std::vector<AlphaRun<T>> runs;  // the grid grouped by alpha (see alpha_runs)
 
   Index n() const { return X.rows(); }

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "problem.hpp"
+#include "scaling.hpp"
 #include "types.hpp"
 
 namespace ridgeboot {
@@ -60,14 +61,14 @@ struct ShiftSolveScratch {
 // 1 / alpha would amplify noise).
 template <class T, class Spectrum, class Rhs>
 void spectral_filter(const Spectrum& lambda, const Rhs& Q, T cutoff, bool singular_values,
-                     const Matrix<T>& alphas,  // (k, t)
-                     Matrix<T>& F) {
+                     const Matrix<T>& alphas,  // (k, t), scaled by alpha_scale (scaling.hpp)
+                     const AlphaScale& alpha_scale, Matrix<T>& F) {
   const Index k = alphas.rows(), t = alphas.cols(), r = lambda.size();
   const T tiny = std::numeric_limits<T>::epsilon() * (r ? lambda.cwiseAbs().maxCoeff() : T(0));
   F.resize(r, k * t);
   for (Index a = 0; a < k; ++a)
     for (Index u = 0; u < t; ++u) {
-      const T alpha = alphas(a, u);
+      const T alpha = alpha_scale(alphas(a, u));
       for (Index j = 0; j < r; ++j) {
         const T l = lambda(j);
         T f;
@@ -97,7 +98,8 @@ namespace shift_detail {
 // (max L_ii / min L_ii)^2, a lower bound on cond(S + alpha I).
 template <class T>
 void cholesky_solves(const Matrix<T>& S, const ConstMatrixRef<T>& B, const std::vector<AlphaRun<T>>& runs,
-                     Matrix<T>& M, ShiftSolveScratch<T>& s, double& condition, const char* what) {
+                     const AlphaScale& alpha_scale, Matrix<T>& M, ShiftSolveScratch<T>& s, double& condition,
+                     const char* what) {
   const Index d = S.rows();
   s.factor.resize(d, d);
   bool factored = false;
@@ -105,7 +107,7 @@ void cholesky_solves(const Matrix<T>& S, const ConstMatrixRef<T>& B, const std::
   for (const auto& run : runs) {
     if (!factored || run.alpha != factored_alpha) {
       s.factor = S;
-      s.factor.diagonal().array() += run.alpha;
+      s.factor.diagonal().array() += alpha_scale(run.alpha);
       Eigen::LLT<Eigen::Ref<Matrix<T>>> llt(s.factor);  // in place: factor holds L
       if (llt.info() != Eigen::Success) not_positive_definite(double(run.alpha), what);
       const double ratio = double(s.factor.diagonal().maxCoeff()) / double(s.factor.diagonal().minCoeff());
@@ -125,7 +127,7 @@ void cholesky_solves(const Matrix<T>& S, const ConstMatrixRef<T>& B, const std::
 // numerically positive definite, or so small that its reciprocal overflows.
 template <class T>
 bool tridiagonal_solves(const Matrix<T>& S, const ConstMatrixRef<T>& B, const std::vector<AlphaRun<T>>& runs,
-                        Matrix<T>& M, ShiftSolveScratch<T>& s) {
+                        const AlphaScale& alpha_scale, Matrix<T>& M, ShiftSolveScratch<T>& s) {
   const Index d = S.rows();
   s.tridiagonal.compute(S);
   const auto diag = s.tridiagonal.diagonal();
@@ -136,11 +138,12 @@ bool tridiagonal_solves(const Matrix<T>& S, const ConstMatrixRef<T>& B, const st
   s.multipliers.resize(d);
   for (const auto& run : runs) {
     // LDL^T of T + alpha I (Thomas algorithm), once per run of targets sharing alpha.
-    T pivot = diag(0) + run.alpha;
+    const T alpha = alpha_scale(run.alpha);
+    T pivot = diag(0) + alpha;
     for (Index i = 0; i < d; ++i) {
       if (i > 0) {
         s.multipliers(i) = off(i - 1) * s.pivots(i - 1);
-        pivot = diag(i) + run.alpha - s.multipliers(i) * off(i - 1);
+        pivot = diag(i) + alpha - s.multipliers(i) * off(i - 1);
       }
       // Not positive definite, or a pivot whose reciprocal overflows: the eigenvalue route.
       if (!(pivot > T(0)) || !std::isfinite(T(1) / pivot)) return false;
@@ -162,47 +165,70 @@ bool tridiagonal_solves(const Matrix<T>& S, const ConstMatrixRef<T>& B, const st
 }  // namespace shift_detail
 
 // M (d, k*t) = (S + alpha I)^-1 B for S (d, d; lower triangle used), B (d, t),
-// every alpha of the problem's grid, by `solver` (cholesky or eigh). `m`, `p`:
-// rows used and features (the rank cutoff). `condition` grows to a lower bound
-// on the condition number of the Cholesky factorizations.
+// every alpha of the problem's grid times `alpha_scale` (S and B scaled by
+// powers of two, scaling.hpp), by `solver` (cholesky or eigh). `m`, `p`: rows
+// used and features (the rank cutoff). `condition` grows to a lower bound on the
+// condition number of the Cholesky factorizations.
+// The problem's relative cutoff on singular values: its rcond, or rank_cutoff(m, p).
 template <class T>
-void shifted_solves(const Problem<T>& pb, Index m, const Matrix<T>& S, const ConstMatrixRef<T>& B, Matrix<T>& M,
-                    ShiftSolveScratch<T>& s, double& condition, const char* what) {
+T singular_cutoff(const Problem<T>& pb, Index m) {
+  return pb.rcond > T(0) ? pb.rcond : rank_cutoff<T>(m, pb.p());
+}
+
+// Returns the rank used: S's size for Cholesky and the tridiagonal route, the
+// eigenvalues kept for the eigenvalue route.
+template <class T>
+Index shifted_solves(const Problem<T>& pb, Index m, const Matrix<T>& S, const ConstMatrixRef<T>& B, Matrix<T>& M,
+                     ShiftSolveScratch<T>& s, double& condition, const char* what,
+                     const AlphaScale& alpha_scale = {}) {
   M.resize(S.rows(), pb.kt());
-  if (pb.solver == Solver::cholesky) return shift_detail::cholesky_solves(S, B, pb.runs, M, s, condition, what);
+  if (pb.solver == Solver::cholesky) {
+    shift_detail::cholesky_solves(S, B, pb.runs, alpha_scale, M, s, condition, what);
+    return S.rows();
+  }
   // The tridiagonal route needs every alpha above the rounding level of S; tinier
   // alphas go through the eigenvalues, where they cannot amplify null directions.
   const T negligible = std::numeric_limits<T>::epsilon() * std::max(S.diagonal().maxCoeff(), T(0));
-  if ((pb.alphas.array() > negligible).all() && shift_detail::tridiagonal_solves(S, B, pb.runs, M, s)) return;
+  if ((pb.alphas.unaryExpr(alpha_scale).array() > negligible).all() &&
+      shift_detail::tridiagonal_solves(S, B, pb.runs, alpha_scale, M, s))
+    return S.rows();
   s.eigen.compute(S, Eigen::ComputeEigenvectors);
   if (s.eigen.info() != Eigen::Success)
     throw LinAlgError(std::string("eigendecomposition of ") + what + " did not converge" + kNonFiniteHint);
   const auto& lambda = s.eigen.eigenvalues();
-  const T cutoff = rank_cutoff<T>(m, pb.p()) * std::max(lambda.maxCoeff(), T(0));
+  // eigenvalues are squared singular values, and a Gram resolves no finer than eps * max(m, p)
+  const T rc = singular_cutoff(pb, m);
+  const T cutoff = std::max(rank_cutoff<T>(m, pb.p()), rc * rc) * std::max(lambda.maxCoeff(), T(0));
   s.rotated.noalias() = s.eigen.eigenvectors().transpose() * B;
-  spectral_filter(lambda, s.rotated, cutoff, false, pb.alphas, s.spectral);
+  spectral_filter(lambda, s.rotated, cutoff, false, pb.alphas, alpha_scale, s.spectral);
   M.noalias() = s.eigen.eigenvectors() * s.spectral;
+  return Index((lambda.array() > cutoff).count());
 }
 
 // W (p, k*t) = the ridge solutions of A (m, p) w = B (m, t) for every alpha of
-// the grid, from the thin SVD of A: alpha = 0 gives the minimum-norm
-// least-squares solution.
+// the grid (times alpha_scale), from the thin SVD of A: alpha = 0 gives the
+// minimum-norm least-squares solution.
+// Returns the rank used (singular values above rcond * the largest).
 template <class T, class Rows, class Rhs>
-void svd_solves(const Rows& A, const Rhs& B, const Matrix<T>& alphas, Eigen::Ref<Matrix<T>> W) {
+Index svd_solves(const Rows& A, const Rhs& B, const Matrix<T>& alphas, const AlphaScale& alpha_scale, T rcond,
+                 Eigen::Ref<Matrix<T>> W) {
   constexpr unsigned thin = Eigen::ComputeThinU | Eigen::ComputeThinV;
+  Index rank = 0;
   const auto filter = [&](const auto& svd) {
     if (svd.info() != Eigen::Success) throw LinAlgError(std::string("SVD did not converge") + kNonFiniteHint);
     const auto& s = svd.singularValues();
-    const T cutoff = rank_cutoff<T>(A.rows(), A.cols()) * (s.size() ? s(0) : T(0));
+    const T cutoff = rcond * (s.size() ? s(0) : T(0));
+    rank = Index((s.array() > cutoff).count());
     Matrix<T> Q = svd.matrixU().transpose() * B;
     Matrix<T> F;
-    spectral_filter(s, Q, cutoff, true, alphas, F);
+    spectral_filter(s, Q, cutoff, true, alphas, alpha_scale, F);
     W.noalias() = svd.matrixV() * F;
   };
   // Eigen 3.4's BDCSVD binds a reference to an empty block's null data for a
   // single row of >= 16 columns (UBSan); one row goes through JacobiSVD.
   if (A.rows() == 1) filter(Eigen::JacobiSVD<Matrix<T>>(A, thin));
   else filter(Eigen::BDCSVD<Matrix<T>>(A, thin));
+  return rank;
 }
 
 }  // namespace ridgeboot
