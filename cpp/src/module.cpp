@@ -49,7 +49,7 @@ py::dict build_info() {
   d["eigen_simd"] = Eigen::SimdInstructionSetsInUse();
   d["eigen_version"] = std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) + "." +
                        std::to_string(EIGEN_MINOR_VERSION);
-  d["eigen_dir"] = RIDGEBOOT_EIGEN_DIR;
+  d["eigen_source"] = RIDGEBOOT_EIGEN_SOURCE;
   d["native"] = std::string(RIDGEBOOT_CXX_FLAGS).find("-march=native") != std::string::npos;
   d["threads"] = true;
   d["hardware_threads"] = std::thread::hardware_concurrency();

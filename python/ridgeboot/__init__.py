@@ -46,7 +46,8 @@ def build_info() -> dict[str, Any]:
     dict
         ``compiler``, ``flags``, ``build_type``, ``isa`` (the instruction set
         the core was compiled for: "AVX-512", "AVX2+FMA", "SSE2", ...),
-        ``eigen_version``, ``eigen_simd``, ``native`` (built with
+        ``eigen_version``, ``eigen_source`` (the cmeel-eigen wheel and its
+        version, or a system install), ``eigen_simd``, ``native`` (built with
         -march=native), ``threads``, ``hardware_threads``, ``version``.
     """
     return dict(_core.build_info())

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import numpy as np
+
+from .._validation import check_memory
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -21,6 +25,7 @@ EXIT_OK = 0
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
 DEFAULT_FIT_ALPHAS = "logspace(-3, 3, 13)"
+DEFAULT_CI_LEVEL = 0.95  # fit's intervals, and the bands of the demo's coefficient paths
 PIPED_WIDTH = 120  # columns of the tables when stdout is not a terminal (a file, a pipe)
 
 
@@ -94,6 +99,31 @@ def cv_method(text: str) -> Any:
     return folds
 
 
+SEPARATOR_NAMES = {"comma": ",", "tab": "\t", "\\t": "\t", "semicolon": ";", "bar": "|"}
+WHITESPACE = r"\s+"  # pandas' separator for runs of spaces and tabs
+WHITESPACE_SEPARATORS = (" ", "space", "spaces", "whitespace")
+
+
+def separator(text: str) -> str:
+    """--sep: one character, or comma, tab (also a typed backslash-t), semicolon, bar, space."""
+    if text.lower() in WHITESPACE_SEPARATORS:
+        return WHITESPACE
+    value = SEPARATOR_NAMES.get(text.lower(), text)
+    if len(value) != 1:
+        raise argparse.ArgumentTypeError(
+            f"one character, or comma, tab, semicolon, bar or space; got {text!r}"
+        )
+    return value
+
+
+def column_list(text: str) -> list[str]:
+    """--features, --drop, --onehot: comma-separated column names (spaces around them ignored)."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError(f"expected column names separated by commas, got {text!r}")
+    return names
+
+
 def ci_level(text: str) -> float:
     """--ci-level: a coverage strictly between 0 and 1."""
     value = float(bounded(float, 0.0, 1.0, open_high=True)(text))
@@ -134,6 +164,11 @@ def parse_alphas(text: str) -> np.ndarray:
         ) from None
     if values.size == 0:
         raise argparse.ArgumentTypeError("no alpha given")
+    bad = values[~(np.isfinite(values) & (values >= 0))]
+    if bad.size:
+        raise argparse.ArgumentTypeError(
+            f"every candidate alpha must be a finite number >= 0, got {bad[0]:g} in {text!r}"
+        )
     return values
 
 
@@ -162,6 +197,14 @@ def fmt_alpha(alpha: float) -> str:
 
 
 # -- output
+
+
+def show_progress(flag: Optional[bool]) -> bool:
+    """Resolve ``--progress/--no-progress``: as given, else whether stderr is a terminal."""
+    if flag is not None:
+        return flag
+    isatty = getattr(sys.stderr, "isatty", None)
+    return bool(isatty()) if callable(isatty) else False
 
 
 def make_console() -> Console:
@@ -209,6 +252,71 @@ def write_json(path: str, payload: dict[str, Any]) -> None:
     with open(path, "w", encoding="utf-8") as f:
         json.dump(jsonable(payload), f, indent=1, allow_nan=False)
         f.write("\n")
+
+
+def check_output_paths(outputs: Sequence[tuple[str, Optional[str]]], inputs: Sequence[str]) -> None:
+    """Check, before any work, that every output file named on the command line can be written.
+
+    Parameters
+    ----------
+    outputs : sequence of (flag, path or None)
+        The output options, e.g. ``("--json", "fit.json")``; None when not given.
+    inputs : sequence of str
+        The input files, which no output may overwrite.
+
+    Raises
+    ------
+    CLIError
+        When a path is a directory, its directory does not exist, it cannot be
+        opened for writing, two outputs share it, or it is an input file.
+    """
+    seen: dict[str, str] = {}
+    sources = {os.path.realpath(p) for p in inputs}
+    for flag, path in outputs:
+        if path is None:
+            continue
+        real = os.path.realpath(path)
+        if real in seen:
+            raise CLIError(f"{flag} and {seen[real]} both name {path}: give each its own file")
+        if real in sources:
+            raise CLIError(f"{flag} {path} would overwrite the input file: name another file")
+        seen[real] = flag
+        if os.path.isdir(path):
+            raise CLIError(f"{flag} {path}: is a directory; name a file in it")
+        folder = os.path.dirname(path) or "."
+        if not os.path.isdir(folder):
+            raise CLIError(f"{flag} {path}: the directory {folder} does not exist")
+        existed = os.path.exists(path)
+        try:
+            with open(path, "a", encoding="utf-8"):
+                pass
+        except OSError as exc:
+            raise CLIError(f"{flag} {path}: cannot write there ({exc.strerror})") from None
+        if not existed:
+            os.remove(path)
+
+
+def require_memory(nbytes: float, what: str, advice: str) -> None:
+    """Refuse, before any work, what would not fit in memory, in the command line's words.
+
+    Parameters
+    ----------
+    nbytes : float
+        Bytes needed.
+    what : str
+        What needs them, naming the flag (``"--n-boot 1000000000: keeping ..."``).
+    advice : str
+        The way out, naming flags.
+
+    Raises
+    ------
+    CLIError
+        When ``nbytes`` exceeds 90% of the memory available.
+    """
+    try:
+        check_memory(nbytes, what, advice)
+    except MemoryError as exc:
+        raise CLIError(str(exc)) from None
 
 
 # -- data

@@ -18,9 +18,21 @@ from rich.table import Table
 import ridgeboot as rb
 
 from ..datasets import load_longley
-from ._common import EXIT_OK, CLIError, fmt, fmt_alpha, make_console, standardize, write_json
+from ._common import (
+    EXIT_OK,
+    CLIError,
+    check_output_paths,
+    fmt,
+    fmt_alpha,
+    make_console,
+    require_memory,
+    show_progress,
+    standardize,
+    write_json,
+)
+from ._figure import check_plot_file
 from ._sweep import DEMO_SOLVER, AlphaSweep, Problem, Settings, equicorrelated_design, sweep
-from .plot import draw_demo_figure, new_figure
+from .plot import draw_demo_figure
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -236,10 +248,18 @@ def run_demo(args: argparse.Namespace) -> int:
     if args.n < args.p + 3:
         raise CLIError(f"--n must be at least --p + 3 = {args.p + 3} so alpha = 0 is a fit")
     if args.plot:
-        new_figure(1, 1)  # fail now, not after bootstrapping, when matplotlib is missing
+        check_plot_file(args.plot)  # fail now, not after bootstrapping
+    check_output_paths((("--plot", args.plot), ("--json", args.json)), ())
+    args.progress = show_progress(args.progress)
     console = make_console()
     settings = Settings(args.n_boot, args.seed, args.threads, args.progress)
     alphas = demo_alphas()
+    widest = max(args.p, len(load_longley().feature_names))
+    require_memory(
+        8.0 * args.n_boot * len(alphas) * (widest + 1),
+        f"--n-boot {args.n_boot}: keeping every replicate's weights for {len(alphas)} alphas",
+        "lower --n-boot (or --p)",
+    )
     problems = [
         longley_problem(),
         synthetic_problem(args.n, args.p, args.rho, args.noise, args.seed),

@@ -1,21 +1,22 @@
 """``ridgeboot fit``: read a table, choose alpha, bootstrap standard errors and intervals.
 
-Input is a CSV file with a header row, a ``.npz`` with arrays ``X`` and ``y``,
-or two ``.npy`` files ``X.npy y.npy``: see :mod:`ridgeboot.cli._fit_input`.
-Problems with the input raise :class:`~ridgeboot.cli.CLIError` with a one-line
-message.
+The work is reported in the order it happens: the output files are checked
+first, then the data are read and summarised (file, rows, features, targets),
+alpha is chosen and stated, and only then does the bootstrap start, with a
+progress bar when stderr is a terminal. Input is read by
+:mod:`~ridgeboot.cli._fit_input`; problems raise :class:`~ridgeboot.cli.CLIError`
+with a one-line message that names the command-line flag or the file.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import dataclasses
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Optional, Union
+import os
+import sys
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from rich.table import Table
 
 import ridgeboot as rb
 from ridgeboot._scoring import r2_from_mse
@@ -24,45 +25,35 @@ from ._common import (
     DEFAULT_FIT_ALPHAS,
     EXIT_OK,
     CLIError,
-    fmt,
-    jsonable,
+    check_output_paths,
     make_console,
     parse_alphas,
+    require_memory,
+    show_progress,
     standardize,
     write_json,
 )
-from ._fit_input import FitData, load_data
+from ._figure import check_plot_file
+from ._fit_input import FitData, Selection, load_data
+from ._fit_result import (
+    AlphaChoice,
+    FitReport,
+    coefficient_table,
+    column_legend,
+    fit_record,
+    target_summary,
+    write_coef_csv,
+)
+from ._table import ReadOptions
+from .fit_plot import FitFigure, check_plot_targets, draw_fit_figure
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-DIGITS = 6  # significant digits of fit's numbers (the demo's tables, for comparing, show 4)
 DEFAULT_CV = "gcv"
 
 
 # -- fitting
-
-
-@dataclass(frozen=True)
-class AlphaChoice:
-    """The penalty used, and how it was chosen.
-
-    Attributes
-    ----------
-    alpha : float
-    method : str
-        "fixed", "gcv", "loo", "bootstrap" or "<K>-fold".
-    alphas, scores : ndarray of shape (k,) or None
-        The candidates and their criterion (mean over targets).
-    note : str or None
-        Set when the choice is an end of the grid.
-    """
-
-    alpha: float
-    method: str
-    alphas: Optional[np.ndarray] = None
-    scores: Optional[np.ndarray] = None
-    note: Optional[str] = None
 
 
 def choose_alpha(data: FitData, args: argparse.Namespace) -> AlphaChoice:
@@ -104,29 +95,6 @@ def target_array(data: FitData) -> np.ndarray:
     return data.Y[:, 0] if data.Y.shape[1] == 1 else data.Y
 
 
-@dataclass(frozen=True)
-class FitReport:
-    """Everything printed and written, per target t and feature p.
-
-    Attributes
-    ----------
-    coef, coef_se, ci_lo, ci_hi, boot_mean : ndarray of shape (p, t)
-    intercept, intercept_se, train_mse, r2, oob_mse : ndarray of shape (t,)
-    """
-
-    coef: np.ndarray
-    coef_se: np.ndarray
-    ci_lo: np.ndarray
-    ci_hi: np.ndarray
-    boot_mean: np.ndarray
-    intercept: np.ndarray
-    intercept_se: np.ndarray
-    train_mse: np.ndarray
-    r2: np.ndarray
-    oob_mse: np.ndarray
-    solver: str
-
-
 def _as_pt(a: Any, p: int, t: int) -> np.ndarray:
     """Reshape a per-feature result, (p,) for a 1-D y or (p, t), to float64 (p, t)."""
     return np.asarray(a, dtype=np.float64).reshape(p, t)
@@ -135,6 +103,31 @@ def _as_pt(a: Any, p: int, t: int) -> np.ndarray:
 def _as_t(a: Any, t: int) -> np.ndarray:
     """Reshape a per-target result, scalar for a 1-D y or (t,), to float64 (t,)."""
     return np.asarray(a, dtype=np.float64).reshape(t)
+
+
+def keeps_replicates(args: argparse.Namespace) -> bool:
+    """Whether the interval needs every replicate's coefficients (all methods but normal)."""
+    return bool(args.ci_method != "normal")
+
+
+def check_bootstrap_memory(data: FitData, args: argparse.Namespace) -> None:
+    """Refuse, before any work, an ``--n-boot`` whose kept replicates would not fit in memory."""
+    if not keeps_replicates(args):
+        return
+    p, t = data.X.shape[1], data.Y.shape[1]
+    require_memory(
+        8.0 * args.n_boot * (p + 1) * t,
+        f"--n-boot {args.n_boot}: keeping every replicate's coefficients for "
+        f"--ci-method {args.ci_method}",
+        "lower --n-boot, or use --ci-method normal (which needs only their mean and spread)",
+    )
+
+
+def check_folds(data: FitData, args: argparse.Namespace) -> None:
+    """Refuse more folds than rows before any work (the library would, naming its argument)."""
+    n = data.X.shape[0]
+    if isinstance(args.cv, int) and args.cv > n:
+        raise CLIError(f"--cv {args.cv}: more folds than the {n} rows; at most {n}")
 
 
 def bootstrap_report(data: FitData, alpha: float, args: argparse.Namespace) -> FitReport:
@@ -148,13 +141,15 @@ def bootstrap_report(data: FitData, alpha: float, args: argparse.Namespace) -> F
         fit_intercept=args.fit_intercept,
         seed=args.seed,
         n_threads=args.threads,
+        keep_coefs=keeps_replicates(args),
+        oob="mse",
         progress=args.progress,
     )
     lo, hi = boot.ci(level=args.ci_level, method=args.ci_method)
     p, t = data.X.shape[1], data.Y.shape[1]
     residuals = data.Y - np.asarray(boot.full.predict(data.X)).reshape(len(data.Y), t)
     train_mse = (residuals**2).mean(axis=0)
-    assert boot.oob_mse is not None  # oob=True is the default
+    assert boot.oob_mse is not None  # oob="mse" asked for it
     return FitReport(
         coef=_as_pt(boot.full.coef, p, t),
         coef_se=_as_pt(boot.coef_std, p, t),
@@ -167,200 +162,125 @@ def bootstrap_report(data: FitData, alpha: float, args: argparse.Namespace) -> F
         r2=r2_from_mse(train_mse, data.Y),
         oob_mse=_as_t(boot.oob_mse, t),
         solver=boot.solver,
+        n_boot=args.n_boot,
+        level=args.ci_level,
+        method=args.ci_method,
     )
 
 
-# -- output
+# -- feedback, in the order the work happens
 
 
-def coefficient_table(
-    data: FitData, report: FitReport, args: argparse.Namespace, choice: AlphaChoice
-) -> Table:
-    """Build the rich table: one row per target and feature (intercept first)."""
-    level = f"{args.ci_level:.4g}"
-    table = Table(
-        caption=f"CI: {level} {args.ci_method} bootstrap intervals; std. error: "
-        "standard deviation of the bootstrap estimates",
-        caption_justify="left",
-    )
-    for name, justify in (
-        ("target", "left"),
-        ("feature", "left"),
-        ("estimate", "right"),
-        ("std. error", "right"),
-        ("CI low", "right"),
-        ("CI high", "right"),
-    ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    for u, target in enumerate(data.target_names):
-        if u:
-            table.add_section()
-        if args.fit_intercept:
-            table.add_row(
-                target,
-                "(intercept)",
-                fmt(report.intercept[u], DIGITS),
-                fmt(report.intercept_se[u], DIGITS),
-                "",
-                "",
-                style="dim",
-            )
-        for j, feature in enumerate(data.feature_names):
-            table.add_row(
-                target if j == 0 and not args.fit_intercept else "",
-                feature,
-                fmt(report.coef[j, u], DIGITS),
-                fmt(report.coef_se[j, u], DIGITS),
-                fmt(report.ci_lo[j, u], DIGITS),
-                fmt(report.ci_hi[j, u], DIGITS),
-            )
-    return table
+def status(args: argparse.Namespace, text: str) -> None:
+    """Say on stderr what is being done, when progress is shown (a terminal, or --progress)."""
+    if args.progress:
+        print(text, file=sys.stderr, flush=True)
 
 
-def print_fit(
-    console: Console,
-    data: FitData,
-    report: FitReport,
-    choice: AlphaChoice,
-    args: argparse.Namespace,
-) -> None:
-    """Print the data summary, the table and the per-target errors."""
+def describe_input(args: argparse.Namespace) -> str:
+    """Name the input file(s) and their size, for the status line."""
+    size = sum(os.path.getsize(p) for p in args.data if os.path.isfile(p))
+    return f"{' '.join(args.data)} ({size / 1e6:.3g} MB)"
+
+
+def print_data_summary(console: Console, data: FitData, args: argparse.Namespace) -> None:
+    """Print what was read: file, rows, features, targets, and the reader's notes."""
     n, p = data.X.shape
+    t = len(data.target_names)
+    targets = ", ".join(data.target_names)
     console.print(
-        f"{n} rows, {p} features, {len(data.target_names)} target(s)"
-        + ("; features standardized (mean 0, SD 1)" if args.standardize else "")
+        f"Data: {' '.join(args.data)}: {n} rows, {p} features, "
+        f"{t} target{'s' if t > 1 else ''} ({targets})"
     )
-    how = (
-        "fixed"
-        if choice.method == "fixed"
-        else f"chosen by {choice.method} over "
-        f"{len(choice.alphas) if choice.alphas is not None else 0} candidates"
-    )
-    console.print(
-        f"Ridge, alpha = {choice.alpha:.4g} ({how}), solver {report.solver}; "
-        f"{args.n_boot} bootstrap replicates, seed {args.seed}"
-    )
-    if data.skipped:
-        console.print(f"Non-numeric columns left out: {', '.join(data.skipped)}", style="dim")
-    console.print(coefficient_table(data, report, args, choice))
+    for note in data.notes:
+        console.print(f"  {note}", style="dim")
+    if args.standardize:
+        console.print("  features standardized (mean 0, SD 1): coefficients are per SD")
+
+
+def print_results(
+    console: Console, data: FitData, report: FitReport, choice: AlphaChoice, fit_intercept: bool
+) -> None:
+    """Print the coefficient table, what its columns estimate, and the per-target errors."""
+    console.print(coefficient_table(data, report, fit_intercept))
+    for line in column_legend(report, choice, data.X.shape[0]):
+        console.print(f"  {line}", style="dim")
     for u, target in enumerate(data.target_names):
-        console.print(
-            f"  {target}: training MSE {fmt(report.train_mse[u], DIGITS)}, R^2 "
-            f"{fmt(report.r2[u], DIGITS)}, out-of-bag MSE {fmt(report.oob_mse[u], DIGITS)}"
-        )
+        console.print(f"  {target_summary(report, u, target)}")
     if choice.note:
         console.print(f"  {choice.note}", style="yellow")
 
 
-def fit_record(
-    data: FitData,
-    report: FitReport,
-    choice: AlphaChoice,
-    args: argparse.Namespace,
-    scaling: Optional[tuple[np.ndarray, np.ndarray]],
-) -> dict[str, Any]:
-    """Collect every number shown, plus the settings, in a JSON-ready dict."""
-    targets = []
-    for u, target in enumerate(data.target_names):
-        coefs = [
-            {
-                "feature": f,
-                "estimate": report.coef[j, u],
-                "std_error": report.coef_se[j, u],
-                "ci_low": report.ci_lo[j, u],
-                "ci_high": report.ci_hi[j, u],
-                "bootstrap_mean": report.boot_mean[j, u],
-            }
-            for j, f in enumerate(data.feature_names)
-        ]
-        targets.append(
-            {
-                "name": target,
-                "intercept": report.intercept[u],
-                "intercept_std_error": report.intercept_se[u],
-                "train_mse": report.train_mse[u],
-                "r2": report.r2[u],
-                "oob_mse": report.oob_mse[u],
-                "coefficients": coefs,
-            }
-        )
-    settings: dict[str, Union[str, int, float, bool, None, list[str]]] = {
+def settings_record(args: argparse.Namespace) -> dict[str, Any]:
+    """Collect the run's settings for the JSON output."""
+    return {
         "data": list(args.data),
         "n_boot": args.n_boot,
         "seed": args.seed,
         "threads": args.threads,
         "ci_level": args.ci_level,
         "ci_method": args.ci_method,
-        "solver": report.solver,
         "fit_intercept": args.fit_intercept,
         "standardize": args.standardize,
         "scheme": "multinomial",
     }
-    record: dict[str, Any] = {
-        "command": "fit",
-        "ridgeboot_version": rb.__version__,
-        "settings": settings,
-        "n": data.X.shape[0],
-        "feature_names": list(data.feature_names),
-        "target_names": list(data.target_names),
-        "skipped_columns": list(data.skipped),
-        "alpha": {
-            "value": choice.alpha,
-            "method": choice.method,
-            "candidates": choice.alphas,
-            "scores": choice.scores,
-            "note": choice.note,
-        },
-        "targets": targets,
-    }
-    if scaling is not None:
-        record["standardization"] = {"mean": scaling[0], "scale": scaling[1]}
-    return jsonable(record)  # type: ignore[no-any-return]
 
 
-def write_coef_csv(path: str, data: FitData, report: FitReport) -> None:
-    """Write the coefficient table as CSV: target, feature, estimate, std_error, CI."""
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        out = csv.writer(f)
-        out.writerow(["target", "feature", "estimate", "std_error", "ci_low", "ci_high"])
-        for u, target in enumerate(data.target_names):
-            out.writerow(
-                [
-                    target,
-                    "(intercept)",
-                    repr(float(report.intercept[u])),
-                    repr(float(report.intercept_se[u])),
-                    "",
-                    "",
-                ]
-            )
-            for j, feature in enumerate(data.feature_names):
-                out.writerow(
-                    [target, feature]
-                    + [
-                        repr(float(a[j, u]))
-                        for a in (report.coef, report.coef_se, report.ci_lo, report.ci_hi)
-                    ]
-                )
+# -- command
+
+
+def selection(args: argparse.Namespace) -> Selection:
+    """Collect the columns the command line names."""
+    return Selection(
+        targets=tuple(args.target or ()),
+        features=tuple(args.features) if args.features is not None else None,
+        drop=tuple(args.drop),
+        onehot=tuple(args.onehot),
+        fit_intercept=args.fit_intercept,
+    )
 
 
 def run_fit(args: argparse.Namespace) -> int:
     """Run ``ridgeboot fit`` with parsed arguments; return the exit code."""
     if args.alphas is not None and args.alpha is not None:
         raise CLIError("--alphas lists candidates for --cv; it cannot be used with --alpha")
-    features = [f.strip() for f in args.features.split(",") if f.strip()] if args.features else None
-    data = load_data(args.data, args.target, features)
+    args.progress = show_progress(args.progress)
+    outputs = (("--json", args.json), ("--csv", args.csv), ("--plot", args.plot))
+    if args.plot:
+        check_plot_file(args.plot)
+    check_output_paths(outputs, args.data)
+    status(args, f"Reading {describe_input(args)} ...")
+    options = ReadOptions(args.sep, args.decimal, args.thousands, args.encoding)
+    data = load_data(args.data, selection(args), options)
+    console = make_console()
+    print_data_summary(console, data, args)
+    if args.plot:
+        check_plot_targets(data.Y.shape[1])
+    check_folds(data, args)
+    check_bootstrap_memory(data, args)
+    raw_scale = np.ones(data.X.shape[1])
     scaling = None
     if args.standardize:
         Z, mean, scale = standardize(data.X, data.feature_names)
         data = dataclasses.replace(data, X=Z)
-        scaling = (mean, scale)
-    console = make_console()
+        scaling, raw_scale = (mean, scale), scale
+    feature_sd = data.X.std(axis=0)
+    if args.alpha is None:
+        status(args, "Choosing alpha ...")
     choice = choose_alpha(data, args)
+    console.print(f"Alpha: {choice.describe()}")
+    console.print(
+        f"Bootstrap: {args.n_boot} replicates (multinomial draws, seed {args.seed}) at that alpha"
+    )
     report = bootstrap_report(data, choice.alpha, args)
-    print_fit(console, data, report, choice, args)
+    print_results(console, data, report, choice, args.fit_intercept)
+    console.print(f"  solver: {report.solver}", style="dim")
+    if args.plot:
+        figure = FitFigure(data, report, choice, feature_sd, raw_scale, args.standardize)
+        draw_fit_figure(args.plot, figure, args.plot_scale, args.command_line)
+        console.print(f"Figure written to {args.plot}")
     if args.json:
-        write_json(args.json, fit_record(data, report, choice, args, scaling))
+        write_json(args.json, fit_record(data, report, choice, settings_record(args), scaling))
         console.print(f"Results written to {args.json}")
     if args.csv:
         write_coef_csv(args.csv, data, report)

@@ -14,7 +14,7 @@ import ridgeboot as rb
 
 from ._common import EXIT_OK
 
-REPORTED_PACKAGES = ("numpy", "rich", "tqdm", "scikit-learn", "matplotlib")
+REPORTED_PACKAGES = ("numpy", "pandas", "pyarrow", "rich", "tqdm", "scikit-learn", "matplotlib")
 
 
 def package_version(name: str) -> str:

@@ -18,38 +18,18 @@ import numpy as np
 
 import ridgeboot as rb
 
-from ._common import CLIError, fmt_alpha
+from ._common import DEFAULT_CI_LEVEL, fmt_alpha
+from ._figure import alpha_positions, new_figure, save_figure, style_alpha_axis
 from ._sweep import DEMO_SOLVER, AlphaSweep, Settings, equicorrelated_design, gcv_choice
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
 
 PLANE_TRUE_COEF = (1.0, 0.5)  # weights of the two-feature illustration
 COLOR_OLS = "#d95f02"
 COLOR_RIDGE = "#1b6ac9"
 COLOR_TRUE = "#222222"
 COLOR_BALL = "#7b3294"
-
-
-def new_figure(width: float, height: float) -> Figure:
-    """Create a matplotlib Figure on the Agg canvas (no pyplot, no global backend change).
-
-    Raises
-    ------
-    CLIError
-        When matplotlib is not installed, saying how to install it.
-    """
-    try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-    except ImportError:
-        raise CLIError(
-            '--plot needs matplotlib, which is not installed: pip install "ridgeboot[plot]"'
-        ) from None
-    fig = Figure(figsize=(width, height), dpi=110, layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
 
 
 # -- panel 1: the (w1, w2) plane
@@ -258,33 +238,6 @@ def draw_plane(ax: Axes, plane: Plane, rho: float) -> None:
     )
 
 
-# -- the alpha axis: log scale, alpha = 0 drawn one grid step left of the smallest positive alpha
-
-
-def alpha_positions(alphas: np.ndarray) -> tuple[np.ndarray, float]:
-    """Place alphas on a log axis: alpha = 0 goes one grid step left of the smallest positive."""
-    positive = np.sort(alphas[alphas > 0])
-    step = positive[1] / positive[0] if positive.size > 1 else 10.0
-    zero_x = float(positive[0] / step)
-    return np.where(alphas > 0, alphas, zero_x), zero_x
-
-
-def style_alpha_axis(ax: Axes, alphas: np.ndarray, zero_x: float) -> None:
-    """Log x axis with decade ticks and a tick "0" at the left edge, set off by a dotted line."""
-    positive = np.sort(alphas[alphas > 0])
-    ax.set_xscale("log")
-    first, last = np.ceil(np.log10(positive[0])), np.floor(np.log10(positive[-1]))
-    decades = 10.0 ** np.arange(first, last + 1)
-    ticks = [zero_x, *decades] if 0 in alphas else list(decades)
-    labels = (["0"] if 0 in alphas else []) + [f"$10^{{{int(np.log10(d))}}}$" for d in decades]
-    ax.set_xticks(ticks, labels)
-    ax.minorticks_off()
-    if 0 in alphas:
-        ax.axvline(np.sqrt(zero_x * positive[0]), color="0.5", linestyle=":", linewidth=1)
-    ax.set_xlim(zero_x / 1.6, positive[-1] * 1.6)
-    ax.set_xlabel("alpha (log scale; alpha = 0 at the left edge)")
-
-
 def mark_gcv(ax: Axes, x: float, label: bool) -> None:
     """Draw a vertical line at the GCV alpha."""
     ax.axvline(x, color="0.2", linestyle="--", linewidth=1, label="GCV choice" if label else None)
@@ -293,7 +246,7 @@ def mark_gcv(ax: Axes, x: float, label: bool) -> None:
 # -- panel 2: coefficient paths
 
 
-def draw_paths(ax: Axes, s: AlphaSweep, level: float = 0.9) -> None:
+def draw_paths(ax: Axes, s: AlphaSweep, level: float = DEFAULT_CI_LEVEL) -> None:
     """Panel 2: full-data coefficients per alpha with bootstrap percentile bands."""
     x, zero_x = alpha_positions(s.alphas)
     lo, hi = s.boot.ci(level=level, method="percentile")  # (k, p) each
@@ -309,7 +262,8 @@ def draw_paths(ax: Axes, s: AlphaSweep, level: float = 0.9) -> None:
     ax.set_ylabel(f"coefficient (change in {s.problem.details.get('target', 'y')} per SD)")
     ax.set_title(
         f"2. {s.problem.title}: coefficient paths\n"
-        f"lines: full-data fit; bands: {level:.0%} bootstrap percentile intervals",
+        f"lines: full-data fit; bands: {level:.0%} bootstrap percentile intervals\n"
+        "for the ridge coefficient at each alpha (alpha held fixed)",
         fontsize=11,
     )
     ax.legend(fontsize=8, ncol=2, loc="upper right", framealpha=0.9)
@@ -386,5 +340,5 @@ def draw_demo_figure(
     draw_plane(axes[0], plane, args.rho)
     draw_paths(axes[1], by_key["longley"])
     draw_tradeoff(axes[2], by_key["synthetic"])
-    fig.savefig(path, bbox_inches="tight", pad_inches=0.15)
+    save_figure(fig, path, args.command_line, bbox_inches="tight", pad_inches=0.15)
     return plane.summary()
