@@ -24,9 +24,12 @@ from compare import (
     himalaya_cv,
     himalaya_ridge_cv,
     make_data,
+    measure_gemm_shapes,
     numpy_bootstrap,
     numpy_bootstrap_eigh,
     numpy_bootstrap_kernel,
+    numpy_bootstrap_kernel_vec,
+    numpy_bootstrap_vec,
     numpy_gcv,
     numpy_ridge,
     numpy_ridge_kernel,
@@ -106,9 +109,6 @@ def rb_bootstrap(rb: Any, case: SimpleNamespace, **kw: Any) -> tuple[np.ndarray,
     return boot.coefs, boot.intercepts
 
 
-IMPLS = ["numpy", "ridgeboot"]
-
-
 # --------------------------------------------------------------------------- bootstrap
 @pytest.fixture(scope="module")
 def bootstrap_case() -> SimpleNamespace:
@@ -116,13 +116,15 @@ def bootstrap_case() -> SimpleNamespace:
 
 
 @pytest.mark.benchmark(group="bootstrap")
-@pytest.mark.parametrize("impl", ["numpy", "sklearn", "ridgeboot"])
+@pytest.mark.parametrize("impl", ["numpy", "numpy_vec", "sklearn", "ridgeboot"])
 def test_bootstrap(
     benchmark: Any, request: pytest.FixtureRequest, bootstrap_case: SimpleNamespace, impl: str
 ) -> None:
     c = bootstrap_case
     if impl == "numpy":
         out = benchmark(numpy_bootstrap, c.X, c.y, c.alphas, c.B, rows_from_counts(c.counts))
+    elif impl == "numpy_vec":
+        out = benchmark(numpy_bootstrap_vec, c.X, c.y, c.alphas, c.counts)
     elif impl == "sklearn":
         out = benchmark(
             sklearn_bootstrap, c.X, c.y, c.alphas, c.B, c.seed, rows_from_counts(c.counts)
@@ -139,13 +141,15 @@ def path_case() -> SimpleNamespace:
 
 
 @pytest.mark.benchmark(group="path")
-@pytest.mark.parametrize("impl", ["numpy", "sklearn", "ridgeboot"])
+@pytest.mark.parametrize("impl", ["numpy", "numpy_vec", "sklearn", "ridgeboot"])
 def test_path(
     benchmark: Any, request: pytest.FixtureRequest, path_case: SimpleNamespace, impl: str
 ) -> None:
     c = path_case
     if impl == "numpy":
         out = benchmark(numpy_bootstrap_eigh, c.X, c.y, c.alphas, c.B, rows_from_counts(c.counts))
+    elif impl == "numpy_vec":
+        out = benchmark(numpy_bootstrap_vec, c.X, c.y, c.alphas, c.counts)
     elif impl == "sklearn":
         out = benchmark(sklearn_path, c.X, c.y, c.alphas, c.B, c.seed, rows_from_counts(c.counts))
     else:
@@ -160,13 +164,17 @@ def targets_case() -> SimpleNamespace:
 
 
 @pytest.mark.benchmark(group="targets")
-@pytest.mark.parametrize("impl", IMPLS)
+@pytest.mark.parametrize("impl", ["numpy", "numpy_vec", "sklearn", "ridgeboot"])
 def test_targets(
     benchmark: Any, request: pytest.FixtureRequest, targets_case: SimpleNamespace, impl: str
 ) -> None:
     c = targets_case
     if impl == "numpy":
         out = benchmark(numpy_bootstrap_eigh, c.X, c.y, c.alphas, c.B, rows_from_counts(c.counts))
+    elif impl == "numpy_vec":
+        out = benchmark(numpy_bootstrap_vec, c.X, c.y, c.alphas, c.counts)
+    elif impl == "sklearn":
+        out = benchmark(sklearn_path, c.X, c.y, c.alphas, c.B, c.seed, rows_from_counts(c.counts))
     else:
         out = benchmark(rb_bootstrap, request.getfixturevalue("rb"), c)
     check(*out, c)
@@ -179,13 +187,19 @@ def wide_case() -> SimpleNamespace:
 
 
 @pytest.mark.benchmark(group="wide")
-@pytest.mark.parametrize("impl", IMPLS)
+@pytest.mark.parametrize("impl", ["numpy", "numpy_vec", "sklearn", "ridgeboot"])
 def test_wide(
     benchmark: Any, request: pytest.FixtureRequest, wide_case: SimpleNamespace, impl: str
 ) -> None:
     c = wide_case
     if impl == "numpy":
         out = benchmark(numpy_bootstrap_kernel, c.X, c.y, c.alphas, c.B, rows_from_counts(c.counts))
+    elif impl == "numpy_vec":
+        out = benchmark(numpy_bootstrap_kernel_vec, c.X, c.y, c.alphas, c.counts)
+    elif impl == "sklearn":
+        out = benchmark(
+            sklearn_bootstrap, c.X, c.y, c.alphas, c.B, c.seed, rows_from_counts(c.counts)
+        )
     else:
         out = benchmark(rb_bootstrap, request.getfixturevalue("rb"), c)
     check(*out, c)
@@ -255,6 +269,19 @@ def test_threads(benchmark: Any, rb: Any, threads_case: SimpleNamespace, n_threa
     other_coefs, other_intercepts = rb_bootstrap(rb, c, n_threads=3 - n_threads)
     np.testing.assert_array_equal(coefs, other_coefs)  # bit-identical for any n_threads
     np.testing.assert_array_equal(intercepts, other_intercepts)
+
+
+# ------------------------------------------------------------------------- GEMM shapes
+def test_gemm_shapes_are_timed_within_the_cap() -> None:
+    """Every bootstrap workload implies GEMM shapes; a large one is timed narrowed."""
+    for name in ("bootstrap", "path", "targets", "wide"):
+        assert WORKLOADS[name].gemm_shapes(WORKLOADS[name].full), name
+    shapes = [("small", 8, 16, 4), ("large", 4096, 2048, 4096)]
+    out = measure_gemm_shapes(shapes, repeat=1, settle=0.0)
+    assert out[0]["timed_shape"] == [8, 16, 4]
+    m, k, n = out[1]["timed_shape"]
+    assert k == 2048 and 2.0 * m * k * n <= 8e9 and m * n < 4096 * 4096
+    assert all(g["gflops"] > 0 for g in out)
 
 
 # --------------------------------------------------------------------------------- tall

@@ -235,6 +235,43 @@ void test_complement() {
   }
 }
 
+// A batch's statistics have the same bits for any row block of add_batch: a
+// replicate's rows are added in row order however the blocks split them.
+void test_batch_blocks() {
+  const Index n = 300, p = 7, t = 20;
+  check::Scope scope("add_batch blocks");
+  const Data d = make_data(n, p, t, 3);
+  const ConstView<double> Xv(d.X.data(), n, p, Strides(p, 1)), Yv(d.Y.data(), n, t, Strides(t, 1));
+  const Problem<double> pb(Xv, Yv, d.v.data(), MatrixD::Constant(1, t, 1.0), Solver::cholesky, true);
+  ThreadPool pool(1);
+  RowStatsBuilder<double> builder(p, t, 64);
+  BaseStats<double> base;
+  base.build(pb, pool, {&builder});
+  std::vector<std::vector<RowStats<double>>> runs;
+  for (const Index block : {Index(0), Index(1), Index(7), Index(64), Index(1000)}) {
+    std::vector<ComplementPlan<double>> plans(3);
+    ComplementPlan<double>* batch[3];
+    for (std::size_t b = 0; b < plans.size(); ++b) {
+      std::vector<std::int32_t> counts(std::size_t(n), 0);
+      draw_counts(DrawSpec{Scheme::multinomial, 5, 0}, b, n, counts.data());
+      plans[b].plan(counts.data(), d.v.data(), n, p);
+      CHECK(plans[b].complement);
+      batch[b] = &plans[b];
+    }
+    add_batch(pb, base.shift, batch, 3, builder, nullptr, block);
+    runs.emplace_back();
+    for (const auto& pl : plans) runs.back().push_back(pl.out), runs.back().push_back(pl.extra);
+  }
+  const auto same = [](const RowStats<double>& a, const RowStats<double>& b) {
+    return a.G == b.G && a.R == b.R && a.a == b.a && a.c == b.c && a.syy == b.syy && a.wsum == b.wsum &&
+           a.count == b.count;
+  };
+  for (std::size_t r = 1; r < runs.size(); ++r)
+    for (std::size_t s = 0; s < runs[0].size(); ++s) CHECK(same(runs[r][s], runs[0][s]));
+  CHECK(batch_block_rows(n, p, t) == n);                         // one block here
+  CHECK(batch_block_rows(20000, 50, 1000) == (1 << 19) / 1050);  // many targets: ~500 rows
+}
+
 // Everything a run writes that the batch size or the thread count could change.
 struct Run {
   std::vector<double> coefs, intercepts, ref, coef_sum, coef_sumsq, intercept_sum, intercept_sumsq, loss, mse,
@@ -325,6 +362,7 @@ int main() {
   test_row_stats<float>();
   test_complement<double>();
   test_complement<float>();
+  test_batch_blocks();
   test_engine_batches();
   return check::summary("test_stats");
 }
