@@ -2,7 +2,7 @@
 
 Small sizes, so that the suite also serves as a smoke test (``--benchmark-disable`` runs
 each once); every result is checked against the dense fit of the tests' numpy oracle.
-No timing assertions: ``benchmarks/sparse.py`` prints the medians at full size.
+No timing assertions: ``benchmarks/compare_sparse.py`` prints the medians at full size.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import ridgeboot as rb
+from compare_sparse import make_data
 from reference import ridge_svd_reference
 from sklearn.linear_model import Ridge
-from sparse import make_data
 
 N, P, DENSITY = 2000, 40, 0.05
 

@@ -12,9 +12,12 @@ Before timing, every workload checks that the implementations agree (the iterati
 solvers to their tolerance) and stops with an AssertionError if they do not. Prints the
 median time of each and its ratio to ridgeboot's (> 1: ridgeboot is faster).
 
+(Not ``sparse.py``: this directory is on ``sys.path`` in the test run, and that name
+would shadow the pydata ``sparse`` package that dask imports.)
+
 Usage::
 
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/sparse.py [--quick]
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/compare_sparse.py [--quick]
         [--repeat N] [--workload NAME ...]
 """
 
