@@ -80,6 +80,12 @@ class Fitter {
     });
   }
 
+  // Fit another grid of the same shape (k, t) from now on (a replicate's chosen alphas).
+  void set_alphas(const Matrix<T>& alphas) {
+    pb_.alphas = alphas;
+    pb_.runs = alpha_runs(pb_.alphas);
+  }
+
   const Problem<T>& problem() const { return pb_; }
   Index rows_used() const { return rows_.count(); }
   Solver solver_used() const { return solver_used_; }
@@ -131,7 +137,8 @@ class Fitter {
     // Data whose products would leave the dtype's working range are rescaled by
     // powers of two and the fit redone (scaling.hpp): exact, and free otherwise.
     if (solver == Solver::svd || p > m) {
-      if (Z_.rows() < m) Z_.setZero(n, gram_padded_cols<T>(p)), Yz_.resize(n, t);
+      // the m selected rows only: with few weighted rows of a huge X, n rows would not fit
+      if (Z_.rows() < m) Z_.setZero(m, gram_padded_cols<T>(p)), Yz_.resize(m, t);
       gather_all(m);
       const bool kernel = solver != Solver::svd;  // the dual form reduces Z Z^T
       if (!rows_in_range<T>(Z_.topRows(m).leftCols(p), Yz_.topRows(m), kernel)) rows_.rescale(), gather_all(m);
