@@ -220,6 +220,9 @@ def test_clear_errors():
         rb.bootstrap(X, Y, ALPHAS, 16, select="gcv", scheme="poisson").smoothed()
     with pytest.raises(ValueError, match="keep_coefs"):
         rb.bootstrap(X, Y, ALPHAS, 16, select="gcv", keep_coefs=False).smoothed()
+    sparse = pytest.importorskip("scipy.sparse")
+    with pytest.raises(TypeError, match="dense X"):
+        rb.bootstrap(sparse.csr_array(X), Y, ALPHAS, 16, select="gcv")
 
 
 @settings(max_examples=15, deadline=None)

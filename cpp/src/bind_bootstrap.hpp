@@ -17,12 +17,12 @@ namespace ridgeboot::binding {
 
 using Counts = py::array_t<std::int32_t, py::array::c_style>;
 
+// The engine over a problem whose X is dense, or sparse (`sparse`, the problem's X
+// then shape_only: bind_sparse.hpp).
 template <class T>
-py::dict run_engine(const Array<T>& X, const Array<T>& Y, const std::optional<Array<T>>& w, const Array<T>& alphas,
-                    const std::string& solver, bool intercept, const EngineRequest& req,
-                    const std::optional<Counts>& counts, const std::optional<py::tuple>& reference,
-                    py::object progress) {
-  Problem<T> pb = make_problem(X, Y, w, alphas, solver, intercept);
+py::dict run_engine_with(Problem<T> pb, const CsrView<T>* sparse, const EngineRequest& req,
+                         const std::optional<Counts>& counts, const std::optional<py::tuple>& reference,
+                         py::object progress) {
   // with selection the outputs have one path point: each replicate's chosen alpha
   const Index n = pb.n(), k = req.select == Selection::none ? pb.k() : 1, p = pb.p(), t = pb.t(),
               B = std::max<Index>(req.n_boot, 0);
@@ -90,10 +90,19 @@ py::dict run_engine(const Array<T>& X, const Array<T>& Y, const std::optional<Ar
   const std::int32_t* draws = counts ? counts->data() : nullptr;
   Poller poller(std::move(progress));
   run_released(poller, [&](const auto& poll) {
-    BootstrapEngine<T> engine(std::move(pb), req, draws, out);
+    BootstrapEngine<T> engine(std::move(pb), req, draws, out, sparse);
     engine.run(poll);
   });
   return result;
+}
+
+template <class T>
+py::dict run_engine(const Array<T>& X, const Array<T>& Y, const std::optional<Array<T>>& w, const Array<T>& alphas,
+                    const std::string& solver, bool intercept, const EngineRequest& req,
+                    const std::optional<Counts>& counts, const std::optional<py::tuple>& reference,
+                    py::object progress) {
+  return run_engine_with<T>(make_problem(X, Y, w, alphas, solver, intercept), nullptr, req, counts, reference,
+                            std::move(progress));
 }
 
 template <class T>

@@ -20,6 +20,7 @@ from ._engine import EngineJob, current_runner
 from ._linalg import power_of_two_scale
 from ._replicate_selection import ReplicateSelection, make_selection
 from ._ridge import fit_grid, path_solver
+from ._sparse import SparseX, check_sparse_solver
 from ._validation import (
     MAX_REPLICATES,
     MAX_ROWS,
@@ -159,7 +160,10 @@ def bootstrap(
 
     Parameters
     ----------
-    X : array_like of shape (n, p)
+    X : array_like or scipy.sparse matrix/array of shape (n, p)
+        A sparse X is never densified: each replicate forms the Gram of its
+        sparse rows weighted by its counts, from the same draws as for dense X
+        (solvers "auto", "cholesky", "eigh"; see :func:`ridge`).
     y : array_like of shape (n,) or (n, t)
     alphas : float or array_like of shape (k,)
         One penalty, or a path (one factorization per replicate serves all);
@@ -221,6 +225,8 @@ def bootstrap(
         Ctrl-C stops the run within about 0.1 s plus one replicate.
     """
     data = prepare(X, y, sample_weight, check_finite)
+    if isinstance(data.X, SparseX):
+        check_sparse_solver(solver)
     n_boot = check_int(n_boot, "n_boot", 2, MAX_REPLICATES)
     seed = check_int(seed, "seed", 0, MAX_SEED)
     check_choice(scheme, SCHEMES, "scheme")
@@ -230,6 +236,11 @@ def bootstrap(
     selection = None
     if select is not None:
         check_choice(select, ("gcv", "loo"), "select")
+        if isinstance(data.X, SparseX):
+            raise TypeError(
+                "select= needs a dense X (each replicate's criterion reads its rows); "
+                "pass X.toarray(), or select alpha once with ridge_cv"
+            )
         fit_intercept = check_bool(fit_intercept, "fit_intercept")
         full_cv = ridge_cv(
             data.X,

@@ -19,6 +19,7 @@ from ._describe import short_repr
 from ._prediction_error import ErrorParts
 from ._replicate_selection import ReplicateSelection, SmoothedEstimate, smoothed_result
 from ._ridge import RidgePathResult, RidgeResult
+from ._sparse import SparseX
 from ._validation import FloatArray, Names, check_choice
 
 Axes = tuple[bool, bool]  # (alpha axis, target axis) present in the public arrays
@@ -282,11 +283,16 @@ class BootstrapResult:
                 "'normal', or smoothed()"
             )
 
-    def _training_data(self, what: str) -> TrainingData:
+    def _training_data(self, what: str, sparse: bool = False) -> TrainingData:
         if self._training is None:
             raise ValueError(
                 f"{what} needs the training rows in memory; this result comes from an "
                 "out-of-core bootstrap (dask arrays): compute X and y and run ridgeboot.bootstrap"
+            )
+        if not sparse and isinstance(self._training.X, SparseX):
+            raise TypeError(
+                f"{what} needs a dense X; this bootstrap ran on sparse X: run it on X.toarray() "
+                "for this analysis"
             )
         return self._training
 
@@ -310,7 +316,7 @@ class BootstrapResult:
     def _parts(self) -> ErrorParts:
         if isinstance(self._oob_rows, str):
             raise ValueError(self._oob_rows)
-        d = self._training_data("err632")
+        d = self._training_data("err632", sparse=True)
         coef, icpt = self._full_kpt()
         return _prediction_error.error_parts(d.X, d.Y, d.weight, coef, icpt, *self._oob_rows)
 

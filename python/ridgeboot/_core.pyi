@@ -134,3 +134,103 @@ def cv_scores_float32(
 ]: ...
 def rank_cutoff_float64(m: int, p: int) -> float: ...
 def rank_cutoff_float32(m: int, p: int) -> float: ...
+
+# sparse X (cpp/src/bind_sparse.hpp): CSR arrays (int64 indptr and indices, values)
+_I64 = npt.NDArray[np.int64]
+
+def fit_sparse_float64(
+    indptr: _I64,
+    indices: _I64,
+    data: _F64,
+    n: int,
+    p: int,
+    Y: _F64,
+    sample_weight: Optional[_F64],
+    alphas: _F64,
+    solver: str,
+    fit_intercept: bool,
+    svd_fallback: bool,
+    rcond: float,
+) -> tuple[tuple[_F64, _F64], float, str, int]: ...
+def fit_sparse_float32(
+    indptr: _I64,
+    indices: _I64,
+    data: _F32,
+    n: int,
+    p: int,
+    Y: _F32,
+    sample_weight: Optional[_F32],
+    alphas: _F32,
+    solver: str,
+    fit_intercept: bool,
+    svd_fallback: bool,
+    rcond: float,
+) -> tuple[tuple[_F32, _F32], float, str, int]: ...
+def cv_scores_sparse_float64(
+    indptr: _I64,
+    indices: _I64,
+    data: _F64,
+    n: int,
+    p: int,
+    Y: _F64,
+    sample_weight: Optional[_F64],
+    alphas: _F64,
+    fit_intercept: bool,
+    method: str,
+    keep_rows: bool = ...,
+) -> tuple[
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    Optional[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]],
+    Optional[npt.NDArray[np.float64]],
+]: ...
+def cv_scores_sparse_float32(
+    indptr: _I64,
+    indices: _I64,
+    data: _F32,
+    n: int,
+    p: int,
+    Y: _F32,
+    sample_weight: Optional[_F32],
+    alphas: _F32,
+    fit_intercept: bool,
+    method: str,
+    keep_rows: bool = ...,
+) -> tuple[
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    Optional[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]],
+    Optional[npt.NDArray[np.float64]],
+]: ...
+def run_engine_sparse_float64(
+    indptr: _I64,
+    indices: _I64,
+    data: _F64,
+    n: int,
+    p: int,
+    Y: _F64,
+    sample_weight: Optional[_F64],
+    alphas: _F64,
+    solver: str,
+    fit_intercept: bool,
+    request: EngineRequest,
+    counts: Optional[_I32],
+    reference: Optional[tuple[_F64, _F64]],
+    progress: Optional[Callable[[int], None]],
+) -> dict[str, np.ndarray]: ...
+def run_engine_sparse_float32(
+    indptr: _I64,
+    indices: _I64,
+    data: _F32,
+    n: int,
+    p: int,
+    Y: _F32,
+    sample_weight: Optional[_F32],
+    alphas: _F32,
+    solver: str,
+    fit_intercept: bool,
+    request: EngineRequest,
+    counts: Optional[_I32],
+    reference: Optional[tuple[_F32, _F32]],
+    progress: Optional[Callable[[int], None]],
+) -> dict[str, np.ndarray]: ...

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import _core
 from ._describe import short_repr
-from ._engine import EngineJob, current_runner
+from ._engine import REPLICATE_STATS, EngineJob, current_runner
 from ._ridge import fit_grid, path_solver
 from ._scoring import (
     SCORINGS,
@@ -19,7 +19,9 @@ from ._scoring import (
     greater_is_better,
     mean_defined,
     stats_scores,
+    sums_from_predictions,
 )
+from ._sparse import SparseX, check_sparse_solver, is_sparse, predict_sparse
 from ._validation import (
     MAX_REPLICATES,
     MAX_SEED,
@@ -92,6 +94,8 @@ class RidgeCVResult:
 
     def predict(self, X: Any) -> FloatArray:
         """Predictions of the final fit for X (n, p)."""
+        if is_sparse(X):
+            return predict_sparse(X, self.coef, self.intercept, self.coef.dtype)  # type: ignore[no-any-return]
         Xa = np.asarray(from_pandas(X, "X")[0], dtype=self.coef.dtype)
         return Xa @ self.coef + self.intercept
 
@@ -131,6 +135,16 @@ def closed_form(
     every row's leave-one-out residual y_i - yhat_(-i), (n, k, t) in float64 (NaN for
     rows of weight 0, which no fit uses); else None.
     """
+    if isinstance(data.X, SparseX):
+        run_sparse = (
+            _core.cv_scores_sparse_float32
+            if data.dtype == np.float32
+            else _core.cv_scores_sparse_float64
+        )
+        scores, dof, fits, rows = run_sparse(
+            *data.X.core_args(), data.Y, data.weight, grid, fit_intercept, method, keep_rows
+        )
+        return scores, dof[:, 0], fits, rows
     run = _core.cv_scores_float32 if data.dtype == np.float32 else _core.cv_scores_float64
     scores, dof, fits, rows = run(
         data.X,
@@ -158,6 +172,8 @@ def _run_heldout(
 
     Returns the (B, k, t) scores.
     """
+    if isinstance(data.X, SparseX):
+        return _heldout_sparse(data, data.X, grid, counts, solver, fit_intercept, scoring)
     chosen = path_solver(grid) if solver == "auto" else solver
     job = EngineJob(
         grid,
@@ -174,6 +190,48 @@ def _run_heldout(
     if not np.isfinite(scores).all() and not all_finite(data.X, data.Y):
         raise ValueError(
             "X or y contains NaN or infinity (check_finite=False skips that check): the "
+            "held-out scores are undefined; remove or impute those values"
+        )
+    return scores
+
+
+def _heldout_sparse(
+    data: Prepared,
+    X: SparseX,
+    grid: np.ndarray,
+    counts: np.ndarray,
+    solver: str,
+    fit_intercept: bool,
+    scoring: str,
+) -> np.ndarray:
+    """:func:`_run_heldout` for a sparse X: one fit of the whole grid per replicate.
+
+    Each replicate fits the rows of count 1 (weights ``count * sample_weight``) from
+    the Gram of its sparse rows and predicts its held-out rows (count 0, positive
+    sample weight) by sparse products; the held-out sums and scores are those the
+    engine forms for dense X (:func:`ridgeboot._scoring.sums_from_predictions`).
+    """
+    check_sparse_solver(solver)
+    base = data.weight
+    k, t = grid.shape
+    stats = np.zeros((counts.shape[0], len(REPLICATE_STATS), k, t))
+    for b, count in enumerate(counts):
+        weight = count.astype(data.dtype) * (1 if base is None else base)
+        held = (count == 0) if base is None else (count == 0) & (base > 0)
+        if not (weight > 0).any():
+            continue  # no fit: every sum 0, the scores undefined (as the engine's)
+        rep = Prepared(data.X, data.Y, weight, data.y_1d)
+        coef, intercept, _, _ = fit_grid(
+            rep, grid, solver, fit_intercept, None, auto_choice=path_solver(grid)
+        )
+        rows = X.rows(held)
+        pred = np.stack([np.asarray(rows @ coef[a]) + intercept[a] for a in range(k)])
+        sums = sums_from_predictions(data.Y[held], pred, None if base is None else base[held])
+        stats[b] = np.stack([np.broadcast_to(sums[name], (k, t)) for name in REPLICATE_STATS])
+    scores = stats_scores(stats, scoring)
+    if not np.isfinite(scores).all() and not np.isfinite(data.Y).all():
+        raise ValueError(
+            "y contains NaN or infinity (check_finite=False skips that check): the "
             "held-out scores are undefined; remove or impute those values"
         )
     return scores
@@ -208,7 +266,10 @@ def ridge_cv(
 
     Parameters
     ----------
-    X : array_like of shape (n, p)
+    X : array_like or scipy.sparse matrix/array of shape (n, p)
+        A sparse X is never densified (see :func:`ridge`): GCV and leave-one-out
+        from the eigendecomposition of its Gram, k-fold and "bootstrap" by one
+        sparse fit per split.
     y : array_like of shape (n,) or (n, t)
     alphas : array_like of shape (k,)
         Candidate penalties (>= 0).
@@ -244,6 +305,8 @@ def ridge_cv(
     (``warn_edges=False`` skips it, e.g. when the caller reports it itself).
     """
     data = prepare(X, y, sample_weight, check_finite, min_rows=2)
+    if isinstance(data.X, SparseX):
+        check_sparse_solver(solver)
     fit_intercept = check_bool(fit_intercept, "fit_intercept")
     resolve_threads(n_threads)  # checked before any work
     grid, _ = path_grid(alphas, data.t, data.dtype)

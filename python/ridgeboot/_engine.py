@@ -13,11 +13,13 @@ import contextlib
 import contextvars
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any, Callable, Optional
 
 import numpy as np
 
 from . import _core
+from ._sparse import SparseX
 from ._validation import aligned
 
 SUM_CHUNK: int = _core.SUM_CHUNK
@@ -91,14 +93,22 @@ class EngineJob:
     ) -> dict[str, np.ndarray]:
         """Run on this machine: replicates first .. first + n_boot - 1."""
         # arrays unpickled from a network frame (Dask) may sit at any byte offset
-        X, Y, weight = aligned(X), aligned(Y), aligned(weight)
-        run = _core.run_engine_float32 if X.dtype == np.float32 else _core.run_engine_float64
+        Y, weight = aligned(Y), aligned(weight)
+        if isinstance(X, SparseX):  # CSR arrays: each replicate's Gram from its sparse rows
+            data = tuple(aligned(a) if isinstance(a, np.ndarray) else a for a in X.core_args())
+            f32 = X.dtype == np.float32
+            run = partial(
+                _core.run_engine_sparse_float32 if f32 else _core.run_engine_sparse_float64, *data
+            )
+        else:
+            X = aligned(X)
+            f32 = X.dtype == np.float32
+            run = partial(_core.run_engine_float32 if f32 else _core.run_engine_float64, X)
         counts = (
             None if self.counts is None else aligned(np.ascontiguousarray(self.counts, np.int32))
         )
         reference = None if self.reference is None else tuple(map(aligned, self.reference))
         raw: dict[str, np.ndarray] = run(
-            X,
             Y,
             weight,
             aligned(self.grid),

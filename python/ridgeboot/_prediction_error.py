@@ -14,6 +14,8 @@ from typing import Optional
 
 import numpy as np
 
+from ._sparse import SparseX
+
 ROWS_PER_BLOCK_BYTES = 32 * 2**20  # predictions formed per block of rows, to bound memory
 
 
@@ -71,16 +73,24 @@ def error_parts(
     ValueError
         When no row was ever out of bag.
     """
-    v = weight if weight is not None else np.ones(len(X), dtype=X.dtype)
+    n = X.shape[0]
+    v = weight if weight is not None else np.ones(n, dtype=X.dtype)
     v = v.astype(np.float64) / v.sum()
     k, p, t = coef.shape
     coef64, icpt64 = coef.astype(np.float64), intercept.astype(np.float64)
-    X64, Y64 = X.astype(np.float64), Y.astype(np.float64)
+    sparse = isinstance(X, SparseX)  # CSR rows times the coefficients, never densified
+    X64 = X.csr.astype(np.float64) if isinstance(X, SparseX) else X.astype(np.float64)
+    Y64 = Y.astype(np.float64)
     err, pbar, p2 = np.zeros((k, t)), np.zeros((k, t)), np.zeros((k, t))
     step = max(1, ROWS_PER_BLOCK_BYTES // (8 * k * t))
-    for r0 in range(0, len(X), step):
+    for r0 in range(0, n, step):
         w, Yb = v[r0 : r0 + step], Y64[r0 : r0 + step]
-        pred = np.einsum("np,kpt->knt", X64[r0 : r0 + step], coef64) + icpt64[:, None, :]
+        if sparse:
+            rows = X64[r0 : r0 + step]
+            prod = np.stack([np.asarray(rows @ c) for c in coef64])
+        else:
+            prod = np.einsum("np,kpt->knt", X64[r0 : r0 + step], coef64)
+        pred = prod + icpt64[:, None, :]
         err += np.einsum("n,knt->kt", w, (Yb[None] - pred) ** 2)
         pbar += np.einsum("n,knt->kt", w, pred)
         p2 += np.einsum("n,knt->kt", w, pred**2)
@@ -89,7 +99,7 @@ def error_parts(
     seen = oob_count > 0
     if not seen.any():
         raise ValueError("no row was ever out of bag; increase n_boot")
-    vs = (np.ones(len(X)) if weight is None else np.asarray(weight, dtype=np.float64))[seen]
+    vs = (np.ones(n) if weight is None else np.asarray(weight, dtype=np.float64))[seen]
     per_row = oob_loss[seen] / oob_count[seen][:, None, None]
     err1 = np.einsum("n,nkt->kt", vs / vs.sum(), per_row)
     return ErrorParts(err, gamma, err1)

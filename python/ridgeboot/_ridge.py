@@ -10,6 +10,7 @@ import numpy as np
 
 from . import _core
 from ._describe import short_repr
+from ._sparse import SparseX, check_sparse_solver, is_sparse, predict_sparse
 from ._validation import (
     SOLVERS,
     FloatArray,
@@ -105,11 +106,34 @@ def fit_grid(
     fit_intercept = check_bool(fit_intercept, "fit_intercept")
     cutoff = check_rcond(rcond)
     chosen = auto_choice if solver == "auto" and auto_choice else choose_solver(solver, grid)
-    fit = core_function("fit", data.dtype)
     threads = resolve_threads(n_threads)
-    (coef, intercept), condition, ran, rank = fit(
-        data.X, data.Y, data.weight, grid, chosen, fit_intercept, solver == "auto", cutoff, threads
-    )
+    if isinstance(data.X, SparseX):
+        # the Gram of the sparse rows: "auto" takes eigh where it would take the SVD
+        check_sparse_solver(solver)
+        fit = core_function("fit_sparse", data.dtype)
+        (coef, intercept), condition, ran, rank = fit(
+            *data.X.core_args(),
+            data.Y,
+            data.weight,
+            grid,
+            "eigh" if chosen == "svd" else chosen,
+            fit_intercept,
+            solver == "auto",
+            cutoff,
+        )
+    else:
+        fit = core_function("fit", data.dtype)
+        (coef, intercept), condition, ran, rank = fit(
+            data.X,
+            data.Y,
+            data.weight,
+            grid,
+            chosen,
+            fit_intercept,
+            solver == "auto",
+            cutoff,
+            threads,
+        )
     eps = _EPS.get(data.dtype) or float(np.finfo(data.dtype).eps)
     if ran == "cholesky" and solver != "auto" and condition * eps > ILL_CONDITIONED:
         warnings.warn(
@@ -123,6 +147,8 @@ def fit_grid(
 
 
 def _predict(X: Any, coef: np.ndarray, intercept: Any, dtype: np.dtype[Any]) -> FloatArray:
+    if is_sparse(X):
+        return predict_sparse(X, coef, intercept, dtype)  # type: ignore[no-any-return]
     Xa = as_array(from_pandas(X, "X")[0], "X")
     if Xa.ndim != 2 or Xa.shape[1] != coef.shape[0]:
         raise ValueError(f"X must have shape (n_samples, {coef.shape[0]}), got {Xa.shape}")
@@ -244,9 +270,12 @@ def ridge(
 
     Parameters
     ----------
-    X : array_like of shape (n, p)
+    X : array_like or scipy.sparse matrix/array of shape (n, p)
         Features. float32 is computed in float32, float64 in float64, other
         numeric dtypes are converted to float64. C or Fortran order, no copy.
+        A sparse X is never densified: the Gram and cross-products are formed
+        from its stored entries (any format, read as CSR; solvers "auto",
+        "cholesky" and "eigh"; "auto" takes "eigh" where it would take "svd").
     y : array_like of shape (n,) or (n, t)
         Targets; a 1-D y gives results without a target axis.
     alpha : float or array_like of shape (t,), default=1.0
@@ -333,7 +362,8 @@ def ridge_path(
 
     Parameters
     ----------
-    X : array_like of shape (n, p)
+    X : array_like or scipy.sparse matrix/array of shape (n, p)
+        As in :func:`ridge` (sparse X: solvers "auto", "cholesky" and "eigh").
     y : array_like of shape (n,) or (n, t)
     alphas : array_like of shape (k,)
         Non-negative penalties.

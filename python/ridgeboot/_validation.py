@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _core
+from ._sparse import as_csr, input_dtype, is_sparse, sparse_only_error
 from ._threads import available_cpus, default_threads
 
 SOLVERS = ("auto", "cholesky", "svd", "eigh")
@@ -197,13 +198,25 @@ class Prepared:
 
 
 def prepare(
-    X: Any, y: Any, sample_weight: Any, check_finite: bool, *, min_rows: int = 1
+    X: Any,
+    y: Any,
+    sample_weight: Any,
+    check_finite: bool,
+    *,
+    min_rows: int = 1,
+    sparse: Optional[str] = None,
 ) -> Prepared:
     """Validate X (n, p), y (n,) or (n, t), sample_weight (n,); cast them to one float dtype.
 
     pandas DataFrames and Series are accepted (:func:`from_pandas`); their column names
-    become ``feature_names`` and ``target_names``.
+    become ``feature_names`` and ``target_names``. A scipy.sparse X becomes a
+    :class:`ridgeboot._sparse.SparseX` (CSR, never densified) when ``sparse`` is
+    None; else ``sparse`` names the entry point in the TypeError that refuses it.
     """
+    if is_sparse(X):
+        if sparse is not None:
+            raise sparse_only_error(sparse)
+        return _prepare_sparse(X, y, sample_weight, check_finite, min_rows)
     X, feature_names = from_pandas(X, "X")
     y, target_names = from_pandas(y, "y")
     sample_weight, _ = from_pandas(sample_weight, "sample_weight")
@@ -235,6 +248,46 @@ def prepare(
     if check_finite and not all_finite(X, Y):
         check_finite_array(X, "X")
         check_finite_array(Y, "y")
+    weight = _weights(sample_weight, n, dtype)
+    return Prepared(X, Y, weight, y_1d, feature_names, target_names)
+
+
+def _prepare_sparse(
+    X: Any, y: Any, sample_weight: Any, check_finite: bool, min_rows: int
+) -> Prepared:
+    """:func:`prepare` for a scipy.sparse X: CSR arrays (:func:`ridgeboot._sparse.as_csr`)."""
+    y, target_names = from_pandas(y, "y")
+    sample_weight, _ = from_pandas(sample_weight, "sample_weight")
+    y = as_array(y, "y")
+    if len(X.shape) != 2:
+        raise ValueError(f"sparse X must be 2-D (n_samples, n_features), got shape {X.shape}")
+    if y.ndim not in (1, 2):
+        raise ValueError(
+            f"y must be 1-D (n_samples,) or 2-D (n_samples, n_targets), got {y.ndim}-D"
+        )
+    n, p = X.shape
+    if n < min_rows:
+        raise ValueError(f"X has {n} rows; at least {min_rows} needed")
+    if p == 0:
+        raise ValueError("X has 0 features (columns)")
+    if y.shape[0] != n:
+        raise ValueError(f"X has {n} rows but y has {y.shape[0]}: they must match")
+    if y.ndim == 2 and y.shape[1] == 0:
+        raise ValueError("y has 0 targets (columns)")
+    dtype = F32 if input_dtype(X) == F32 and y.dtype == F32 else F64
+    Xs = as_csr(X, dtype, check_finite)
+    Y = cast(y, dtype, "y")
+    y_1d = Y.ndim == 1
+    if y_1d:
+        Y = Y.reshape(n, 1)
+    if check_finite:
+        check_finite_array(Y, "y")
+    weight = _weights(sample_weight, n, dtype)
+    return Prepared(Xs, Y, weight, y_1d, None, target_names)  # type: ignore[arg-type]
+
+
+def _weights(sample_weight: Any, n: int, dtype: np.dtype[Any]) -> Optional[np.ndarray]:
+    """Validate sample weights (n,) or a scalar; None stays None."""
     weight = None
     if sample_weight is not None:
         w = as_array(sample_weight, "sample_weight")
@@ -249,7 +302,7 @@ def prepare(
             raise ValueError("sample_weight must be non-negative")
         if not (weight > 0).any():
             raise ValueError("sample_weight is zero for every row: nothing to fit")
-    return Prepared(X, Y, weight, y_1d, feature_names, target_names)
+    return weight
 
 
 def _scalar_alpha(alpha: Any) -> Optional[float]:

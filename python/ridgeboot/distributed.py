@@ -35,6 +35,7 @@ from ._bootstrap import bootstrap as _local_bootstrap
 from ._cv import RidgeCVResult
 from ._cv import ridge_cv as _local_ridge_cv
 from ._engine import SUM_CHUNK, EngineJob, merge_blocks, split_blocks, use_runner
+from ._sparse import SparseX, sparse_only_error
 from ._validation import MAX_REPLICATES, check_int
 
 __all__ = ["SUM_CHUNK", "DaskRunner", "bootstrap", "ridge_cv"]
@@ -129,6 +130,8 @@ class DaskRunner:
         """Run ``job`` on the cluster; same dict as the engine run here (``n_threads`` unused)."""
         from distributed import as_completed
 
+        if isinstance(X, SparseX):
+            raise sparse_only_error("ridgeboot.distributed")
         block = self.block or self._default_block(job, X.shape[0])
         blocks = split_blocks(job.n_boot, block)
         # Sent once; each worker then fetches its copy once. Unique keys (hash=False):

@@ -31,6 +31,7 @@
 #include "oob.hpp"
 #include "problem.hpp"
 #include "rng.hpp"
+#include "sparse.hpp"
 #include "thread_pool.hpp"
 
 namespace ridgeboot {
@@ -162,14 +163,19 @@ class BootstrapEngine {
   static constexpr Index kMaxBatch = 16;       // replicates per pass over the rows
 
   // `counts` (n_boot, n): explicit draws (k-fold, hold-out), or nullptr to draw them.
+  // `sparse`: X as a CSR matrix (sparse.hpp; the problem's X is then shape_only):
+  // each replicate forms the Gram of its sparse rows, same draws and sums.
   // With req.select, `pb` holds the grid to choose from and the outputs have k = 1.
-  BootstrapEngine(Problem<T> pb, const EngineRequest& req, const std::int32_t* counts, const EngineOutputs<T>& out)
+  BootstrapEngine(Problem<T> pb, const EngineRequest& req, const std::int32_t* counts, const EngineOutputs<T>& out,
+                  const CsrView<T>* sparse = nullptr)
       : pb_(output_problem(pb, req)),
         grid_(std::move(pb)),
         cfg_(req),
         counts_(counts),
         out_(out),
-        pool_(std::max(1, req.n_threads)) {
+        pool_(std::max(1, req.n_threads)),
+        sparse_(sparse ? *sparse : CsrView<T>{}) {
+    if (is_sparse() && selecting()) throw std::invalid_argument("select= does not take a sparse X");
     pb_.svd_fallback = req.svd_fallback;
     if (req.first < 0 || req.first % kSumChunk != 0)
       throw std::invalid_argument("first replicate must be a non-negative multiple of " +
@@ -185,7 +191,7 @@ class BootstrapEngine {
     // SVD, which factors the rows themselves, and wide problems (shared kernel).
     // Selection by GCV reads its normal equations from the complement form too;
     // leave-one-out needs every in-bag row (its leverages).
-    complement_ = pb_.solver != Solver::svd && p <= n && cfg_.select != Selection::loo;
+    complement_ = pb_.solver != Solver::svd && p <= n && !is_sparse() && cfg_.select != Selection::loo;
     batch_ = !complement_ ? 1 : req.batch > 0 ? std::min<Index>(req.batch, kMaxBatch) : complement_batch();
     wave_ = req.wave > 0 ? req.wave : automatic_wave();
     wave_ = (wave_ + kSumChunk - 1) / kSumChunk * kSumChunk;  // whole chunks
@@ -197,12 +203,14 @@ class BootstrapEngine {
       if (req.needs_oob()) s.totals.resize(n_stats_ * kt);
     }
     // Wide problems: one kernel for all replicates (see Fitter::use_kernel).
-    if (p > n && pb_.solver != Solver::svd && !selecting()) kernel_.build(pb_.X, pb_.intercept, pool_);
+    if (p > n && pb_.solver != Solver::svd && !is_sparse() && !selecting())
+      kernel_.build(pb_.X, pb_.intercept, pool_);
     std::vector<RowStatsBuilder<T>*> builders;
     for (int w = 0; w < pool_.size(); ++w) {
       workers_.push_back(std::make_unique<Worker>(pb_));
       auto& wk = *workers_.back();
       if (kernel_.K.size()) wk.fitter.use_kernel(&kernel_);
+      if (is_sparse()) wk.sparse = std::make_unique<SparseFitter<T>>(sparse_, pb_);
       wk.weights.resize(n);
       if (selecting()) wk.selector = std::make_unique<ClosedFormCv<T>>(grid_);
       if (complement_) {
@@ -259,6 +267,7 @@ class BootstrapEngine {
   struct Worker {
     explicit Worker(const Problem<T>& pb) : fitter(pb) {}
     Fitter<T> fitter;
+    std::unique_ptr<SparseFitter<T>> sparse;  // sparse X: fits from the Gram of the sparse rows
     Vector<T> weights;
     std::unique_ptr<ClosedFormCv<T>> selector;    // select: the replicate's criterion over the grid
     Matrix<double> scores, dof;                   // select: (k, t) each
@@ -356,6 +365,8 @@ class BootstrapEngine {
       select_replicate(b, slot, wk, complement ? plan : nullptr);
     } else if (complement && complement_equations(base_, *plan, pb_.intercept, wk.G, wk.R, wk.xmean, wk.ymean)) {
       wk.fitter.fit_normal(wk.weights.data(), wk.G, wk.R, wk.xmean, wk.ymean, plan->in_count, slot.W, slot.b);
+    } else if (wk.sparse) {
+      wk.sparse->fit(wk.weights.data(), slot.W, slot.b);
     } else {
       wk.fitter.fit(wk.weights.data(), slot.W, slot.b);
     }
@@ -363,7 +374,8 @@ class BootstrapEngine {
       oob_sums_from_stats(pb_, base_.shift, plan->out, slot.W, slot.b, n_stats_, slot.totals.data(), wk.GW);
     else if (cfg_.needs_oob()) slot.partial.setZero(n_stats_ * pb_.kt(), n_row_blocks_);
     const bool fitter_ran = !selecting() || pb_.solver == Solver::cholesky || pb_.solver == Solver::svd;
-    slot.fell_back = slot.valid && fitter_ran && wk.fitter.solver_used() != pb_.solver;
+    slot.fell_back =
+        slot.valid && fitter_ran && (wk.sparse ? wk.sparse->solver_used() : wk.fitter.solver_used()) != pb_.solver;
     if (out_.coefs) {
       const Index k = pb_.k(), p = pb_.p(), t = pb_.t();
       T* dst = out_.coefs + b * k * p * t;
@@ -512,7 +524,8 @@ class BootstrapEngine {
     for (Index i = i0; i < i1; ++i) {
       const T v = pb_.base_weight ? pb_.base_weight[i] : T(1);
       if (slot.counts[std::size_t(i)] == 0 && v > T(0)) {
-        with_row(pb_.X, i, [&](const auto& x) { wk.Xo.row(m) = x; });
+        if (is_sparse()) sparse_row(i, wk.Xo.row(m));
+        else with_row(pb_.X, i, [&](const auto& x) { wk.Xo.row(m) = x; });
         held[m++] = i;
       }
     }
@@ -547,6 +560,14 @@ class BootstrapEngine {
     }
   }
 
+  bool is_sparse() const { return sparse_.indptr != nullptr; }
+  // Row i of the sparse X, densified into one row of scratch.
+  template <class Row>
+  void sparse_row(Index i, Row&& row) const {
+    row.setZero();
+    for (Index q = sparse_.begin(i); q < sparse_.end(i); ++q) row(Index(sparse_.indices[q])) = sparse_.data[q];
+  }
+
   Problem<T> pb_;     // the outputs' problem (output_problem)
   Problem<T> grid_;   // select: the grid each replicate chooses from (else unused)
   EngineRequest cfg_;
@@ -559,6 +580,7 @@ class BootstrapEngine {
   std::vector<Slot> slots_;
   std::vector<std::unique_ptr<Worker>> workers_;
   SharedKernel<T> kernel_;  // wide problems: the kernel of all rows, else empty
+  CsrView<T> sparse_;       // sparse X, or empty (indptr nullptr)
 };
 
 }  // namespace ridgeboot

@@ -139,6 +139,6 @@ class BootstrapRidge(_LinearPredictMixin, MultiOutputMixin, RegressorMixin, Base
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True  # rb.bootstrap takes sparse X (ci_method="bca" does not)
         tags.non_deterministic = self.random_state is None
         return tags

@@ -16,6 +16,9 @@ except ImportError:  # pragma: no cover - older scikit-learn
 
 
 FLOAT_DTYPES = (np.float64, np.float32)
+# scipy.sparse formats taken as they are (others become CSR in validation): the core
+# reads CSR (ridgeboot._sparse converts CSC); both slice rows for the k-fold splits.
+SPARSE_FORMATS = ("csr", "csc")
 # scikit-learn's iterative solvers: ridgeboot solves directly (exact to rounding) and
 # offers none of them, nor positive=True (which needs one of them, lbfgs).
 ITERATIVE_SOLVERS = ("sparse_cg", "lsqr", "sag", "saga", "lbfgs")
@@ -58,9 +61,18 @@ def _fit_inputs(
 ) -> tuple[np.ndarray, np.ndarray, Optional[np.ndarray]]:
     """Validate X (n, p), y (n,) or (n, t) in X's dtype, and weights (n,).
 
-    float32 X is kept unless ``dtype`` says otherwise.
+    float32 X is kept unless ``dtype`` says otherwise. A scipy.sparse X stays sparse
+    (CSR and CSC as they are, other formats as CSR): ridgeboot never densifies it.
     """
-    X, y = _validate_data(estimator, X, y, dtype=dtype, y_numeric=True, multi_output=True)
+    X, y = _validate_data(
+        estimator,
+        X,
+        y,
+        dtype=dtype,
+        y_numeric=True,
+        multi_output=True,
+        accept_sparse=SPARSE_FORMATS,
+    )
     y = np.asarray(y, dtype=X.dtype)
     if sample_weight is not None:
         sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
@@ -101,6 +113,7 @@ class _LinearPredictMixin:
         ndarray of shape (n_samples,) or (n_samples, n_targets)
         """
         check_is_fitted(self, "coef_")
-        X = _validate_data(self, X, dtype=FLOAT_DTYPES, reset=False)
+        X = _validate_data(self, X, dtype=FLOAT_DTYPES, reset=False, accept_sparse=SPARSE_FORMATS)
         coef = self.coef_  # type: ignore[attr-defined]
-        return X @ coef.T.astype(X.dtype, copy=False) + self.intercept_  # type: ignore[attr-defined,no-any-return]
+        out = X @ coef.T.astype(X.dtype, copy=False)  # sparse X: an ndarray, never densified
+        return np.asarray(out) + self.intercept_  # type: ignore[attr-defined,no-any-return]

@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
 
 from .._ridge import ridge
+from .._sparse import is_sparse
 from ._common import (
     _fit_inputs,
     _intercept,
@@ -99,7 +100,8 @@ class Ridge(_LinearPredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A scipy.sparse X is never densified (solvers "auto", "cholesky", "eigh").
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
         sample_weight : float or array-like of shape (n_samples,), optional
 
@@ -127,8 +129,9 @@ class Ridge(_LinearPredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator
             if solver != "cholesky":
                 raise
             # as scikit-learn's Ridge: a singular system is solved by the SVD instead
-            # (the minimum-norm solution); solver_ says so
-            result = fit(solver="svd")
+            # (the minimum-norm solution; for sparse X by the Gram's eigenvalues, as
+            # the SVD needs the rows); solver_ says so
+            result = fit(solver="eigh" if is_sparse(X) else "svd")
         self.coef_ = _sklearn_layout(result.coef)
         self.intercept_ = _intercept(result.intercept, X.dtype)
         self.solver_ = result.solver
@@ -137,5 +140,5 @@ class Ridge(_LinearPredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         return tags

@@ -13,6 +13,7 @@ from sklearn.model_selection import check_cv
 from .._cv import closed_form, ridge_cv
 from .._ridge import ridge, ridge_path
 from .._scoring import best_alpha_index
+from .._sparse import is_sparse
 from .._validation import path_grid, prepare
 from ._common import (
     _fit_inputs,
@@ -67,7 +68,9 @@ class RidgeCV(_LinearPredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimat
         Accepted for scikit-learn compatibility: scikit-learn's choice of how its
         efficient leave-one-out decomposes X. ridgeboot always decomposes the
         Gram or the kernel, whichever is smaller (scikit-learn's "auto"); every
-        mode gives the same leave-one-out to rounding.
+        mode gives the same leave-one-out to rounding. For a sparse X, "svd"
+        emits scikit-learn's FutureWarning (its "svd" mode does not take sparse
+        X) and the Gram is decomposed, as scikit-learn does.
     store_cv_results : bool, default=False
         With ``cv=None``: keep ``cv_results_``.
     alpha_per_target : bool, default=False
@@ -144,7 +147,8 @@ class RidgeCV(_LinearPredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimat
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A scipy.sparse X is never densified.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
         sample_weight : float or array-like of shape (n_samples,), optional
         **params
@@ -162,6 +166,13 @@ class RidgeCV(_LinearPredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimat
             )
         if self.gcv_mode not in GCV_MODES:
             raise ValueError(f"gcv_mode must be one of {GCV_MODES}; got {self.gcv_mode!r}")
+        if self.gcv_mode == "svd" and is_sparse(X):
+            warnings.warn(
+                "The 'svd' mode is not supported for sparse X: the Gram X^T X is decomposed "
+                "instead (scikit-learn's 'eigen' mode, which scikit-learn also falls back to)",
+                FutureWarning,
+                stacklevel=2,
+            )
         solver = check_solver(self.solver)
         alphas = check_alphas(self.alphas)
         dtype = getattr(X, "dtype", None)
@@ -229,7 +240,10 @@ class RidgeCV(_LinearPredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimat
         pred = None
         if resid is not None:
             # a row of weight 0 is in no fit: its held-out prediction is the fit's own
-            fitted = np.einsum("np,kpt->knt", X, fits[0]) + fits[1][:, None, :]
+            if is_sparse(X):
+                fitted = np.stack([np.asarray(X @ c) for c in fits[0]]) + fits[1][:, None, :]
+            else:
+                fitted = np.einsum("np,kpt->knt", X, fits[0]) + fits[1][:, None, :]
             pred = np.where(
                 np.isnan(resid).transpose(1, 0, 2), fitted, data.Y - resid.transpose(1, 0, 2)
             )
@@ -398,7 +412,7 @@ class RidgeCV(_LinearPredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimat
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         return tags
 
 
