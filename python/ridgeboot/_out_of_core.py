@@ -28,9 +28,10 @@ Memory. A chunk task for R replicates over m rows holds the weights of its repli
 rows per chunk x replicates; a merge holds about six sets of statistics.
 :func:`chunk_task_bytes` and :func:`merge_task_bytes` give the peaks (checked against
 tracemalloc in the tests) and :func:`plan_subblocks` splits the replicates into
-sub-blocks so that every task stays within a budget: a share of the smallest worker
-memory limit, per worker thread. The sub-blocks are independent (a replicate's
-statistics never mix with another's) and are concatenated on the client.
+sub-blocks so that every task stays within a budget: half of a worker's free memory
+below its pause line, per worker thread (:func:`task_budget`). The sub-blocks are
+independent (a replicate's statistics never mix with another's) and are concatenated
+on the client.
 """
 
 from __future__ import annotations
@@ -283,9 +284,9 @@ def plan_subblocks(
         raise MemoryError(
             f"out-of-core bootstrap: one task over a chunk of {rows} rows (p={p}, t={t}) needs "
             f"about {format_bytes(need(1))} even for a single replicate, more than the budget "
-            f"of {format_bytes(budget)} per task ({MEMORY_FRACTION:g} of the smallest worker "
-            "memory limit per worker thread); use smaller row chunks (X.rechunk) or workers "
-            "with more memory"
+            f"of {format_bytes(budget)} per task ({MEMORY_FRACTION:g} of a worker's free memory "
+            "below the line where Dask pauses it, per worker thread); use smaller row chunks "
+            "(X.rechunk) or workers with more memory"
         )
     lo, hi = 1, n_boot  # the largest R with need(R) <= budget (need grows with R)
     while lo < hi:
@@ -295,14 +296,32 @@ def plan_subblocks(
 
 
 def task_budget(client: Any) -> float:
-    """Bytes one task may use: MEMORY_FRACTION of the smallest worker limit per thread."""
-    workers = client.scheduler_info().get("workers", {}).values()
-    shares = [
-        MEMORY_FRACTION * w["memory_limit"] / max(1, int(w.get("nthreads") or 1))
-        for w in workers
-        if w.get("memory_limit")
-    ]
+    """Bytes one task may use: a share of the workers' free memory below their pause line.
+
+    For each worker with a memory limit: MEMORY_FRACTION of what lies between its
+    current memory and the fraction of its limit at which Dask pauses it
+    (``distributed.worker.memory.pause``, default 0.8), per worker thread; the
+    smallest over the workers. DEFAULT_TASK_BYTES when no worker has a limit.
+    """
+    pause = _pause_fraction()
+    shares = []
+    for w in client.scheduler_info().get("workers", {}).values():
+        limit = w.get("memory_limit") or 0
+        if limit:
+            used = float((w.get("metrics") or {}).get("memory") or 0)
+            free = max(0.0, pause * limit - used)
+            shares.append(MEMORY_FRACTION * free / max(1, int(w.get("nthreads") or 1)))
     return min(shares, default=float(DEFAULT_TASK_BYTES))
+
+
+def _pause_fraction() -> float:
+    try:
+        import dask
+
+        value = dask.config.get("distributed.worker.memory.pause", 0.8)
+    except ImportError:  # pragma: no cover - dask is installed with distributed
+        value = 0.8
+    return float(value) if value else 1.0
 
 
 def _merge_task(a: dict[str, Stats], b: dict[str, Stats]) -> dict[str, Stats]:
