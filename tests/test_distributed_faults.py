@@ -20,7 +20,10 @@ from ridgeboot._engine import EngineJob
 distributed = pytest.importorskip("distributed")
 rbd = pytest.importorskip("ridgeboot.distributed")
 
-pytestmark = pytest.mark.skipif(os.name != "posix", reason="kills worker processes by PID")
+pytestmark = [
+    pytest.mark.skipif(os.name != "posix", reason="kills worker processes by PID"),
+    pytest.mark.slow,  # a cluster of worker processes per test: ~5-10 s each
+]
 
 
 @pytest.fixture
