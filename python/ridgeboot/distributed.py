@@ -361,11 +361,17 @@ def bootstrap(
     chunks) and needs ``scheme="poisson"``; the result equals the in-memory
     one to rounding (the sums are taken in another order). A chunk task's memory
     grows with rows per chunk x replicates: the replicates are split into
-    sub-blocks so that each task stays within half the smallest worker memory
-    limit per worker thread, and a MemoryError says so up front when even one
-    replicate over the largest chunk would not fit. ``n_threads`` (or
-    ``threads_per_task``) are the threads of one task, ``progress=True`` a bar
-    over the chunk tasks.
+    sub-blocks so that each task stays within half of a worker's free memory
+    below the line where Dask pauses it, per worker thread, and a MemoryError
+    says so up front when even one replicate over the largest chunk would not
+    fit. ``n_threads`` (or ``threads_per_task``) are the threads of one task,
+    ``progress=True`` a bar over the chunk tasks.
+
+    In memory, the client receives one set of totals whatever ``n_boot`` is (the
+    blocks' sums are added on the workers, in replicate order); inputs lost with
+    a worker are scattered again and the blocks rerun, with the same result;
+    ``WorkersLost`` when the cluster has no worker left; Ctrl-C stops the blocks
+    on the workers too.
     """
     if _is_dask_array(X) or _is_dask_array(y):
         from ._out_of_core import bootstrap_poisson
