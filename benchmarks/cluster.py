@@ -9,6 +9,13 @@ Two measurements, medians of ``--repeat`` runs, same process:
    the difference in wall time (scatter, task scheduling, merging chunk sums).
 2. Out of core, Poisson, n=50000 p=50 B=200 in 10 row chunks of a dask array vs
    the in-memory Poisson bootstrap (checked equal to rounding).
+3. Client memory under the default ``oob=True`` (per-row out-of-bag sums): the
+   client's tracemalloc peak at two values of B (it must not grow with B).
+4. Faults, on a fresh LocalCluster (skipped with ``--scheduler``): the same run with a
+   worker killed (SIGKILL by PID) mid-run, with the holder of the scattered inputs
+   killed right after the scatter, and with every worker killed right after the
+   scatter (their nannies restart them empty), each checked bit-identical, against
+   the undisturbed run; and the time a cancelled block keeps running on its worker.
 
 Usage::
 
@@ -119,6 +126,10 @@ def main() -> None:
         "dask_s": t_ooc,
     }
 
+    out["client_memory"] = client_memory(client, rng, args.quick)
+    if not args.scheduler:
+        out["faults"] = faults(rng, args.quick)
+
     if args.json:
         with open(args.json, "w") as f:
             json.dump(out, f, indent=1)
@@ -127,6 +138,121 @@ def main() -> None:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def client_memory(client: Any, rng: np.random.Generator, quick: bool) -> dict[str, Any]:
+    """Client tracemalloc peak of ridgeboot.distributed.bootstrap (oob=True) at two B."""
+    import tracemalloc
+
+    import ridgeboot.distributed as rbd
+
+    n, p, k = 20000, 5, 10
+    X = rng.standard_normal((n, p))
+    y = X @ rng.standard_normal(p) + rng.standard_normal(n)
+    alphas = np.logspace(-2, 2, k)
+    print(f"\nclient memory, oob=True, n={n} p={p} {k} alphas, block=16 (tracemalloc peak)")
+    print(f"  one set of per-row sums (n k 8 bytes): {n * k * 8 / 2**20:.1f} MiB")
+    res = {}
+    for B in (320, 1280) if quick else (800, 3200):
+        tracemalloc.start()
+        rbd.bootstrap(X, y, alphas, B, client=client, block=16, keep_coefs=False, oob=True)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        print(f"  B={B:5d}: {peak / 2**20:7.1f} MiB")
+        res[str(B)] = peak
+    return res
+
+
+def faults(rng: np.random.Generator, quick: bool) -> dict[str, float]:
+    """Wall time of one run under each fault, on a fresh LocalCluster of 2 workers."""
+    import os
+    import signal
+
+    import ridgeboot.distributed as rbd
+    from distributed import Client, LocalCluster
+    from ridgeboot._engine import EngineJob, use_runner
+
+    n, p, B = 2000, 100, 400 if quick else 1600
+    X = rng.standard_normal((n, p))
+    y = X @ rng.standard_normal(p) + rng.standard_normal(n)
+    here = rb.bootstrap(X, y, 1.0, B, seed=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cluster = LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        client = Client(cluster, set_as_default=False)
+
+    def kill(addresses: Any) -> None:
+        for pid in client.run(os.getpid, workers=list(addresses)).values():
+            os.kill(pid, signal.SIGKILL)
+
+    def timed(fault: str) -> float:
+        client.wait_for_workers(2)
+        original = rbd._replicated
+        state = {"done": False}
+
+        def replicated(c: Any, data: Any) -> Any:
+            if not state["done"] and fault in ("holder", "everyone"):
+                state["done"] = True
+                holders = {w for ws in c.who_has(data).values() for w in ws}
+                kill(holders if fault == "holder" else c.scheduler_info()["workers"])
+            return original(c, data)
+
+        def progress(done: int) -> None:
+            if fault == "mid-run" and not state["done"]:
+                state["done"] = True
+                kill([a for a, ts in client.processing().items() if ts][:1])
+
+        runner = rbd.DaskRunner(client, block=64)
+        rbd._replicated = replicated  # type: ignore[assignment]
+        try:
+            t0 = time.perf_counter()
+            with use_runner(lambda *a, **k: runner(*a[:5], progress=progress)):
+                there = rb.bootstrap(X, y, 1.0, B, seed=1)
+            elapsed = time.perf_counter() - t0
+        finally:
+            rbd._replicated = original  # type: ignore[assignment]
+        assert np.array_equal(here.coefs, there.coefs) and np.array_equal(
+            here.err632, there.err632
+        ), fault
+        return elapsed
+
+    print(f"\nfaults, n={n} p={p} B={B}, block=64, LocalCluster 2x1 (bit-identical: checked)")
+    res = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for fault in ("none", "mid-run", "holder", "everyone"):
+            res[fault] = timed(fault)
+            extra = "" if fault == "none" else f"  ({res[fault] - res['none']:+.2f} s)"
+            print(f"  {fault:>9}: {res[fault]:6.2f} s{extra}")
+        # a cancelled block: how long it keeps its worker busy after the client gives up
+        client.wait_for_workers(2)
+        job = EngineJob(np.array([[1.0]]), "cholesky", True, 2048 + 16)
+        marks: list[float] = []
+
+        def interrupt(done: int) -> None:
+            marks.append(time.perf_counter())
+            raise KeyboardInterrupt
+
+        try:
+            rbd.DaskRunner(client, block=2048)(job, X, y[:, None], None, 1, progress=interrupt)
+        except KeyboardInterrupt:
+            pass
+
+        def busy() -> int:
+            return sum(client.run(lambda dask_worker: len(dask_worker.state.executing)).values())
+
+        while busy() and time.perf_counter() - marks[0] < 60:
+            time.sleep(0.01)
+        res["cancel_stop_s"] = time.perf_counter() - marks[0]
+        print(
+            f"  cancelled block stopped on its worker {res['cancel_stop_s'] * 1e3:.0f} ms "
+            "after the client was interrupted"
+        )
+        client.close()
+        cluster.close()
+    return res
 
 
 if __name__ == "__main__":

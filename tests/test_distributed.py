@@ -239,6 +239,47 @@ def test_bad_block_and_missing_client_are_named(client):
     assert "ValueError: no Dask client" in out.stdout, out.stdout + out.stderr
 
 
+def test_client_memory_does_not_grow_with_n_boot(client):
+    # The per-row out-of-bag sums (n, k, t) of every block are folded on the workers, block
+    # after block in replicate order: the client receives one set of totals, not n_boot / 16.
+    import tracemalloc
+
+    n, alphas = 40000, [0.5, 5.0]
+    X, y = _data(n=n, p=3)
+    one_set = n * len(alphas) * 8  # bytes of oob_loss (n, k, t=1): 0.6 MiB
+    tracemalloc.start()
+    try:
+        here = rb.bootstrap(X, y, alphas, 800, seed=3, oob=True)
+        here_peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.reset_peak()
+        there = rbd.bootstrap(X, y, alphas, 800, seed=3, oob=True, client=client, block=16)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    _assert_identical(here, there, True)
+    # a few sets and the bookkeeping of 150 futures; 50 blocks' sums would be 50 sets or more
+    assert peak < here_peak + 16 * one_set + 8 * 2**20, f"client peak {peak / 2**20:.1f} MiB"
+
+
+def test_blocks_fold_one_after_another_to_the_bits_of_one_merge():
+    from ridgeboot._engine import fold_block
+
+    X, Y = _data(n=100, p=4, t=2)
+    job = EngineJob(np.array([[0.2, 0.2]]), "cholesky", True, 64, oob_rows=True, oob_mse=True)
+    parts = [
+        job.block(f, c).run(X, Y, None, 1, first=f, chunk_sums=True)
+        for f, c in split_blocks(64, 16)
+    ]
+    total = None
+    for part in parts:
+        total = fold_block(total, part)
+    merged = merge_blocks(parts)
+    assert total.keys() == merged.keys()
+    for key in merged:
+        assert np.array_equal(total[key], merged[key])
+    assert np.array_equal(merged["oob_loss"], job.run(X, Y, None, 1)["oob_loss"])
+
+
 def test_a_failing_task_raises_here(client):
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((12, 8)), rng.standard_normal(12)  # replicates: singular Grams
@@ -325,7 +366,93 @@ def test_out_of_core_is_scale_equivariant(client, c):
     np.testing.assert_allclose(boot.oob_mse, ref.oob_mse, rtol=1e-12)
 
 
+def test_out_of_core_takes_n_threads_and_shows_progress_over_chunk_tasks(client, monkeypatch):
+    import tqdm.auto
+
+    seen = []
+
+    class Recorder(tqdm.auto.tqdm):  # type: ignore[misc, valid-type]
+        def close(self):
+            seen.append((self.n, self.total))
+            super().close()
+
+    monkeypatch.setattr(tqdm.auto, "tqdm", Recorder)
+    X, y = _data(n=200, p=4)
+    Xd = da.from_array(X, chunks=(50, 4))
+    ref = rbd.bootstrap(Xd, y, 1.0, 40, client=client)
+    boot = rbd.bootstrap(Xd, y, 1.0, 40, client=client, n_threads=1, progress=True)
+    assert seen and seen[0] == (4, 4)  # one task per row chunk (one sub-block)
+    np.testing.assert_array_equal(boot.coefs, ref.coefs)
+
+
+def test_out_of_core_sub_blocks_keep_each_task_within_its_budget(client, monkeypatch):
+    # 20000 rows in one chunk, 200 replicates: the task of all replicates at once needs
+    # ~100 MiB; with a budget of 24 MiB the replicates run in sub-blocks, same numbers.
+    X, y = _data(n=20000, p=5, seed=2)
+    Xd = da.from_array(X, chunks=(20000, 5))
+    whole = rbd.bootstrap(Xd, y, [0.1, 1.0], 200, seed=3, client=client)
+    budget = 24 * 2**20
+    per_sub, need = _out_of_core.plan_subblocks(200, 20000, 5, 1, True, budget)
+    assert per_sub < 200 and need <= budget
+    monkeypatch.setattr(_out_of_core, "task_budget", lambda client: budget)
+    split = rbd.bootstrap(Xd, y, [0.1, 1.0], 200, seed=3, client=client)
+    tol = 1e-12 * np.abs(whole.coefs).max()
+    np.testing.assert_allclose(split.coefs, whole.coefs, rtol=0, atol=tol)
+    np.testing.assert_allclose(split.oob_mse, whole.oob_mse, rtol=1e-10)
+    np.testing.assert_allclose(split.full.coef, whole.full.coef, rtol=0, atol=tol)
+
+
+def test_out_of_core_memory_error_up_front_against_the_workers_limit():
+    # one worker process, 1 GiB, 2 threads: < 205 MiB per task; a chunk of 3e6 rows
+    # cannot fit even one replicate. The error comes before anything runs (the data stay lazy).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with (
+            distributed.LocalCluster(
+                n_workers=1,
+                threads_per_worker=2,
+                processes=True,
+                memory_limit="1GiB",
+                dashboard_address=None,
+            ) as cluster,
+            distributed.Client(cluster, set_as_default=False) as c,
+        ):
+            budget = _out_of_core.task_budget(c)  # half of 0.8 GiB less what it uses, per thread
+            assert 0 < budget < 0.2 * 2**30
+            Xd = da.zeros((3_000_000, 5), chunks=(3_000_000, 5))
+            yd = da.zeros(3_000_000, chunks=3_000_000)
+            with pytest.raises(MemoryError, match=r"needs about .*MiB.*budget of [0-9.]+ [KM]iB"):
+                rbd.bootstrap(Xd, yd, 1.0, 10, client=c)
+
+
 # ------------------------------------------------------------ the statistics, without a cluster
+@pytest.mark.parametrize(
+    "R, m, p, t, oob", [(200, 20000, 5, 1, True), (50, 3000, 40, 2, True), (400, 500, 3, 1, False)]
+)
+def test_the_memory_model_bounds_a_chunk_task_and_a_merge(R, m, p, t, oob):
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((m, p)), rng.standard_normal((m, t))
+    tracemalloc.start()
+    try:
+        a = _out_of_core._chunk_task(X, Y, None, 0, 0, R - 1, 1, 0, True, oob, True, 1)
+        chunk_peak = tracemalloc.get_traced_memory()[1]
+        b = _out_of_core._chunk_task(X, Y, None, m, 0, R - 1, 1, 0, True, oob, True, 1)
+        tracemalloc.reset_peak()
+        base = tracemalloc.get_traced_memory()[0]
+        _out_of_core._merge_task(a, b)
+        merge_peak = (
+            tracemalloc.get_traced_memory()[1] - base + 2 * _out_of_core.stats_bytes(R, p, t, oob)
+        )  # its two inputs
+    finally:
+        tracemalloc.stop()
+    chunk_model = _out_of_core.chunk_task_bytes(R, m, p, t, oob)
+    merge_model = _out_of_core.merge_task_bytes(R, p, t, oob)
+    assert chunk_peak <= chunk_model <= 2 * chunk_peak + 2**20, (chunk_peak, chunk_model)
+    assert merge_peak <= merge_model <= 2 * merge_peak + 2**20, (merge_peak, merge_model)
+
+
 def test_merged_statistics_equal_those_of_all_rows():
     rng = np.random.default_rng(7)
     X, Y = rng.standard_normal((40, 3)) + 5.0, rng.standard_normal((40, 2)) - 2.0

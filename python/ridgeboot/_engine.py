@@ -165,22 +165,41 @@ def split_blocks(n_boot: int, block: int) -> list[tuple[int, int]]:
     return [(first, min(block, n_boot - first)) for first in range(0, n_boot, block)]
 
 
-def merge_blocks(parts: Sequence[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    """Fold blocks' chunk_sums=True results, in replicate order, into one run's result."""
+def fold_block(
+    total: Optional[dict[str, np.ndarray]], part: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """Fold the next block's chunk_sums=True result into the running ``total`` (None: none yet).
+
+    Chunk sums are added to the totals one chunk at a time, in replicate order, with
+    the engine's own ``total += chunk``: folding blocks one after another, wherever
+    that happens, gives the bits of one run. ``total`` is not modified.
+    """
     merged: dict[str, np.ndarray] = {}
-    for key in parts[0]:
-        values = [part[key] for part in parts]
+    for key, value in part.items():
         kind = ENGINE_OUTPUTS.get(key)
         if kind == "chunk_summed":
-            total = np.zeros(values[0].shape[1:], dtype=np.float64)
-            for chunks in values:
-                for chunk in chunks:
-                    total += chunk  # the engine's own `total += chunk`, chunk by chunk
-            merged[key] = total
+            acc = (
+                np.zeros(value.shape[1:], dtype=np.float64)
+                if total is None
+                else np.array(total[key], dtype=np.float64)
+            )
+            for chunk in value:
+                acc += chunk  # the engine's own `total += chunk`, chunk by chunk
+            merged[key] = acc
         elif kind == "per_replicate":
-            merged[key] = np.concatenate(values, axis=0)
+            merged[key] = value if total is None else np.concatenate([total[key], value], axis=0)
         elif kind == "counted":
-            merged[key] = np.asarray(np.sum(values, axis=0, dtype=np.int64))
+            merged[key] = np.asarray(value if total is None else total[key] + value, dtype=np.int64)
         else:
             raise KeyError(f"unknown engine output {key!r}")
     return merged
+
+
+def merge_blocks(parts: Sequence[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Fold blocks' chunk_sums=True results, in replicate order, into one run's result."""
+    total: Optional[dict[str, np.ndarray]] = None
+    for part in parts:
+        total = fold_block(total, part)
+    if total is None:
+        raise ValueError("no blocks to merge")
+    return total

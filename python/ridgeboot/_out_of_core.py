@@ -22,7 +22,16 @@ powers of two (exact; ``_linalg.power_of_two_scale``), the exponents kept with t
 statistics ("ex", "ey", "ew": data' = data 2^e); a merge brings two chunks to the smaller
 exponents (the larger data) exactly, and the solve undoes them.
 
-Memory per task is O(B p (p + t)): the statistics of all replicates.
+Memory. A chunk task for R replicates over m rows holds the weights of its replicates
+(R x m: int32 counts, float64 weights, a boolean mask) next to its statistics
+(R x (p^2 + p t + ...) doubles, a few copies while they are formed), so it grows with
+rows per chunk x replicates; a merge holds about six sets of statistics.
+:func:`chunk_task_bytes` and :func:`merge_task_bytes` give the peaks (checked against
+tracemalloc in the tests) and :func:`plan_subblocks` splits the replicates into
+sub-blocks so that every task stays within a budget: half of a worker's free memory
+below its pause line, per worker thread (:func:`task_budget`). The sub-blocks are
+independent (a replicate's statistics never mix with another's) and are concatenated
+on the client.
 """
 
 from __future__ import annotations
@@ -42,11 +51,14 @@ from ._validation import (
     check_choice,
     check_int,
     check_memory,
+    format_bytes,
     path_grid,
 )
 
 Stats = dict[str, np.ndarray]
-MEMORY_FRACTION = 0.5  # of the smallest worker's memory limit, for one task's statistics
+MEMORY_FRACTION = 0.5  # of the smallest worker's memory limit, shared by its threads' tasks
+DEFAULT_TASK_BYTES = 512 * 2**20  # a task's budget when the workers have no memory limit
+OUTER_BYTES = 8 * 2**22  # chunk_stats forms outer products of ~32 MiB at a time
 
 
 def chunk_stats(X: np.ndarray, Y: np.ndarray, C: np.ndarray, centre: bool, with_yy: bool) -> Stats:
@@ -62,7 +74,7 @@ def chunk_stats(X: np.ndarray, Y: np.ndarray, C: np.ndarray, centre: bool, with_
     X0, Y0 = X - shift_x, Y - shift_y
     w = C.sum(axis=1)
     Sxx, Sxy = np.zeros((R, p * p)), np.zeros((R, p * t))
-    rows = max(1, 2**22 // max(p * p, p * t))  # outer products of ~32 MiB at a time
+    rows = max(1, OUTER_BYTES // 8 // max(p * p, p * t))  # outer products of ~32 MiB at a time
     for r0 in range(0, m, rows):
         Xb, Yb, Cb = X0[r0 : r0 + rows], Y0[r0 : r0 + rows], C[:, r0 : r0 + rows]
         Sxx += Cb @ (Xb[:, :, None] * Xb[:, None, :]).reshape(len(Xb), p * p)
@@ -129,14 +141,53 @@ def _chunk_task(
     Y: np.ndarray,
     v: Optional[np.ndarray],
     row_start: int,
-    n_boot: int,
+    first: int,
+    count: int,
     seed: int,
     block_len: int,
     fit_intercept: bool,
     oob: bool,
     check_finite: bool,
+    n_threads: Optional[int] = None,
 ) -> dict[str, Stats]:
-    """One row chunk: in-bag statistics of the full fit (row 0) and every replicate; out-of-bag."""
+    """One row chunk, replicates first .. first + count - 1: in-bag statistics, out-of-bag.
+
+    The sub-block starting at replicate 0 also carries the full fit (weight row 0).
+    ``n_threads``: threads for the draws and the BLAS products (default: the worker's).
+    """
+    if n_threads is None:
+        n_threads = _worker_threads()
+    with _blas_threads(n_threads):
+        return _chunk_stats_task(
+            X,
+            Y,
+            v,
+            row_start,
+            first,
+            count,
+            seed,
+            block_len,
+            fit_intercept,
+            oob,
+            check_finite,
+            n_threads,
+        )
+
+
+def _chunk_stats_task(
+    X: np.ndarray,
+    Y: np.ndarray,
+    v: Optional[np.ndarray],
+    row_start: int,
+    first: int,
+    count: int,
+    seed: int,
+    block_len: int,
+    fit_intercept: bool,
+    oob: bool,
+    check_finite: bool,
+    n_threads: int,
+) -> dict[str, Stats]:
     X = np.asarray(X, dtype=np.float64)
     Y = np.asarray(Y, dtype=np.float64).reshape(len(X), -1)
     v = np.ones(len(X)) if v is None else np.asarray(v, dtype=np.float64)
@@ -148,16 +199,129 @@ def _chunk_task(
         raise ValueError(
             f"sample_weight must be finite and >= 0 (rows {row_start}..{row_start + len(X) - 1})"
         )
-    counts = _core.poisson_counts(row_start, len(X), 0, n_boot, seed, block_len, 1)
+    counts = _core.poisson_counts(row_start, len(X), first, count, seed, block_len, n_threads)
     sx, sy, sw = power_of_two_scale(X), power_of_two_scale(Y), power_of_two_scale(v)
     X, Y, v = X * sx, Y * sy, v * sw
     exponents = {"ex": np.log2(sx), "ey": np.log2(sy), "ew": np.log2(sw)}
-    weights = np.vstack([v[None], counts * v[None]])  # (1 + B, m)
+    full = int(first == 0)  # the full fit is row 0 of the first sub-block
+    weights = np.empty((full + count, len(X)))  # (full + count, m), reused out of bag
+    if full:
+        weights[0] = v
+    np.multiply(counts, v[None], out=weights[full:])
     out = {"in": {**chunk_stats(X, Y, weights, fit_intercept, with_yy=False), **exponents}}
     if oob:
-        oob_rows = np.where(counts == 0, v[None], 0.0)
+        oob_rows = weights[full:]
+        np.multiply(counts == 0, v[None], out=oob_rows)  # v on the rows left out, else 0
         out["oob"] = {**chunk_stats(X, Y, oob_rows, True, with_yy=True), **exponents}
     return out
+
+
+def _worker_threads() -> int:
+    try:
+        from distributed import get_worker
+
+        return int(get_worker().state.nthreads)
+    except (ImportError, ValueError):
+        return 1
+
+
+def _blas_threads(n_threads: int) -> Any:
+    """Return a context limiting BLAS to n_threads (a no-op without threadpoolctl)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl is a test dependency
+        import contextlib
+
+        return contextlib.nullcontext()
+    return threadpool_limits(n_threads, user_api="blas")
+
+
+def stats_bytes(R: int, p: int, t: int, oob: bool) -> float:
+    """Bytes of the statistics of R replicates (in-bag, and out-of-bag when ``oob``)."""
+    one = 8.0 * R * (p * p + p * t + p + 2 * t + 2)  # Gxx, Gxy, mx, my, Gyy, w, rows
+    return one * (2 if oob else 1)
+
+
+def chunk_task_bytes(R: int, m: int, p: int, t: int, oob: bool) -> float:
+    """Peak bytes of one chunk task: R weight rows over m rows, p features, t targets.
+
+    From the code: the chunk as given, scaled and centred (3 m (p + t + 1) doubles); the
+    int32 counts, float64 weights and a boolean mask (R m (4 + 8 + 1)); chunk_stats'
+    sums, their products and the result (about 4 R (p^2 + p t) doubles) next to the
+    in-bag statistics when computing the out-of-bag ones; one block of outer products.
+    """
+    data = 8.0 * 3 * m * (p + t + 1)
+    weights = 13.0 * R * m
+    forming = 8.0 * 4 * R * (p * p + p * t + p + t)
+    outer = float(min(OUTER_BYTES, 8 * m * max(p * p, p * t)))
+    return data + weights + forming + stats_bytes(R, p, t, False) * (1 if oob else 0) + outer
+
+
+def merge_task_bytes(R: int, p: int, t: int, oob: bool) -> float:
+    """Peak bytes of one merge of two chunks' statistics of R replicates.
+
+    From the code: both inputs, both rescaled to common exponents and the result (five
+    sets of statistics), and the rank-one terms being formed (two R (p^2 + p t) arrays,
+    four R (p + t) ones) for each of the in-bag and out-of-bag statistics.
+    """
+    forming = 8.0 * R * (2 * (p * p + p * t) + 4 * (p + t) + 8) * (2 if oob else 1)
+    return 5.0 * stats_bytes(R, p, t, oob) + forming
+
+
+def plan_subblocks(
+    n_boot: int, rows: int, p: int, t: int, oob: bool, budget: float
+) -> tuple[int, float]:
+    """Replicates per sub-block so that every task fits ``budget`` bytes, and that task peak.
+
+    ``rows`` is the largest row chunk. MemoryError, with the figure, when even a task of
+    one replicate would not fit.
+    """
+
+    def need(R: int) -> float:
+        return max(chunk_task_bytes(R + 1, rows, p, t, oob), merge_task_bytes(R + 1, p, t, oob))
+
+    if need(1) > budget:
+        raise MemoryError(
+            f"out-of-core bootstrap: one task over a chunk of {rows} rows (p={p}, t={t}) needs "
+            f"about {format_bytes(need(1))} even for a single replicate, more than the budget "
+            f"of {format_bytes(budget)} per task ({MEMORY_FRACTION:g} of a worker's free memory "
+            "below the line where Dask pauses it, per worker thread); use smaller row chunks "
+            "(X.rechunk) or workers with more memory"
+        )
+    lo, hi = 1, n_boot  # the largest R with need(R) <= budget (need grows with R)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if need(mid) <= budget else (lo, mid - 1)
+    return lo, need(lo)
+
+
+def task_budget(client: Any) -> float:
+    """Bytes one task may use: a share of the workers' free memory below their pause line.
+
+    For each worker with a memory limit: MEMORY_FRACTION of what lies between its
+    current memory and the fraction of its limit at which Dask pauses it
+    (``distributed.worker.memory.pause``, default 0.8), per worker thread; the
+    smallest over the workers. DEFAULT_TASK_BYTES when no worker has a limit.
+    """
+    pause = _pause_fraction()
+    shares = []
+    for w in client.scheduler_info().get("workers", {}).values():
+        limit = w.get("memory_limit") or 0
+        if limit:
+            used = float((w.get("metrics") or {}).get("memory") or 0)
+            free = max(0.0, pause * limit - used)
+            shares.append(MEMORY_FRACTION * free / max(1, int(w.get("nthreads") or 1)))
+    return min(shares, default=float(DEFAULT_TASK_BYTES))
+
+
+def _pause_fraction() -> float:
+    try:
+        import dask
+
+        value = dask.config.get("distributed.worker.memory.pause", 0.8)
+    except ImportError:  # pragma: no cover - dask is installed with distributed
+        value = 0.8
+    return float(value) if value else 1.0
 
 
 def _merge_task(a: dict[str, Stats], b: dict[str, Stats]) -> dict[str, Stats]:
@@ -242,10 +406,14 @@ def bootstrap_poisson(
     keep_coefs: bool = True,
     oob: Union[bool, str] = "auto",
     check_finite: bool = True,
+    n_threads: Optional[int] = None,
+    progress: bool = False,
 ) -> BootstrapResult:
-    """Poisson bootstrap of dask arrays chunked by rows, in one pass (see the module notes)."""
-    from dask.delayed import delayed
+    """Poisson bootstrap of dask arrays chunked by rows, in one pass (see the module notes).
 
+    ``n_threads`` are the threads of one task (draws and BLAS; default: the worker's
+    thread count); ``progress=True`` shows a bar over the chunk tasks.
+    """
     if scheme != "poisson":
         raise ValueError(
             'out-of-core bootstrap (dask arrays) needs scheme="poisson": a multinomial draw '
@@ -272,26 +440,30 @@ def bootstrap_poisson(
     grid, has_k = path_grid(alphas, t, np.dtype(dtype))
     grid64 = grid.astype(np.float64)
     k = grid.shape[0]
-    per_task = (n_boot + 1) * 8.0 * (p * p + p * t + p + 2 * t + 1) * (2 if oob else 1)
-    _check_worker_memory(client, 3 * per_task, n_boot, p, t)  # a merge holds three sets
+    if n_threads is not None and n_threads != -1:  # None, -1: the worker's thread count
+        n_threads = check_int(n_threads, "n_threads", 1)
+    else:
+        n_threads = None
+    progress = check_bool(progress, "progress")
+    rows = max(X.chunks[0])
+    per_sub, _ = plan_subblocks(n_boot, rows, p, t, bool(oob), task_budget(client))
     check_memory(
-        per_task + n_boot * k * (p + 1) * t * 8.0, "the replicates' statistics", "lower n_boot"
+        stats_bytes(n_boot + 1, p, t, bool(oob)) + n_boot * k * (p + 1) * t * 8.0,
+        "the replicates' statistics",
+        "lower n_boot",
     )
-
-    xs, ys = X.to_delayed().ravel(), yd.to_delayed().ravel()
-    ws = wd.to_delayed().ravel() if wd is not None else [None] * len(xs)
-    starts = np.concatenate([[0], np.cumsum(X.chunks[0])[:-1]])
-    level = [
-        delayed(_chunk_task, pure=True)(
-            xb, yb, wb, int(r0), n_boot, seed, L, fit_intercept, bool(oob), check_finite
-        )
-        for xb, yb, wb, r0 in zip(xs, ys, ws, starts)
-    ]
-    while len(level) > 1:  # fixed pairwise tree: the result does not depend on scheduling
-        pairs = [delayed(_merge_task, pure=True)(a, b) for a, b in zip(level[::2], level[1::2])]
-        level = pairs + ([level[-1]] if len(level) % 2 else [])
-    stats = client.compute(level[0]).result()
-
+    subs = [(f, min(per_sub, n_boot - f)) for f in range(0, n_boot, per_sub)]
+    stats = _run_tree(
+        client,
+        X,
+        yd,
+        wd,
+        subs,
+        (seed, L, fit_intercept, bool(oob)),
+        check_finite,
+        n_threads,
+        progress,
+    )
     coef, icpt, valid = solve_stats(stats["in"], grid64)
     full_coef, full_icpt = coef[0], icpt[0]
     coef, icpt, valid = coef[1:], icpt[1:], valid[1:]
@@ -334,14 +506,81 @@ def bootstrap_poisson(
     )
 
 
-def _check_worker_memory(client: Any, need: float, n_boot: int, p: int, t: int) -> None:
-    workers = client.scheduler_info().get("workers", {}).values()
-    limits = [w.get("memory_limit") or 0 for w in workers]
-    limit = min((m for m in limits if m), default=0)
-    if limit and need > MEMORY_FRACTION * limit:
-        raise MemoryError(
-            f"out-of-core bootstrap: the statistics of {n_boot} replicates (p={p}, t={t}) need "
-            f"about {need / 2**30:.2f} GiB per worker task, more than half of a worker's memory "
-            f"limit ({limit / 2**30:.2f} GiB); run fewer replicates per call (n_boot) and "
-            "combine, or use workers with more memory"
-        )
+def _run_tree(
+    client: Any,
+    X: Any,
+    yd: Any,
+    wd: Any,
+    subs: list[tuple[int, int]],
+    draw: tuple[int, int, bool, bool],
+    check_finite: bool,
+    n_threads: Optional[int],
+    progress: bool,
+) -> dict[str, Stats]:
+    """Statistics of every sub-block of replicates: chunk tasks merged in a fixed tree."""
+    import uuid
+
+    from dask.delayed import delayed
+    from distributed import as_completed
+
+    seed, L, fit_intercept, oob = draw
+    xs, ys = X.to_delayed().ravel(), yd.to_delayed().ravel()
+    ws = wd.to_delayed().ravel() if wd is not None else [None] * len(xs)
+    starts = np.concatenate([[0], np.cumsum(X.chunks[0])[:-1]])
+    run = uuid.uuid4().hex
+    roots, chunks = [], []
+    for first, count in subs:
+        level = [
+            delayed(_chunk_task, pure=True)(
+                xb,
+                yb,
+                wb,
+                int(r0),
+                first,
+                count,
+                seed,
+                L,
+                fit_intercept,
+                oob,
+                check_finite,
+                n_threads,
+                dask_key_name=f"ridgeboot-chunk-{first}-{i}-{run}",
+            )
+            for i, (xb, yb, wb, r0) in enumerate(zip(xs, ys, ws, starts))
+        ]
+        chunks += level
+        while len(level) > 1:  # fixed pairwise tree: the result does not depend on scheduling
+            pairs = [delayed(_merge_task, pure=True)(a, b) for a, b in zip(level[::2], level[1::2])]
+            level = pairs + ([level[-1]] if len(level) % 2 else [])
+        roots.append(level[0])
+    # with a progress bar, futures of the chunk tasks too, each dropped once counted
+    futures = client.compute(roots + (chunks if progress else []))
+    done = as_completed(futures[len(roots) :], loop=client.loop) if progress else None
+    futures = futures[: len(roots)]
+    bar = None
+    try:
+        if done is not None:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=len(chunks), unit="task", desc="bootstrap (chunk tasks)")
+            for chunk in done:
+                chunk.release()
+                bar.update(1)
+        parts = client.gather(futures)
+    except BaseException:
+        client.cancel(futures)
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+    return {
+        key: {
+            name: (
+                np.concatenate([part[key][name] for part in parts], axis=0)
+                if np.ndim(parts[0][key][name])
+                else parts[0][key][name]
+            )
+            for name in parts[0][key]
+        }
+        for key in parts[0]
+    }
