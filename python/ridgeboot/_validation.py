@@ -224,19 +224,7 @@ def prepare(
     y = as_array(y, "y")
     if X.ndim != 2:
         raise ValueError(f"X must be a 2-D array of shape (n_samples, n_features), got {X.ndim}-D")
-    if y.ndim not in (1, 2):
-        raise ValueError(
-            f"y must be 1-D (n_samples,) or 2-D (n_samples, n_targets), got {y.ndim}-D"
-        )
-    n, p = X.shape
-    if n < min_rows:
-        raise ValueError(f"X has {n} rows; at least {min_rows} needed")
-    if p == 0:
-        raise ValueError("X has 0 features (columns)")
-    if y.shape[0] != n:
-        raise ValueError(f"X has {n} rows but y has {y.shape[0]}: they must match")
-    if y.ndim == 2 and y.shape[1] == 0:
-        raise ValueError("y has 0 targets (columns)")
+    n, p = _check_shapes(X.shape, y, min_rows)
     dtype = F32 if X.dtype == F32 and y.dtype == F32 else F64
     X = cast(X, dtype, "X")
     Y = cast(y, dtype, "y")
@@ -252,6 +240,24 @@ def prepare(
     return Prepared(X, Y, weight, y_1d, feature_names, target_names)
 
 
+def _check_shapes(shape: tuple[int, ...], y: np.ndarray, min_rows: int) -> tuple[int, int]:
+    """Check y against X's 2-D shape (dense or sparse); return (n, p)."""
+    if y.ndim not in (1, 2):
+        raise ValueError(
+            f"y must be 1-D (n_samples,) or 2-D (n_samples, n_targets), got {y.ndim}-D"
+        )
+    n, p = shape
+    if n < min_rows:
+        raise ValueError(f"X has {n} rows; at least {min_rows} needed")
+    if p == 0:
+        raise ValueError("X has 0 features (columns)")
+    if y.shape[0] != n:
+        raise ValueError(f"X has {n} rows but y has {y.shape[0]}: they must match")
+    if y.ndim == 2 and y.shape[1] == 0:
+        raise ValueError("y has 0 targets (columns)")
+    return n, p
+
+
 def _prepare_sparse(
     X: Any, y: Any, sample_weight: Any, check_finite: bool, min_rows: int
 ) -> Prepared:
@@ -261,19 +267,7 @@ def _prepare_sparse(
     y = as_array(y, "y")
     if len(X.shape) != 2:
         raise ValueError(f"sparse X must be 2-D (n_samples, n_features), got shape {X.shape}")
-    if y.ndim not in (1, 2):
-        raise ValueError(
-            f"y must be 1-D (n_samples,) or 2-D (n_samples, n_targets), got {y.ndim}-D"
-        )
-    n, p = X.shape
-    if n < min_rows:
-        raise ValueError(f"X has {n} rows; at least {min_rows} needed")
-    if p == 0:
-        raise ValueError("X has 0 features (columns)")
-    if y.shape[0] != n:
-        raise ValueError(f"X has {n} rows but y has {y.shape[0]}: they must match")
-    if y.ndim == 2 and y.shape[1] == 0:
-        raise ValueError("y has 0 targets (columns)")
+    n, p = _check_shapes(X.shape, y, min_rows)
     dtype = F32 if input_dtype(X) == F32 and y.dtype == F32 else F64
     Xs = as_csr(X, dtype, check_finite)
     Y = cast(y, dtype, "y")
