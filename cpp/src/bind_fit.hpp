@@ -56,28 +56,20 @@ py::tuple fit(const Array<T>& X, const Array<T>& Y, const std::optional<Array<T>
   return py::make_tuple(to_numpy(pb, W, b), fitter.condition_bound(), ran, fitter.rank());
 }
 
-// Closed-form criteria for every alpha of the (k, t) grid -> (scores (k, t), dof (k, t),
-// fits, rows): method "gcv" (generalized cross-validation), "loo" (exact leave-one-out
-// mean squared error) or "dof" (degrees of freedom only; scores are NaN; fits None).
-// With keep_rows (loo only), rows is every row's leave-one-out residual (n, k, t)
-// (NaN for rows of weight 0), else None. Ctrl-C stops it.
-template <class T>
-py::tuple cv_scores(const Array<T>& X, const Array<T>& Y, const std::optional<Array<T>>& w, const Array<T>& alphas,
-                    bool intercept, const std::string& method, int n_threads, bool keep_rows) {
+// The closed-form criterion named from Python; keep_rows goes with "loo" only.
+inline CvMethod cv_method(const std::string& method, bool keep_rows) {
   const CvMethod how = method == "gcv"   ? CvMethod::gcv
                        : method == "loo" ? CvMethod::loo
                        : method == "dof" ? CvMethod::dof
                                          : throw std::invalid_argument("unknown method '" + method + "'");
   if (keep_rows && how != CvMethod::loo) throw std::invalid_argument("keep_rows needs method 'loo'");
-  ClosedFormCv<T> cv(make_problem(X, Y, w, alphas, "eigh", intercept));
-  const Problem<T> pb = make_problem(X, Y, w, alphas, "eigh", intercept);
-  Matrix<double> scores, dof;
-  Poller poller;
-  run_released(poller, [&](const auto& poll) {
-    std::optional<ThreadPool> pool;
-    cv.run(
-        how, pool_for(X.shape(0), X.shape(1), n_threads, pool), [&] { return poll(0); }, scores, dof, keep_rows);
-  });
+  return how;
+}
+
+// (scores, dof, fits, rows) of a closed-form run (dense ClosedFormCv or sparse SparseCv).
+template <class T, class Cv>
+py::tuple cv_result(const Problem<T>& pb, const Cv& cv, CvMethod how, const Matrix<double>& scores,
+                    const Matrix<double>& dof, bool keep_rows) {
   if (how == CvMethod::dof) return py::make_tuple(to_numpy(scores), to_numpy(dof), py::none(), py::none());
   py::object rows = py::none();
   if (keep_rows) {
@@ -89,6 +81,27 @@ py::tuple cv_scores(const Array<T>& X, const Array<T>& Y, const std::optional<Ar
     rows = std::move(out);
   }
   return py::make_tuple(to_numpy(scores), to_numpy(dof), to_numpy(pb, cv.coef(), cv.intercept()), rows);
+}
+
+// Closed-form criteria for every alpha of the (k, t) grid -> (scores (k, t), dof (k, t),
+// fits, rows): method "gcv" (generalized cross-validation), "loo" (exact leave-one-out
+// mean squared error) or "dof" (degrees of freedom only; scores are NaN; fits None).
+// With keep_rows (loo only), rows is every row's leave-one-out residual (n, k, t)
+// (NaN for rows of weight 0), else None. Ctrl-C stops it.
+template <class T>
+py::tuple cv_scores(const Array<T>& X, const Array<T>& Y, const std::optional<Array<T>>& w, const Array<T>& alphas,
+                    bool intercept, const std::string& method, int n_threads, bool keep_rows) {
+  const CvMethod how = cv_method(method, keep_rows);
+  ClosedFormCv<T> cv(make_problem(X, Y, w, alphas, "eigh", intercept));
+  const Problem<T> pb = make_problem(X, Y, w, alphas, "eigh", intercept);
+  Matrix<double> scores, dof;
+  Poller poller;
+  run_released(poller, [&](const auto& poll) {
+    std::optional<ThreadPool> pool;
+    cv.run(
+        how, pool_for(X.shape(0), X.shape(1), n_threads, pool), [&] { return poll(0); }, scores, dof, keep_rows);
+  });
+  return cv_result(pb, cv, how, scores, dof, keep_rows);
 }
 
 // True when every value of A and B (1-D or 2-D, non-negative element-aligned

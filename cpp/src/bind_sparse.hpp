@@ -75,28 +75,14 @@ template <class T>
 py::tuple cv_scores_sparse(const Indices& indptr, const Indices& indices, const Array<T>& data, Index n, Index p,
                            const Array<T>& Y, const std::optional<Array<T>>& w, const Array<T>& alphas,
                            bool intercept, const std::string& method, bool keep_rows) {
-  const CvMethod how = method == "gcv"   ? CvMethod::gcv
-                       : method == "loo" ? CvMethod::loo
-                       : method == "dof" ? CvMethod::dof
-                                         : throw std::invalid_argument("unknown method '" + method + "'");
-  if (keep_rows && how != CvMethod::loo) throw std::invalid_argument("keep_rows needs method 'loo'");
+  const CvMethod how = cv_method(method, keep_rows);
   const CsrView<T> X = csr_view(indptr, indices, data, n, p);
   SparseCv<T> cv(X, sparse_problem(n, p, Y, w, alphas, "eigh", intercept, false));
   const Problem<T> pb = sparse_problem(n, p, Y, w, alphas, "eigh", intercept, false);
   Matrix<double> scores, dof;
   Poller poller;
   run_released(poller, [&](const auto& poll) { cv.run(how, [&] { return poll(0); }, scores, dof, keep_rows); });
-  if (how == CvMethod::dof) return py::make_tuple(to_numpy(scores), to_numpy(dof), py::none(), py::none());
-  py::object rows = py::none();
-  if (keep_rows) {
-    const Matrix<double> R = cv.loo_rows();
-    Array<double> out({pb.n(), pb.k(), pb.t()});
-    auto o = out.mutable_unchecked<3>();
-    for (Index i = 0; i < pb.n(); ++i)
-      for (Index c = 0; c < pb.kt(); ++c) o(i, c / pb.t(), c % pb.t()) = R(i, c);
-    rows = std::move(out);
-  }
-  return py::make_tuple(to_numpy(scores), to_numpy(dof), to_numpy(pb, cv.coef(), cv.intercept()), rows);
+  return cv_result(pb, cv, how, scores, dof, keep_rows);
 }
 
 // As run_engine_<dtype> for a CSR matrix: the same draws and sums, each
