@@ -4,7 +4,7 @@
 bootstrap's numbers per feature and target) are plain data, read by ``fit``
 (which makes them) and by ``fit_plot`` (which draws them). Every number is
 named for what it estimates: an interval is for the ridge coefficient at the
-alpha used, with alpha held fixed.
+alpha used, with alpha held fixed (:data:`~ridgeboot.cli._common.INTERVALS_COVER`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,16 @@ from rich.table import Table
 
 import ridgeboot as rb
 
-from ._common import fmt, fmt_alpha, jsonable
+from ._common import (
+    CI_METHOD_NAMES,
+    DEFAULT_GRID_RULE,
+    GRID_HIGH,
+    GRID_LOW,
+    INTERVALS_COVER,
+    fmt,
+    fmt_alpha,
+    jsonable,
+)
 from ._fit_input import FitData
 
 DIGITS = 6  # significant digits of fit's numbers (the demo's tables, for comparing, show 4)
@@ -42,6 +51,9 @@ class AlphaChoice:
         The candidates and their criterion (mean over targets; lower is better).
     note : str or None
         Set when the choice is an end of the grid.
+    grid_scale : float or None
+        For the default candidates (no ``--alphas``): the largest eigenvalue of
+        X'X they are relative to (see :data:`~ridgeboot.cli._common.DEFAULT_GRID_RULE`).
     """
 
     alpha: float
@@ -49,6 +61,7 @@ class AlphaChoice:
     alphas: Optional[np.ndarray] = None
     scores: Optional[np.ndarray] = None
     note: Optional[str] = None
+    grid_scale: Optional[float] = None
 
     @property
     def criterion(self) -> str:
@@ -63,6 +76,15 @@ class AlphaChoice:
         return (
             f"{fmt_alpha(self.alpha)}, the lowest {self.criterion} among {len(self.alphas)} "
             f"candidates from {fmt_alpha(lo)} to {fmt_alpha(hi)}"
+        )
+
+    def describe_grid(self) -> Optional[str]:
+        """Say how the default candidates were set from the data (None for ``--alphas``)."""
+        if self.grid_scale is None:
+            return None
+        return (
+            f"the default candidates: 1e{GRID_LOW} to 1e{GRID_HIGH} times "
+            f"{self.grid_scale:.3g}, the largest eigenvalue of X'X (--alphas to choose them)"
         )
 
 
@@ -98,12 +120,10 @@ class FitReport:
     level: float
     method: str
 
-    def interval_words(self, alpha: float) -> str:
-        """Say what the interval is and what it covers."""
-        return (
-            f"{100 * self.level:.4g}% {self.method} bootstrap interval for the ridge coefficient "
-            f"at alpha = {fmt_alpha(alpha)}, alpha held fixed (not re-chosen in each replicate)"
-        )
+    def interval_words(self) -> str:
+        """Say in one sentence what the intervals are and what they cover."""
+        name = f"{100 * self.level:.4g}% {CI_METHOD_NAMES[self.method]}"
+        return INTERVALS_COVER.format(method=name) + "."
 
 
 def coefficient_table(data: FitData, report: FitReport, fit_intercept: bool) -> Table:
@@ -148,11 +168,7 @@ def column_legend(report: FitReport, choice: AlphaChoice, n: int) -> list[str]:
     return [
         f"estimate: the ridge fit on all {n} rows at alpha = {fmt_alpha(choice.alpha)}.",
         f"std. error: standard deviation of the {report.n_boot} bootstrap estimates.",
-        f"CI low, CI high: {100 * report.level:.4g}% {report.method} bootstrap interval for the "
-        f"ridge coefficient at alpha = {fmt_alpha(choice.alpha)},",
-        "  alpha held fixed (not re-chosen in each replicate). The ridge coefficient is shrunk "
-        "toward 0:",
-        "  this is not an interval for the unpenalized coefficient.",
+        f"CI low, CI high: {report.interval_words()}",
     ]
 
 
@@ -171,8 +187,27 @@ def fit_record(
     choice: AlphaChoice,
     settings: dict[str, Any],
     scaling: Optional[tuple[np.ndarray, np.ndarray]],
+    warning: Optional[str] = None,
 ) -> dict[str, Any]:
-    """Collect every number shown, plus the settings, in a JSON-ready dict."""
+    """Collect every number shown, plus the settings, in a JSON-ready dict.
+
+    Parameters
+    ----------
+    data : FitData
+    report : FitReport
+    choice : AlphaChoice
+    settings : dict
+        The command line's settings.
+    scaling : (ndarray of shape (p,), ndarray of shape (p,)) or None
+        ``--standardize``'s means and scales.
+    warning : str, optional
+        The warning printed about the data (features on very different scales).
+
+    Returns
+    -------
+    dict
+        Only JSON types; NaN as None.
+    """
     targets = []
     for u, target in enumerate(data.target_names):
         coefs = [
@@ -205,6 +240,7 @@ def fit_record(
         "feature_names": list(data.feature_names),
         "target_names": list(data.target_names),
         "input_notes": list(data.notes),
+        "warnings": [warning] if warning else [],
         "dropped_columns": list(data.dropped),
         "alpha": {
             "value": choice.alpha,
@@ -213,11 +249,14 @@ def fit_record(
             "scores": choice.scores,
             "criterion": None if choice.method == "fixed" else choice.criterion,
             "note": choice.note,
+            "default_grid": None
+            if choice.grid_scale is None
+            else {"rule": DEFAULT_GRID_RULE, "largest_eigenvalue": choice.grid_scale},
         },
         "intervals": {
             "level": report.level,
             "method": report.method,
-            "covers": report.interval_words(choice.alpha),
+            "covers": report.interval_words(),
         },
         "targets": targets,
     }

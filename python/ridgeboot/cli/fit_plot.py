@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._common import CLIError, fmt_alpha
+from ._common import CI_METHOD_NAMES, CLIError, fmt_alpha
 from ._figure import alpha_positions, new_figure, save_figure, style_alpha_axis
 from ._fit_input import FitData
 from ._fit_result import AlphaChoice, FitReport
@@ -222,9 +222,10 @@ def draw_fit_figure(path: str, figure: FitFigure, scale: str, command_line: str)
         draw_cv_curve(axes[-1], choice, t)
     fig.suptitle(
         f"Ridge coefficients at alpha = {fmt_alpha(choice.alpha)}; dot: the fit on all "
-        f"{data.X.shape[0]} rows\nbar: {100 * report.level:.4g}% {report.method} bootstrap "
-        f"interval ({report.n_boot} replicates)\nfor the ridge coefficient at this alpha, "
-        "alpha held fixed",
+        f"{data.X.shape[0]} rows\nbar: {100 * report.level:.4g}% "
+        f"{CI_METHOD_NAMES[report.method]} bootstrap interval ({report.n_boot} replicates) for "
+        "the shrunken coefficient\nat this alpha held fixed, not for the true weight "
+        "(see docs/coverage.md)",
         fontsize=10,
     )
     save_figure(fig, path, command_line)
