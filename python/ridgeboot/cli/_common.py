@@ -231,10 +231,13 @@ def make_console() -> Console:
     rich.console.Console
         The terminal's width on a terminal; :data:`PIPED_WIDTH` columns otherwise,
         so a file or a pipe gets whole table rows rather than rich's 80 columns.
+        Without rich's markup: a column named ``price[usd]`` or ``a[/b]`` is
+        printed as it is, not read as a style (or refused as a bad tag).
     """
     from rich.console import Console
 
-    return Console() if Console().is_terminal else Console(width=PIPED_WIDTH)
+    width = None if Console().is_terminal else PIPED_WIDTH
+    return Console(width=width, markup=False)
 
 
 def jsonable(value: Any) -> Any:

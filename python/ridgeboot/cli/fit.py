@@ -315,7 +315,7 @@ def print_results(
     for line in column_legend(report, choice, data.X.shape[0]):
         say(console, line, style="dim")
     for u, target in enumerate(data.target_names):
-        console.print(f"  {target_summary(report, u, target)}", markup=False)
+        console.print(f"  {target_summary(report, u, target)}")
     if choice.note:
         say(console, choice.note, style="yellow")
 
@@ -324,7 +324,7 @@ def say(console: Console, text: str, style: str) -> None:
     """Print an explanation indented by two spaces, its continuation lines by four."""
     width = max(40, console.width - 1)
     lines = textwrap.wrap(text, width, initial_indent="  ", subsequent_indent="    ")
-    console.print("\n".join(lines), style=style, markup=False, highlight=False)
+    console.print("\n".join(lines), style=style, highlight=False)
 
 
 def settings_record(args: argparse.Namespace) -> dict[str, Any]:
