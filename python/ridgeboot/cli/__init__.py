@@ -214,6 +214,13 @@ def _add_fit_parser(sub: Any) -> None:
         f"(default: {DEFAULT_GRID_RULE})",
     )
     a.add_argument(
+        "--select-in-replicates",
+        action="store_true",
+        help="re-choose alpha in every bootstrap replicate by --cv gcv or loo among the same "
+        "candidates, so the standard errors and intervals include the variability of the "
+        "choice (not with --alpha, K folds, --cv bootstrap or --ci-method bca)",
+    )
+    a.add_argument(
         "--solver",
         choices=("auto", "cholesky", "svd", "eigh"),
         default="auto",

@@ -40,6 +40,12 @@ INTERVALS_COVER = (
     "held fixed, i.e. for the shrunken coefficients E[w_alpha], not the true weights, unless "
     "alpha is re-selected per replicate; see docs/coverage.md"
 )
+# ... and with --select-in-replicates (completed by the method's name and the criterion)
+INTERVALS_COVER_RESELECTED = (
+    "{method} bootstrap intervals for the coefficients of the ridge fit with alpha re-selected "
+    "by {cv} in every replicate, so they include the variability of the choice of alpha; how "
+    "often they cover the true weights is measured in docs/coverage.md"
+)
 CI_METHOD_NAMES = {"percentile": "percentile", "basic": "basic", "normal": "normal", "bca": "BCa"}
 DEFAULT_CI_LEVEL = 0.95  # fit's intervals, and the bands of the demo's coefficient paths
 PIPED_WIDTH = 120  # columns of the tables when stdout is not a terminal (a file, a pipe)

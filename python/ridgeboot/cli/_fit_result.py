@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
 from rich.table import Table
@@ -24,11 +24,15 @@ from ._common import (
     GRID_HIGH,
     GRID_LOW,
     INTERVALS_COVER,
+    INTERVALS_COVER_RESELECTED,
     fmt,
     fmt_alpha,
     jsonable,
 )
 from ._fit_input import FitData
+
+if TYPE_CHECKING:
+    from .._replicate_selection import ReplicateSelection
 
 DIGITS = 6  # significant digits of fit's numbers (the demo's tables, for comparing, show 4)
 CRITERIA = {
@@ -103,6 +107,10 @@ class FitReport:
     level : float
     method : str
         The interval's coverage and method.
+    selection : ReplicateSelection or None
+        With ``--select-in-replicates``: the alpha each replicate chose
+        (``alpha_selected`` of shape (B,), ``frequency`` of shape (k,) over
+        ``grid``, ``method``, ``full_data_alpha``).
     """
 
     coef: np.ndarray
@@ -119,11 +127,30 @@ class FitReport:
     n_boot: int
     level: float
     method: str
+    selection: Optional[ReplicateSelection] = None
 
     def interval_words(self) -> str:
         """Say in one sentence what the intervals are and what they cover."""
         name = f"{100 * self.level:.4g}% {CI_METHOD_NAMES[self.method]}"
+        if self.selection is not None:
+            return INTERVALS_COVER_RESELECTED.format(method=name, cv=self.selection.method) + "."
         return INTERVALS_COVER.format(method=name) + "."
+
+    def selection_words(self) -> Optional[str]:
+        """Say which alphas the replicates chose (None when alpha was held fixed)."""
+        sel = self.selection
+        if sel is None:
+            return None
+        chosen = np.asarray(sel.alpha_selected, dtype=np.float64)
+        chosen = chosen[np.isfinite(chosen)]
+        full = float(np.asarray(sel.full_data_alpha))
+        share = float(np.mean(chosen == full)) if chosen.size else float("nan")
+        lo, mid, hi = np.quantile(chosen, [0.05, 0.5, 0.95]) if chosen.size else (np.nan,) * 3
+        return (
+            f"alpha in the replicates ({sel.method}, re-chosen in each): the full-data choice "
+            f"{fmt_alpha(full)} in {100 * share:.3g}% of them; median {fmt_alpha(mid)}, 90% of "
+            f"them from {fmt_alpha(lo)} to {fmt_alpha(hi)}."
+        )
 
 
 def coefficient_table(data: FitData, report: FitReport, fit_intercept: bool) -> Table:
@@ -167,9 +194,10 @@ def column_legend(report: FitReport, choice: AlphaChoice, n: int) -> list[str]:
     """Write the lines under the table that say what each column estimates."""
     return [
         f"estimate: the ridge fit on all {n} rows at alpha = {fmt_alpha(choice.alpha)}.",
-        f"std. error: standard deviation of the {report.n_boot} bootstrap estimates.",
+        f"std. error: standard deviation of the {report.n_boot} bootstrap estimates"
+        + (", each at the alpha its replicate chose." if report.selection is not None else "."),
         f"CI low, CI high: {report.interval_words()}",
-    ]
+    ] + ([words] if (words := report.selection_words()) else [])
 
 
 def target_summary(report: FitReport, u: int, target: str) -> str:
@@ -253,6 +281,7 @@ def fit_record(
             if choice.grid_scale is None
             else {"rule": DEFAULT_GRID_RULE, "largest_eigenvalue": choice.grid_scale},
         },
+        "alpha_in_replicates": selection_record(report),
         "intervals": {
             "level": report.level,
             "method": report.method,
@@ -263,6 +292,21 @@ def fit_record(
     if scaling is not None:
         record["standardization"] = {"mean": scaling[0], "scale": scaling[1]}
     return jsonable(record)  # type: ignore[no-any-return]
+
+
+def selection_record(report: FitReport) -> Optional[dict[str, Any]]:
+    """Record the replicates' choices of alpha for the JSON (None when alpha was held fixed)."""
+    sel = report.selection
+    if sel is None:
+        return None
+    chosen = np.asarray(sel.alpha_selected, dtype=np.float64)
+    return {
+        "method": sel.method,
+        "candidates": np.asarray(sel.grid),
+        "frequency": np.asarray(sel.frequency),
+        "full_data_alpha": float(np.asarray(sel.full_data_alpha)),
+        "median": float(np.nanmedian(chosen)),
+    }
 
 
 def write_coef_csv(path: str, data: FitData, report: FitReport) -> None:

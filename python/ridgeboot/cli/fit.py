@@ -239,12 +239,38 @@ def check_folds(data: FitData, args: argparse.Namespace) -> None:
         raise CLIError(f"--cv {args.cv}: more folds than the {n} rows; at most {n}")
 
 
-def bootstrap_report(data: FitData, alpha: float, args: argparse.Namespace) -> FitReport:
-    """Fit on all rows, bootstrap, and collect estimates, standard errors and intervals."""
+def check_selection_flags(args: argparse.Namespace) -> None:
+    """Refuse, before any work, what ``--select-in-replicates`` cannot be combined with."""
+    if not args.select_in_replicates:
+        return
+    flag = "--select-in-replicates"
+    if args.alpha is not None:
+        raise CLIError(
+            f"{flag} re-chooses alpha in every replicate: it cannot be used with --alpha"
+        )
+    if args.cv not in (None, "gcv", "loo"):
+        raise CLIError(
+            f"{flag} needs --cv gcv or loo (the closed forms a replicate chooses by), "
+            f"got --cv {args.cv}"
+        )
+    if args.ci_method == "bca":
+        raise CLIError(
+            f"--ci-method bca holds alpha fixed in its jackknife; with {flag} use percentile, "
+            "basic or normal"
+        )
+
+
+def bootstrap_report(data: FitData, choice: AlphaChoice, args: argparse.Namespace) -> FitReport:
+    """Fit on all rows, bootstrap, and collect estimates, standard errors and intervals.
+
+    With ``--select-in-replicates`` every replicate re-chooses alpha among the
+    candidates by the same criterion (``rb.bootstrap(..., select=...)``).
+    """
+    select = choice.method if args.select_in_replicates else None
     boot = rb.bootstrap(
         data.X,
         target_array(data),
-        alpha,
+        choice.alpha if select is None else choice.alphas,
         args.n_boot,
         solver=args.solver,
         fit_intercept=args.fit_intercept,
@@ -253,6 +279,7 @@ def bootstrap_report(data: FitData, alpha: float, args: argparse.Namespace) -> F
         keep_coefs=keeps_replicates(args),
         oob="mse",
         progress=args.progress,
+        select=select,
     )
     lo, hi = boot.ci(level=args.ci_level, method=args.ci_method)
     p, t = data.X.shape[1], data.Y.shape[1]
@@ -274,6 +301,7 @@ def bootstrap_report(data: FitData, alpha: float, args: argparse.Namespace) -> F
         n_boot=args.n_boot,
         level=args.ci_level,
         method=args.ci_method,
+        selection=boot.selection,
     )
 
 
@@ -338,6 +366,7 @@ def settings_record(args: argparse.Namespace) -> dict[str, Any]:
         "ci_method": args.ci_method,
         "fit_intercept": args.fit_intercept,
         "standardize": args.standardize,
+        "select_in_replicates": args.select_in_replicates,
         "scheme": "multinomial",
     }
 
@@ -360,6 +389,7 @@ def run_fit(args: argparse.Namespace) -> int:
     """Run ``ridgeboot fit`` with parsed arguments; return the exit code."""
     if args.alphas is not None and args.alpha is not None:
         raise CLIError("--alphas lists candidates for --cv; it cannot be used with --alpha")
+    check_selection_flags(args)
     args.progress = show_progress(args.progress)
     outputs = (("--json", args.json), ("--csv", args.csv), ("--plot", args.plot))
     if args.plot:
@@ -390,10 +420,15 @@ def run_fit(args: argparse.Namespace) -> int:
     console.print(f"Alpha: {choice.describe()}")
     if choice.grid_scale is not None:
         console.print(f"  {choice.describe_grid()}", style="dim")
-    console.print(
-        f"Bootstrap: {args.n_boot} replicates (multinomial draws, seed {args.seed}) at that alpha"
+    where = (
+        f"with alpha re-chosen by {choice.method} in each among the same candidates"
+        if args.select_in_replicates
+        else "at that alpha"
     )
-    report = bootstrap_report(data, choice.alpha, args)
+    console.print(
+        f"Bootstrap: {args.n_boot} replicates (multinomial draws, seed {args.seed}) {where}"
+    )
+    report = bootstrap_report(data, choice, args)
     print_results(console, data, report, choice, args.fit_intercept)
     console.print(f"  solver: {report.solver}", style="dim")
     if args.plot:
