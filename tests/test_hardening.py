@@ -87,7 +87,11 @@ def test_rows_beyond_32_bit_element_offsets():
     last = np.arange(n - 40, n)
     w[last] = 1.0 + (last % 3)
     y[last] = rng.standard_normal(40)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB, the high-water mark
     r = rb.ridge(X, y, 5.0, sample_weight=w, fit_intercept=False, check_finite=False)
+    # the 40 weighted rows are gathered, not all n (n x p doubles would be 17 GB)
+    grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak) / 1024
+    assert grown < 512, f"the fit of 40 weighted rows raised peak memory by {grown:.0f} MiB"
     # reference on the 40 weighted rows: all equal to `base`
     ref = ridge_reference(np.tile(base, (40, 1)), y[last], 5.0, False, w[last])
     np.testing.assert_allclose(r.coef, ref.coef, rtol=1e-9, atol=1e-12)

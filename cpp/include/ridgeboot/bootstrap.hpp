@@ -183,7 +183,9 @@ class BootstrapEngine {
     n_stats_ = out.replicate_stats ? kReplicateStatCount : 2;
     // Primal replicates in complement form (complement.hpp), except for the
     // SVD, which factors the rows themselves, and wide problems (shared kernel).
-    complement_ = pb_.solver != Solver::svd && p <= n && !selecting();
+    // Selection by GCV reads its normal equations from the complement form too;
+    // leave-one-out needs every in-bag row (its leverages).
+    complement_ = pb_.solver != Solver::svd && p <= n && cfg_.select != Selection::loo;
     batch_ = !complement_ ? 1 : req.batch > 0 ? std::min<Index>(req.batch, kMaxBatch) : complement_batch();
     wave_ = req.wave > 0 ? req.wave : automatic_wave();
     wave_ = (wave_ + kSumChunk - 1) / kSumChunk * kSumChunk;  // whole chunks
@@ -262,6 +264,7 @@ class BootstrapEngine {
     Matrix<double> scores, dof;                   // select: (k, t) each
     std::vector<Index> chosen;                    // select: (t) grid rows
     Matrix<T> alphas;                             // select: (1, t) the chosen alphas
+    Vector<double> yy;                            // select by GCV in complement form: (t)
     std::unique_ptr<RowStatsBuilder<T>> builder;  // complement form
     std::vector<ComplementPlan<T>> plans;         // (batch)
     Matrix<T> G, R, GW;                           // normal equations, out-of-bag scratch
@@ -350,7 +353,7 @@ class BootstrapEngine {
       slot.b.setConstant(std::numeric_limits<T>::quiet_NaN());
       if (selecting()) std::fill_n(out_.alpha_index + b * pb_.t(), pb_.t(), -1);
     } else if (selecting()) {
-      select_replicate(b, slot, wk);
+      select_replicate(b, slot, wk, complement ? plan : nullptr);
     } else if (complement && complement_equations(base_, *plan, pb_.intercept, wk.G, wk.R, wk.xmean, wk.ymean)) {
       wk.fitter.fit_normal(wk.weights.data(), wk.G, wk.R, wk.xmean, wk.ymean, plan->in_count, slot.W, slot.b);
     } else {
@@ -376,11 +379,19 @@ class BootstrapEngine {
   // weighted rows (one eigendecomposition), the chosen alpha per target, and the
   // fit there -- from the same eigendecomposition (solvers auto and eigh, as
   // ridge_cv with solver="auto"), else refitted by the requested solver.
-  void select_replicate(Index b, Slot& slot, Worker& wk) {
+  // GCV of a replicate in complement form reads no row: its normal equations
+  // come from the sums (complement.hpp), as the plain path's do.
+  void select_replicate(Index b, Slot& slot, Worker& wk, const ComplementPlan<T>* plan) {
     const Index t = pb_.t();
     auto& cv = *wk.selector;
-    cv.reweight(wk.weights.data());
-    cv.run(cfg_.select == Selection::loo ? CvMethod::loo : CvMethod::gcv, nullptr, {}, wk.scores, wk.dof);
+    const bool normal = plan && cfg_.select == Selection::gcv &&
+                        complement_equations(base_, *plan, pb_.intercept, wk.G, wk.R, wk.xmean, wk.ymean, &wk.yy);
+    if (normal) {
+      cv.run_gcv_normal(wk.G, wk.R, wk.yy, wk.xmean, wk.ymean, plan->in_count, plan->in_weight, wk.scores, wk.dof);
+    } else {
+      cv.reweight(wk.weights.data());
+      cv.run(cfg_.select == Selection::loo ? CvMethod::loo : CvMethod::gcv, nullptr, {}, wk.scores, wk.dof);
+    }
     best_alphas(wk.scores, grid_.alphas, cfg_.select_per_target, wk.chosen);
     std::int32_t* index = out_.alpha_index + b * t;
     for (Index u = 0; u < t; ++u) index[u] = std::int32_t(wk.chosen[std::size_t(u)]);
@@ -388,7 +399,9 @@ class BootstrapEngine {
       wk.alphas.resize(1, t);
       for (Index u = 0; u < t; ++u) wk.alphas(0, u) = grid_.alphas(wk.chosen[std::size_t(u)], u);
       wk.fitter.set_alphas(wk.alphas);
-      wk.fitter.fit(wk.weights.data(), slot.W, slot.b);
+      if (normal && pb_.solver == Solver::cholesky)
+        wk.fitter.fit_normal(wk.weights.data(), wk.G, wk.R, wk.xmean, wk.ymean, plan->in_count, slot.W, slot.b);
+      else wk.fitter.fit(wk.weights.data(), slot.W, slot.b);
       return;
     }
     for (Index u = 0; u < t; ++u) {

@@ -101,10 +101,11 @@ void add_batch(const Problem<T>& pb, const Shift<T>& shift, ComplementPlan<T>* c
 // complement would cancel more than 2 bits of a diagonal entry, the rank-one
 // centring more than 1 bit (the replicate's means far from the shift, as
 // PanelGram::centred redoes), or G and R are out of the dtype's working range
-// (the direct route rescales them, scaling.hpp).
+// (the direct route rescales them, scaling.hpp). With `yy`, also the centred
+// weighted sums of squares of the targets (t), in double.
 template <class T>
 bool complement_equations(const BaseStats<T>& base, const ComplementPlan<T>& pl, bool intercept, Matrix<T>& G,
-                          Matrix<T>& R, RowVector<T>& xmean, RowVector<T>& ymean) {
+                          Matrix<T>& R, RowVector<T>& xmean, RowVector<T>& ymean, Vector<double>* yy = nullptr) {
   const RowStats<T>&A = base.all, &O = pl.out, &E = pl.extra;
   const Index p = base.shift.x.size(), t = base.shift.y.size();
   const double W = pl.in_weight;
@@ -132,6 +133,11 @@ bool complement_equations(const BaseStats<T>& base, const ComplementPlan<T>& pl,
       G(i, j) = T(double(combine(A.G(i, j), O.G(i, j), E.G(i, j))) - W * dx(i) * dx(j));
     for (Index u = 0; u < t; ++u)
       R(j, u) = T(double(combine(A.cross(j, u), O.cross(j, u), E.cross(j, u))) - W * dx(j) * dy(u));
+  }
+  if (yy) {
+    yy->resize(t);
+    for (Index u = 0; u < t; ++u)
+      (*yy)(u) = std::max(double(combine(A.syy(u), O.syy(u), E.syy(u))) - W * dy(u) * dy(u), 0.0);
   }
   xmean = (base.shift.x.template cast<double>() + dx.transpose()).template cast<T>();
   ymean = (base.shift.y.template cast<double>() + dy.transpose()).template cast<T>();

@@ -207,6 +207,23 @@ class ClosedFormCv {
   // keeps them alive during the run).
   void reweight(const T* w) { pb_.base_weight = w; }
 
+  // GCV from normal equations formed elsewhere (the bootstrap engine's complement
+  // form), without reading a row: G (p, p; lower) and R (p, t) of m rows of total
+  // weight weight_sum centred at their weighted means xmean, ymean, and yy (t)
+  // their centred weighted sums of squares of the targets. Needs p <= m (the
+  // primal form); the data are in range (no rescaling). As run(gcv, ...).
+  void run_gcv_normal(const Matrix<T>& G, const Matrix<T>& R, const Vector<double>& yy, const RowVector<T>& xmean,
+                      const RowVector<T>& ymean, Index m, double weight_sum, Matrix<double>& scores,
+                      Matrix<double>& dof) {
+    scores.setConstant(pb_.k(), pb_.t(), std::numeric_limits<double>::quiet_NaN());
+    dof.resize(pb_.k(), pb_.t());
+    rows_.scale = Scaling<T>{};
+    s_.alpha_scale = rows_.scale.alpha();
+    xmean_ = xmean, ymean_ = ymean;
+    primal_fits(G, R, CvMethod::gcv, m, weight_sum, [&] { return yy; });
+    gcv_scores(s_, pb_.runs, pb_.t(), true, scores, dof);
+  }
+
   // The ridge solutions for every alpha, W (p, k*t) and intercepts b (k*t), in
   // double (after run with gcv or loo).
   const Matrix<double>& coef() const { return W_; }
@@ -231,21 +248,21 @@ class ClosedFormCv {
   // double, its kept directions (ascending eigenvalues above the rank cutoff) in
   // s_.lambda, and what the spectral form shares.
   Eigen::SelfAdjointEigenSolver<Matrix<double>> decompose(const Matrix<T>& S, CvMethod method,
-                                                          std::vector<Index>& kept) {
+                                                          std::vector<Index>& kept, Index m, double weight_sum) {
     const Index dim = S.rows();
     Eigen::SelfAdjointEigenSolver<Matrix<double>> eig(
         S.template cast<double>(), method == CvMethod::dof ? Eigen::EigenvaluesOnly : Eigen::ComputeEigenvectors);
     if (eig.info() != Eigen::Success)
       throw LinAlgError(std::string("eigendecomposition did not converge") + kNonFiniteHint);
     const auto& lambda = eig.eigenvalues();
-    const double cutoff = double(rank_cutoff<T>(rows_.count(), pb_.p())) * std::max(double(lambda(dim - 1)), 0.0);
+    const double cutoff = double(rank_cutoff<T>(m, pb_.p())) * std::max(double(lambda(dim - 1)), 0.0);
     kept.clear();
     for (Index j = 0; j < dim; ++j)
       if (double(lambda(j)) > cutoff) kept.push_back(j);
     s_.lambda.resize(Index(kept.size()));
     for (Index q = 0; q < Index(kept.size()); ++q) s_.lambda(q) = double(lambda(kept[std::size_t(q)]));
-    s_.m = rows_.count();
-    s_.weight_sum = rows_.weight_sum();
+    s_.m = m;
+    s_.weight_sum = weight_sum;
     s_.intercept = pb_.intercept;
     return eig;
   }
@@ -272,17 +289,28 @@ class ClosedFormCv {
       rows_.rescale(), panel_.centred(rows_, pool, pb_.intercept, xmean_, ymean_, poll);
     s_.alpha_scale = rows_.scale.alpha();
     std::vector<Index> kept;
-    const auto eig = decompose(panel_.G, method, kept);
+    primal_fits(panel_.G, panel_.R, method, rows_.count(), rows_.weight_sum(),
+                [&] { return target_sum_squares(ymean_); });
+  }
+
+  // The primal spectral form from G (p, p; lower) and R (p, t), and every
+  // alpha's fit; `yy()` gives ||y~||^2 per target (only when needed).
+  template <class TargetSquares>
+  void primal_fits(const Matrix<T>& G, const Matrix<T>& R, CvMethod method, Index m, double weight_sum,
+                   TargetSquares&& yy) {
+    const Index p = pb_.p();
+    std::vector<Index> kept;
+    const auto eig = decompose(G, method, kept, m, weight_sum);
     if (method == CvMethod::dof) return;
     s_.basis.resize(p, Index(kept.size()));
     for (Index q = 0; q < Index(kept.size()); ++q) s_.basis.col(q) = eig.eigenvectors().col(kept[std::size_t(q)]);
-    const Matrix<double> rotated = eig.eigenvectors().transpose() * panel_.R.template cast<double>();
+    const Matrix<double> rotated = eig.eigenvectors().transpose() * R.template cast<double>();
     s_.rot.resize(Index(kept.size()), pb_.t());
     for (Index q = 0; q < Index(kept.size()); ++q) s_.rot.row(q) = rotated.row(kept[std::size_t(q)]);
-    s_.yy = target_sum_squares(ymean_);
+    s_.yy = yy();
     // Every alpha's solution, as the core's eigen route filters (spectral_filter):
     // directions under the cutoff count as eigenvalue 0.
-    const double cutoff = double(rank_cutoff<T>(rows_.count(), p)) * std::max(eig.eigenvalues()(p - 1), 0.0);
+    const double cutoff = double(rank_cutoff<T>(m, p)) * std::max(eig.eigenvalues()(p - 1), 0.0);
     Matrix<double> F;
     spectral_filter(eig.eigenvalues(), rotated, cutoff, false, alphas_, s_.alpha_scale, F);
     W_.noalias() = eig.eigenvectors() * F;
@@ -315,7 +343,7 @@ class ClosedFormCv {
     Matrix<T> K;
     kernel_lower(Z_.leftCols(p), K, pool);
     std::vector<Index> kept;
-    const auto eig = decompose(K, method, kept);
+    const auto eig = decompose(K, method, kept, m, rows_.weight_sum());
     if (method == CvMethod::dof) return;
     s_.P.resize(m, Index(kept.size()));
     for (Index q = 0; q < Index(kept.size()); ++q)

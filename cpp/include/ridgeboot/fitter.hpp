@@ -137,7 +137,8 @@ class Fitter {
     // Data whose products would leave the dtype's working range are rescaled by
     // powers of two and the fit redone (scaling.hpp): exact, and free otherwise.
     if (solver == Solver::svd || p > m) {
-      if (Z_.rows() < m) Z_.setZero(n, gram_padded_cols<T>(p)), Yz_.resize(n, t);
+      // the m selected rows only: with few weighted rows of a huge X, n rows would not fit
+      if (Z_.rows() < m) Z_.setZero(m, gram_padded_cols<T>(p)), Yz_.resize(m, t);
       gather_all(m);
       const bool kernel = solver != Solver::svd;  // the dual form reduces Z Z^T
       if (!rows_in_range<T>(Z_.topRows(m).leftCols(p), Yz_.topRows(m), kernel)) rows_.rescale(), gather_all(m);
