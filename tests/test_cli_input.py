@@ -298,3 +298,15 @@ def test_reading_is_announced_when_progress_is_shown(frame, tmp_path):
     code, _, err = run(["fit", str(path), "--target", "y", *FIXED, "--progress"])
     assert code == 0
     assert err.startswith(f"Reading {path} (0.00")  # before anything else
+
+
+def test_column_names_with_brackets_are_printed_as_they_are(frame, tmp_path):
+    """rich read 'a[/b]' as a closing tag (a traceback) and '[red]y' as a style (printed 'y')."""
+    path = tmp_path / "brackets.csv"
+    numeric(frame).rename(columns={"a": "price[usd]", "b": "w[/b]", "y": "[red]y"}).to_csv(
+        path, index=False
+    )
+    out = run_ok(["fit", str(path), "--target", "[red]y", *FIXED, "--no-progress"])
+    out = " ".join(out.split())  # a long path wraps the data summary
+    assert "1 target ([red]y)" in out
+    assert "price[usd]" in out and "w[/b]" in out and "[red]y: training MSE" in out

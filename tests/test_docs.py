@@ -64,3 +64,26 @@ def test_linked_pages_and_figures_exist():
     for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", README):
         if "://" not in target:
             assert (ROOT / target).exists(), target
+
+
+def test_a_figure_from_other_data_is_caught(tmp_path):
+    """The check compares the drawn figures with the committed ones, not only their metadata."""
+    pytest.importorskip("matplotlib")
+    from ridgeboot import cli
+
+    tool = doc_outputs()
+    committed = ROOT / "docs" / "fit.png"
+    assert tool.png_software(committed) is not None
+    same = tmp_path / "same.png"
+    other = tmp_path / "other.png"
+    command = png_text(committed)["Description"].split()[1:]
+    plot = command.index("--plot") + 1
+    for path, extra in ((same, []), (other, ["--seed", "1", "--n-boot", "50"])):
+        argv = [*command[:plot], str(path), *command[plot + 1 :], *extra]
+        argv[1] = str(ROOT / argv[1])  # the data file, from the repository's root
+        assert cli.main([*argv, "--no-progress"]) == 0
+    if tool.png_software(same) != tool.png_software(committed):
+        pytest.skip("another matplotlib version drew the committed figure")
+    assert tool.figure_differences(same, committed) == []
+    (problem,) = tool.figure_differences(other, committed)
+    assert "of its pixels differ" in problem and "run tools/doc_outputs.py" in problem

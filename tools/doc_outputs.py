@@ -14,11 +14,13 @@ in-process (``ridgeboot.cli.main``) from the repository's root, output not on a 
     python tools/doc_outputs.py           # rewrite the blocks, and the files the commands
                                           # write (docs/demo.png, docs/fit.png)
     python tools/doc_outputs.py --check   # run the commands in a scratch directory and
-                                          # compare; exit 1 and show the first difference
+                                          # compare outputs and figures; exit 1 and show
+                                          # the first difference
 
 The check compares numbers to 6 significant digits' rounding (another instruction set may
-change the last bits of a bootstrap) and everything else exactly; ``tests/test_docs.py``
-runs it.
+change the last bits of a bootstrap) and everything else exactly, and the figures the
+commands draw with the committed ones pixel by pixel when the same matplotlib version drew
+them (:func:`figure_differences`); ``tests/test_docs.py`` runs it.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ MARKER = re.compile(
 NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 HELP_COLUMNS = 90
 REL_TOL = 2e-5  # a printed number (6 significant digits) may move by one in its last digit
+FIGURE_TOLERANCE = 0.005  # the share of a figure's pixels that may differ (figure_differences)
 
 
 @dataclass(frozen=True)
@@ -104,9 +107,14 @@ def shown(output: str, head: int | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def outputs(commands: set[str], scratch: bool) -> dict[str, str]:
-    """Run each command once, here or in a scratch copy of the layout (files written there)."""
+def outputs(commands: set[str], scratch: bool) -> tuple[dict[str, str], list[str]]:
+    """Run each command once, here or in a scratch copy of the layout (files written there).
+
+    Returns the output of each command and, in a scratch copy, the figures the commands
+    drew that differ from the committed ones (:func:`figure_differences`).
+    """
     results: dict[str, str] = {}
+    differences: list[str] = []
     where = tempfile.TemporaryDirectory() if scratch else contextlib.nullcontext(str(ROOT))
     with where as folder:
         if scratch:
@@ -119,7 +127,55 @@ def outputs(commands: set[str], scratch: bool) -> dict[str, str]:
                 results[command] = run_command(command)
         finally:
             os.chdir(cwd)
-    return results
+        if scratch:
+            for drawn in sorted((Path(folder) / "docs").glob("*.png")):
+                differences.extend(figure_differences(drawn, ROOT / "docs" / drawn.name))
+    return results, differences
+
+
+def png_software(path: Path) -> str | None:
+    """Read the Software text of a PNG (matplotlib writes its name and version there)."""
+    data, pos = path.read_bytes(), 8
+    while pos < len(data):
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        key, _, value = body.partition(b"\0")
+        if kind == b"tEXt" and key == b"Software":
+            return value.decode("latin-1")
+        pos += 12 + length
+    return None
+
+
+def figure_differences(drawn: Path, committed: Path) -> list[str]:
+    """Compare a figure a command drew now with the committed one.
+
+    With the matplotlib version that drew the committed figure, the two must have the
+    same size and differ in at most FIGURE_TOLERANCE of their pixels by more than a quarter
+    of the colour range (another instruction set moves the last bits of a bootstrap, not a
+    point on a plot; a figure of other data, or shifted by one pixel, differs in several
+    per cent). With another version the text renders differently, and only the
+    existence of the committed figure is checked.
+    """
+    name = committed.relative_to(ROOT)
+    if not committed.exists():
+        return [f"{name}: drawn by a command on the pages but not committed"]
+    if png_software(drawn) != png_software(committed):
+        return []
+    from matplotlib.image import imread
+
+    new, old = imread(drawn)[..., :3], imread(committed)[..., :3]
+    if new.shape != old.shape:
+        return [
+            f"{name}: the command draws it {new.shape[1]}x{new.shape[0]} pixels, the "
+            f"committed one is {old.shape[1]}x{old.shape[0]}: run tools/doc_outputs.py"
+        ]
+    changed = float((abs(new - old).max(axis=2) > 0.25).mean())
+    if changed > FIGURE_TOLERANCE:
+        return [
+            f"{name}: {100 * changed:.2g} % of its pixels differ from what the command "
+            "draws now: run tools/doc_outputs.py"
+        ]
+    return []
 
 
 def same_text(a: str, b: str) -> bool:
@@ -144,10 +200,12 @@ def first_difference(expected: str, actual: str) -> str:
 
 
 def check() -> list[str]:
-    """Compare every shown output with a fresh run; return the problems."""
+    """Compare every shown output, and every figure the commands draw, with a fresh run.
+
+    Returns the problems, one line each.
+    """
     found = [b for page in pages() for b in blocks(page)]
-    results = outputs({b.command for b in found}, scratch=True)
-    problems = []
+    results, problems = outputs({b.command for b in found}, scratch=True)
     for b in found:
         now = shown(results[b.command], b.head)
         if not same_text(b.body, now):
@@ -160,7 +218,7 @@ def update() -> None:
     """Rewrite every block with a fresh run (from the root: the files they write are kept)."""
     all_pages = pages()
     commands = {b.command for page in all_pages for b in blocks(page)}
-    results = outputs(commands, scratch=False)
+    results, _ = outputs(commands, scratch=False)
     for page in all_pages:
         text = page.read_text(encoding="utf-8")
 

@@ -35,9 +35,11 @@ from .. import __version__
 from .._validation import MAX_REPLICATES, MAX_SEED
 from ._common import (
     DEFAULT_CI_LEVEL,
-    DEFAULT_FIT_ALPHAS,
+    DEFAULT_GRID_RULE,
     EXIT_INTERRUPTED,
     EXIT_USER_ERROR,
+    INTERVALS_COVER,
+    SCALE_RATIO,
     CLIError,
     bounded,
     ci_level,
@@ -208,7 +210,15 @@ def _add_fit_parser(sub: Any) -> None:
         type=parse_alphas,
         default=None,
         metavar="LIST",
-        help=f"candidate alphas, '0.1,1,10' or '{DEFAULT_FIT_ALPHAS}' (the default)",
+        help="candidate alphas, '0.1,1,10' or 'logspace(-3, 3, 13)' "
+        f"(default: {DEFAULT_GRID_RULE})",
+    )
+    a.add_argument(
+        "--select-in-replicates",
+        action="store_true",
+        help="re-choose alpha in every bootstrap replicate by --cv gcv or loo among the same "
+        "candidates, so the standard errors and intervals include the variability of the "
+        "choice (not with --alpha, K folds, --cv bootstrap or --ci-method bca)",
     )
     a.add_argument(
         "--solver",
@@ -225,12 +235,17 @@ def _add_fit_parser(sub: Any) -> None:
     a.add_argument(
         "--standardize",
         action="store_true",
-        help="scale every feature to mean 0 and SD 1 first (coefficients per SD)",
+        help="scale every feature to mean 0 and SD 1 first (coefficients per SD); the penalty "
+        "is not scale-free, so without it features whose SDs differ by more than a factor "
+        f"{SCALE_RATIO:g} are warned about",
     )
     _add_run_options(
         p, n_boot=1000, seed_help="seed of the bootstrap draws (and of --cv bootstrap's hold-outs)"
     )
-    i = p.add_argument_group("intervals")
+    i = p.add_argument_group(
+        "intervals",
+        description=INTERVALS_COVER.format(method="Percentile, basic, normal or BCa") + ".",
+    )
     i.add_argument(
         "--ci-level",
         type=ci_level,

@@ -24,7 +24,29 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
-DEFAULT_FIT_ALPHAS = "logspace(-3, 3, 13)"
+# fit's default candidate alphas, relative to the data: GRID_NUM values log-spaced from
+# 10**GRID_LOW to 10**GRID_HIGH times the largest eigenvalue of X'X (X as fitted: centred when
+# an intercept is fitted, standardized with --standardize), so that data in any units get
+# candidates from almost no shrinkage to almost all
+GRID_LOW, GRID_HIGH, GRID_NUM = -6, 3, 19
+SCALE_RATIO = 1e3  # feature SDs further apart than this: fit warns the penalty is not scale-free
+DEFAULT_GRID_RULE = (
+    f"{GRID_NUM} values log-spaced from 1e{GRID_LOW} to 1e{GRID_HIGH} times the largest "
+    "eigenvalue of X'X, X centred when an intercept is fitted and standardized with --standardize"
+)
+# what fit's intervals cover, in one sentence (completed by the method's name, e.g. "95% BCa")
+INTERVALS_COVER = (
+    "{method} bootstrap intervals for the coefficients of the ridge fit at the chosen alpha "
+    "held fixed, i.e. for the shrunken coefficients E[w_alpha], not the true weights, unless "
+    "alpha is re-selected per replicate; see docs/coverage.md"
+)
+# ... and with --select-in-replicates (completed by the method's name and the criterion)
+INTERVALS_COVER_RESELECTED = (
+    "{method} bootstrap intervals for the coefficients of the ridge fit with alpha re-selected "
+    "by {cv} in every replicate, so they include the variability of the choice of alpha; how "
+    "often they cover the true weights is measured in docs/coverage.md"
+)
+CI_METHOD_NAMES = {"percentile": "percentile", "basic": "basic", "normal": "normal", "bca": "BCa"}
 DEFAULT_CI_LEVEL = 0.95  # fit's intervals, and the bands of the demo's coefficient paths
 PIPED_WIDTH = 120  # columns of the tables when stdout is not a terminal (a file, a pipe)
 
@@ -215,10 +237,13 @@ def make_console() -> Console:
     rich.console.Console
         The terminal's width on a terminal; :data:`PIPED_WIDTH` columns otherwise,
         so a file or a pipe gets whole table rows rather than rich's 80 columns.
+        Without rich's markup: a column named ``price[usd]`` or ``a[/b]`` is
+        printed as it is, not read as a style (or refused as a bad tag).
     """
     from rich.console import Console
 
-    return Console() if Console().is_terminal else Console(width=PIPED_WIDTH)
+    width = None if Console().is_terminal else PIPED_WIDTH
+    return Console(width=width, markup=False)
 
 
 def jsonable(value: Any) -> Any:

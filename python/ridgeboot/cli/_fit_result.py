@@ -4,22 +4,35 @@
 bootstrap's numbers per feature and target) are plain data, read by ``fit``
 (which makes them) and by ``fit_plot`` (which draws them). Every number is
 named for what it estimates: an interval is for the ridge coefficient at the
-alpha used, with alpha held fixed.
+alpha used, with alpha held fixed (:data:`~ridgeboot.cli._common.INTERVALS_COVER`).
 """
 
 from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
 from rich.table import Table
 
 import ridgeboot as rb
 
-from ._common import fmt, fmt_alpha, jsonable
+from ._common import (
+    CI_METHOD_NAMES,
+    DEFAULT_GRID_RULE,
+    GRID_HIGH,
+    GRID_LOW,
+    INTERVALS_COVER,
+    INTERVALS_COVER_RESELECTED,
+    fmt,
+    fmt_alpha,
+    jsonable,
+)
 from ._fit_input import FitData
+
+if TYPE_CHECKING:
+    from .._replicate_selection import ReplicateSelection
 
 DIGITS = 6  # significant digits of fit's numbers (the demo's tables, for comparing, show 4)
 CRITERIA = {
@@ -42,6 +55,9 @@ class AlphaChoice:
         The candidates and their criterion (mean over targets; lower is better).
     note : str or None
         Set when the choice is an end of the grid.
+    grid_scale : float or None
+        For the default candidates (no ``--alphas``): the largest eigenvalue of
+        X'X they are relative to (see :data:`~ridgeboot.cli._common.DEFAULT_GRID_RULE`).
     """
 
     alpha: float
@@ -49,6 +65,7 @@ class AlphaChoice:
     alphas: Optional[np.ndarray] = None
     scores: Optional[np.ndarray] = None
     note: Optional[str] = None
+    grid_scale: Optional[float] = None
 
     @property
     def criterion(self) -> str:
@@ -63,6 +80,15 @@ class AlphaChoice:
         return (
             f"{fmt_alpha(self.alpha)}, the lowest {self.criterion} among {len(self.alphas)} "
             f"candidates from {fmt_alpha(lo)} to {fmt_alpha(hi)}"
+        )
+
+    def describe_grid(self) -> Optional[str]:
+        """Say how the default candidates were set from the data (None for ``--alphas``)."""
+        if self.grid_scale is None:
+            return None
+        return (
+            f"the default candidates: 1e{GRID_LOW} to 1e{GRID_HIGH} times "
+            f"{self.grid_scale:.3g}, the largest eigenvalue of X'X (--alphas to choose them)"
         )
 
 
@@ -81,6 +107,10 @@ class FitReport:
     level : float
     method : str
         The interval's coverage and method.
+    selection : ReplicateSelection or None
+        With ``--select-in-replicates``: the alpha each replicate chose
+        (``alpha_selected`` of shape (B,), ``frequency`` of shape (k,) over
+        ``grid``, ``method``, ``full_data_alpha``).
     """
 
     coef: np.ndarray
@@ -97,12 +127,29 @@ class FitReport:
     n_boot: int
     level: float
     method: str
+    selection: Optional[ReplicateSelection] = None
 
-    def interval_words(self, alpha: float) -> str:
-        """Say what the interval is and what it covers."""
+    def interval_words(self) -> str:
+        """Say in one sentence what the intervals are and what they cover."""
+        name = f"{100 * self.level:.4g}% {CI_METHOD_NAMES[self.method]}"
+        if self.selection is not None:
+            return INTERVALS_COVER_RESELECTED.format(method=name, cv=self.selection.method) + "."
+        return INTERVALS_COVER.format(method=name) + "."
+
+    def selection_words(self) -> Optional[str]:
+        """Say which alphas the replicates chose (None when alpha was held fixed)."""
+        sel = self.selection
+        if sel is None:
+            return None
+        chosen = np.asarray(sel.alpha_selected, dtype=np.float64)
+        chosen = chosen[np.isfinite(chosen)]
+        full = float(np.asarray(sel.full_data_alpha))
+        share = float(np.mean(chosen == full)) if chosen.size else float("nan")
+        lo, mid, hi = np.quantile(chosen, [0.05, 0.5, 0.95]) if chosen.size else (np.nan,) * 3
         return (
-            f"{100 * self.level:.4g}% {self.method} bootstrap interval for the ridge coefficient "
-            f"at alpha = {fmt_alpha(alpha)}, alpha held fixed (not re-chosen in each replicate)"
+            f"alpha in the replicates ({sel.method}, re-chosen in each): the full-data choice "
+            f"{fmt_alpha(full)} in {100 * share:.3g}% of them; median {fmt_alpha(mid)}, 90% of "
+            f"them from {fmt_alpha(lo)} to {fmt_alpha(hi)}."
         )
 
 
@@ -147,13 +194,10 @@ def column_legend(report: FitReport, choice: AlphaChoice, n: int) -> list[str]:
     """Write the lines under the table that say what each column estimates."""
     return [
         f"estimate: the ridge fit on all {n} rows at alpha = {fmt_alpha(choice.alpha)}.",
-        f"std. error: standard deviation of the {report.n_boot} bootstrap estimates.",
-        f"CI low, CI high: {100 * report.level:.4g}% {report.method} bootstrap interval for the "
-        f"ridge coefficient at alpha = {fmt_alpha(choice.alpha)},",
-        "  alpha held fixed (not re-chosen in each replicate). The ridge coefficient is shrunk "
-        "toward 0:",
-        "  this is not an interval for the unpenalized coefficient.",
-    ]
+        f"std. error: standard deviation of the {report.n_boot} bootstrap estimates"
+        + (", each at the alpha its replicate chose." if report.selection is not None else "."),
+        f"CI low, CI high: {report.interval_words()}",
+    ] + ([words] if (words := report.selection_words()) else [])
 
 
 def target_summary(report: FitReport, u: int, target: str) -> str:
@@ -171,8 +215,27 @@ def fit_record(
     choice: AlphaChoice,
     settings: dict[str, Any],
     scaling: Optional[tuple[np.ndarray, np.ndarray]],
+    warning: Optional[str] = None,
 ) -> dict[str, Any]:
-    """Collect every number shown, plus the settings, in a JSON-ready dict."""
+    """Collect every number shown, plus the settings, in a JSON-ready dict.
+
+    Parameters
+    ----------
+    data : FitData
+    report : FitReport
+    choice : AlphaChoice
+    settings : dict
+        The command line's settings.
+    scaling : (ndarray of shape (p,), ndarray of shape (p,)) or None
+        ``--standardize``'s means and scales.
+    warning : str, optional
+        The warning printed about the data (features on very different scales).
+
+    Returns
+    -------
+    dict
+        Only JSON types; NaN as None.
+    """
     targets = []
     for u, target in enumerate(data.target_names):
         coefs = [
@@ -205,6 +268,7 @@ def fit_record(
         "feature_names": list(data.feature_names),
         "target_names": list(data.target_names),
         "input_notes": list(data.notes),
+        "warnings": [warning] if warning else [],
         "dropped_columns": list(data.dropped),
         "alpha": {
             "value": choice.alpha,
@@ -213,17 +277,36 @@ def fit_record(
             "scores": choice.scores,
             "criterion": None if choice.method == "fixed" else choice.criterion,
             "note": choice.note,
+            "default_grid": None
+            if choice.grid_scale is None
+            else {"rule": DEFAULT_GRID_RULE, "largest_eigenvalue": choice.grid_scale},
         },
+        "alpha_in_replicates": selection_record(report),
         "intervals": {
             "level": report.level,
             "method": report.method,
-            "covers": report.interval_words(choice.alpha),
+            "covers": report.interval_words(),
         },
         "targets": targets,
     }
     if scaling is not None:
         record["standardization"] = {"mean": scaling[0], "scale": scaling[1]}
     return jsonable(record)  # type: ignore[no-any-return]
+
+
+def selection_record(report: FitReport) -> Optional[dict[str, Any]]:
+    """Record the replicates' choices of alpha for the JSON (None when alpha was held fixed)."""
+    sel = report.selection
+    if sel is None:
+        return None
+    chosen = np.asarray(sel.alpha_selected, dtype=np.float64)
+    return {
+        "method": sel.method,
+        "candidates": np.asarray(sel.grid),
+        "frequency": np.asarray(sel.frequency),
+        "full_data_alpha": float(np.asarray(sel.full_data_alpha)),
+        "median": float(np.nanmedian(chosen)),
+    }
 
 
 def write_coef_csv(path: str, data: FitData, report: FitReport) -> None:

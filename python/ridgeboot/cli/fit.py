@@ -14,7 +14,8 @@ import argparse
 import dataclasses
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+import textwrap
+from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
 
@@ -22,12 +23,15 @@ import ridgeboot as rb
 from ridgeboot._scoring import r2_from_mse
 
 from ._common import (
-    DEFAULT_FIT_ALPHAS,
     EXIT_OK,
+    GRID_HIGH,
+    GRID_LOW,
+    GRID_NUM,
+    SCALE_RATIO,
     CLIError,
     check_output_paths,
+    fmt,
     make_console,
-    parse_alphas,
     require_memory,
     show_progress,
     standardize,
@@ -53,14 +57,118 @@ if TYPE_CHECKING:
 DEFAULT_CV = "gcv"
 
 
+# -- the data's scale
+
+
+def largest_gram_eigenvalue(X: np.ndarray, centred: bool) -> float:
+    """Return the largest eigenvalue of X'X, X centred first when ``centred``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, p)
+    centred : bool
+        Whether to subtract the column means (an intercept is fitted).
+
+    Returns
+    -------
+    float
+        Computed from the smaller of X'X (p, p) and XX' (n, n), which share it,
+        with X divided by a power of two near its largest entry first, so that
+        the squares neither overflow nor underflow.
+    """
+    Z = X - X.mean(axis=0) if centred else X
+    top = float(np.max(np.abs(Z))) if Z.size else 0.0
+    if not (np.isfinite(top) and top > 0):
+        return 0.0
+    scale = 2.0 ** int(np.frexp(top)[1])
+    Z = Z / scale
+    G = Z.T @ Z if Z.shape[0] >= Z.shape[1] else Z @ Z.T
+    return float(np.linalg.eigvalsh(G)[-1]) * scale * scale
+
+
+def default_alphas(X: np.ndarray, fit_intercept: bool) -> tuple[np.ndarray, float]:
+    """Make fit's default candidates: the data's scale times a fixed log-spaced grid.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, p)
+        The features as fitted (after ``--standardize`` when given).
+    fit_intercept : bool
+        Whether X is centred for the eigenvalue (as the fit centres it).
+
+    Returns
+    -------
+    alphas : ndarray of shape (GRID_NUM,)
+        ``lam * logspace(GRID_LOW, GRID_HIGH, GRID_NUM)``.
+    lam : float
+        The largest eigenvalue of X'X (X centred with an intercept).
+
+    Raises
+    ------
+    CLIError
+        When that eigenvalue is 0 (every feature constant) or not finite: no
+        scale to set the grid by.
+    """
+    lam = largest_gram_eigenvalue(X, fit_intercept)
+    alphas = lam * np.logspace(GRID_LOW, GRID_HIGH, GRID_NUM)
+    if not (lam > 0 and np.all(np.isfinite(alphas)) and alphas[0] > 0):
+        what = "centred " if fit_intercept else ""
+        raise CLIError(
+            f"the default candidate alphas are relative to the largest eigenvalue of X'X "
+            f"({what}features), here {lam:g}: give them with --alphas, or fix one with --alpha"
+        )
+    return alphas, lam
+
+
+def scale_warning(data: FitData, args: argparse.Namespace) -> Optional[str]:
+    """Warn when the features' SDs differ by more than SCALE_RATIO and ``--standardize`` is off.
+
+    The penalty alpha * ||w||^2 treats every coefficient alike, so its effect
+    depends on the features' units: a feature in small units needs a large
+    coefficient and is shrunk more. Constant features (SD 0) are not compared;
+    without a penalty (``--alpha 0``) there is nothing to warn about.
+
+    Returns
+    -------
+    str or None
+        The warning, naming the smallest and largest SD and ``--standardize``.
+    """
+    if args.standardize or args.alpha == 0:
+        return None
+    sd = data.X.std(axis=0)
+    varying = np.flatnonzero(sd > 0)
+    if varying.size < 2:
+        return None
+    low = int(varying[np.argmin(sd[varying])])
+    high = int(varying[np.argmax(sd[varying])])
+    ratio = sd[high] / sd[low]
+    if not ratio > SCALE_RATIO:
+        return None
+    names = data.feature_names
+    return (
+        f"warning: the features' standard deviations differ by a factor of {ratio:.3g} "
+        f"(from {fmt(sd[low])} for {names[low]!r} to {fmt(sd[high])} for {names[high]!r}): "
+        "the penalty is not scale-free, it shrinks a feature in small units more than one in "
+        "large units, so alpha and the coefficients depend on the units; --standardize puts "
+        "every feature on SD 1"
+    )
+
+
 # -- fitting
 
 
 def choose_alpha(data: FitData, args: argparse.Namespace) -> AlphaChoice:
-    """Take the fixed ``--alpha``, or choose one by ``--cv`` over ``--alphas``."""
+    """Take the fixed ``--alpha``, or choose one by ``--cv`` over ``--alphas`` (or the default).
+
+    The default candidates are relative to the data (:func:`default_alphas`).
+    """
     if args.alpha is not None:
         return AlphaChoice(float(args.alpha), "fixed")
-    alphas = args.alphas if args.alphas is not None else parse_alphas(DEFAULT_FIT_ALPHAS)
+    grid_scale = None
+    if args.alphas is not None:
+        alphas = args.alphas
+    else:
+        alphas, grid_scale = default_alphas(data.X, args.fit_intercept)
     how = DEFAULT_CV if args.cv is None else args.cv
     cv = rb.ridge_cv(
         data.X,
@@ -87,6 +195,7 @@ def choose_alpha(data: FitData, args: argparse.Namespace) -> AlphaChoice:
         np.asarray(cv.alphas),
         scores if scores.ndim == 1 else scores.mean(axis=1),
         note,
+        grid_scale,
     )
 
 
@@ -130,12 +239,38 @@ def check_folds(data: FitData, args: argparse.Namespace) -> None:
         raise CLIError(f"--cv {args.cv}: more folds than the {n} rows; at most {n}")
 
 
-def bootstrap_report(data: FitData, alpha: float, args: argparse.Namespace) -> FitReport:
-    """Fit on all rows, bootstrap, and collect estimates, standard errors and intervals."""
+def check_selection_flags(args: argparse.Namespace) -> None:
+    """Refuse, before any work, what ``--select-in-replicates`` cannot be combined with."""
+    if not args.select_in_replicates:
+        return
+    flag = "--select-in-replicates"
+    if args.alpha is not None:
+        raise CLIError(
+            f"{flag} re-chooses alpha in every replicate: it cannot be used with --alpha"
+        )
+    if args.cv not in (None, "gcv", "loo"):
+        raise CLIError(
+            f"{flag} needs --cv gcv or loo (the closed forms a replicate chooses by), "
+            f"got --cv {args.cv}"
+        )
+    if args.ci_method == "bca":
+        raise CLIError(
+            f"--ci-method bca holds alpha fixed in its jackknife; with {flag} use percentile, "
+            "basic or normal"
+        )
+
+
+def bootstrap_report(data: FitData, choice: AlphaChoice, args: argparse.Namespace) -> FitReport:
+    """Fit on all rows, bootstrap, and collect estimates, standard errors and intervals.
+
+    With ``--select-in-replicates`` every replicate re-chooses alpha among the
+    candidates by the same criterion (``rb.bootstrap(..., select=...)``).
+    """
+    select = choice.method if args.select_in_replicates else None
     boot = rb.bootstrap(
         data.X,
         target_array(data),
-        alpha,
+        choice.alpha if select is None else choice.alphas,
         args.n_boot,
         solver=args.solver,
         fit_intercept=args.fit_intercept,
@@ -144,6 +279,7 @@ def bootstrap_report(data: FitData, alpha: float, args: argparse.Namespace) -> F
         keep_coefs=keeps_replicates(args),
         oob="mse",
         progress=args.progress,
+        select=select,
     )
     lo, hi = boot.ci(level=args.ci_level, method=args.ci_method)
     p, t = data.X.shape[1], data.Y.shape[1]
@@ -165,6 +301,7 @@ def bootstrap_report(data: FitData, alpha: float, args: argparse.Namespace) -> F
         n_boot=args.n_boot,
         level=args.ci_level,
         method=args.ci_method,
+        selection=boot.selection,
     )
 
 
@@ -204,11 +341,18 @@ def print_results(
     """Print the coefficient table, what its columns estimate, and the per-target errors."""
     console.print(coefficient_table(data, report, fit_intercept))
     for line in column_legend(report, choice, data.X.shape[0]):
-        console.print(f"  {line}", style="dim")
+        say(console, line, style="dim")
     for u, target in enumerate(data.target_names):
         console.print(f"  {target_summary(report, u, target)}")
     if choice.note:
-        console.print(f"  {choice.note}", style="yellow")
+        say(console, choice.note, style="yellow")
+
+
+def say(console: Console, text: str, style: str) -> None:
+    """Print an explanation indented by two spaces, its continuation lines by four."""
+    width = max(40, console.width - 1)
+    lines = textwrap.wrap(text, width, initial_indent="  ", subsequent_indent="    ")
+    console.print("\n".join(lines), style=style, highlight=False)
 
 
 def settings_record(args: argparse.Namespace) -> dict[str, Any]:
@@ -222,6 +366,7 @@ def settings_record(args: argparse.Namespace) -> dict[str, Any]:
         "ci_method": args.ci_method,
         "fit_intercept": args.fit_intercept,
         "standardize": args.standardize,
+        "select_in_replicates": args.select_in_replicates,
         "scheme": "multinomial",
     }
 
@@ -244,6 +389,7 @@ def run_fit(args: argparse.Namespace) -> int:
     """Run ``ridgeboot fit`` with parsed arguments; return the exit code."""
     if args.alphas is not None and args.alpha is not None:
         raise CLIError("--alphas lists candidates for --cv; it cannot be used with --alpha")
+    check_selection_flags(args)
     args.progress = show_progress(args.progress)
     outputs = (("--json", args.json), ("--csv", args.csv), ("--plot", args.plot))
     if args.plot:
@@ -254,6 +400,9 @@ def run_fit(args: argparse.Namespace) -> int:
     data = load_data(args.data, selection(args), options)
     console = make_console()
     print_data_summary(console, data, args)
+    warning = scale_warning(data, args)
+    if warning:
+        say(console, warning, style="yellow")
     if args.plot:
         check_plot_targets(data.Y.shape[1])
     check_folds(data, args)
@@ -269,10 +418,17 @@ def run_fit(args: argparse.Namespace) -> int:
         status(args, "Choosing alpha ...")
     choice = choose_alpha(data, args)
     console.print(f"Alpha: {choice.describe()}")
-    console.print(
-        f"Bootstrap: {args.n_boot} replicates (multinomial draws, seed {args.seed}) at that alpha"
+    if choice.grid_scale is not None:
+        console.print(f"  {choice.describe_grid()}", style="dim")
+    where = (
+        f"with alpha re-chosen by {choice.method} in each among the same candidates"
+        if args.select_in_replicates
+        else "at that alpha"
     )
-    report = bootstrap_report(data, choice.alpha, args)
+    console.print(
+        f"Bootstrap: {args.n_boot} replicates (multinomial draws, seed {args.seed}) {where}"
+    )
+    report = bootstrap_report(data, choice, args)
     print_results(console, data, report, choice, args.fit_intercept)
     console.print(f"  solver: {report.solver}", style="dim")
     if args.plot:
@@ -280,7 +436,8 @@ def run_fit(args: argparse.Namespace) -> int:
         draw_fit_figure(args.plot, figure, args.plot_scale, args.command_line)
         console.print(f"Figure written to {args.plot}")
     if args.json:
-        write_json(args.json, fit_record(data, report, choice, settings_record(args), scaling))
+        record = fit_record(data, report, choice, settings_record(args), scaling, warning)
+        write_json(args.json, record)
         console.print(f"Results written to {args.json}")
     if args.csv:
         write_coef_csv(args.csv, data, report)

@@ -7,6 +7,8 @@ Panels, left to right:
    across features) or per unit (``--plot-scale raw``), labelled as such.
 2. The cross-validation curve over the candidate alphas with the chosen one
    marked (when alpha was chosen, not fixed by ``--alpha``).
+3. With ``--select-in-replicates``: the distribution of the alpha each
+   replicate chose, the full-data choice marked.
 
 The figure has a fixed size in pixels for a given number of features, targets
 and panels (:func:`figure_size`), so it can be laid out in a document.
@@ -19,13 +21,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._common import CLIError, fmt_alpha
+from ._common import CI_METHOD_NAMES, CLIError, fmt_alpha
 from ._figure import alpha_positions, new_figure, save_figure, style_alpha_axis
 from ._fit_input import FitData
 from ._fit_result import AlphaChoice, FitReport
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+
+    from .._replicate_selection import ReplicateSelection
 
 FIT_DPI = 100
 MAX_PLOT_TARGETS = 6  # one forest panel each
@@ -70,6 +74,11 @@ class FitFigure:
         a = self.choice.alphas
         return a is not None and a.size >= 2 and bool((a > 0).any())
 
+    @property
+    def has_selection(self) -> bool:
+        """Whether to draw the alphas the replicates chose (re-selected, on a drawable grid)."""
+        return self.report.selection is not None and self.has_curve
+
 
 def check_plot_targets(n_targets: int) -> None:
     """Refuse, before any work, more targets than the figure has room for."""
@@ -89,7 +98,9 @@ def shown_features(values: np.ndarray) -> np.ndarray:
     return np.sort(np.argsort(-size, kind="stable")[:MAX_PLOT_FEATURES])
 
 
-def figure_size(n_features: int, n_targets: int, has_curve: bool) -> tuple[float, float]:
+def figure_size(
+    n_features: int, n_targets: int, has_curve: bool, has_selection: bool = False
+) -> tuple[float, float]:
     """Width and height in inches (at FIT_DPI dots per inch) of the figure.
 
     Parameters
@@ -100,12 +111,14 @@ def figure_size(n_features: int, n_targets: int, has_curve: bool) -> tuple[float
         Forest panels.
     has_curve : bool
         Whether the CV curve is drawn.
+    has_selection : bool
+        Whether the distribution of the replicates' alphas is drawn.
 
     Returns
     -------
     (float, float)
     """
-    width = FOREST_WIDTH * n_targets + (CURVE_WIDTH if has_curve else 0.0)
+    width = FOREST_WIDTH * n_targets + CURVE_WIDTH * (int(has_curve) + int(has_selection))
     height = max(MIN_HEIGHT, HEIGHT_MARGIN + HEIGHT_PER_FEATURE * n_features)
     return round(width, 2), round(height, 2)
 
@@ -185,6 +198,27 @@ def draw_cv_curve(ax: Axes, choice: AlphaChoice, n_targets: int) -> None:
     ax.legend(fontsize=8, loc="best", framealpha=0.9)
 
 
+def draw_selection(ax: Axes, selection: ReplicateSelection) -> None:
+    """Draw how often the replicates chose each candidate alpha; mark the full-data choice."""
+    grid = np.asarray(selection.grid, dtype=np.float64)
+    share = np.asarray(selection.frequency, dtype=np.float64)
+    x, zero_x = alpha_positions(grid)
+    ax.vlines(x, 0, share, color=COLOR_POINT, linewidth=6, label="share of the replicates")
+    full = float(np.asarray(selection.full_data_alpha))
+    ax.axvline(
+        zero_x if full == 0 else full,
+        color=COLOR_CHOICE,
+        linestyle="--",
+        linewidth=1.4,
+        label=f"chosen on all rows: alpha = {fmt_alpha(full)}",
+    )
+    style_alpha_axis(ax, grid, zero_x)
+    ax.set_ylim(0, min(1.0, 1.15 * float(share.max())) if share.max() > 0 else 1.0)
+    ax.set_ylabel("share of the replicates choosing it", fontsize=9)
+    ax.set_title(f"Alpha re-chosen in each replicate: {selection.method}", fontsize=10)
+    ax.legend(fontsize=8, loc="best", framealpha=0.9)
+
+
 def draw_fit_figure(path: str, figure: FitFigure, scale: str, command_line: str) -> None:
     """Draw the figure to ``path`` (PNG, or any format matplotlib infers from the name).
 
@@ -202,10 +236,10 @@ def draw_fit_figure(path: str, figure: FitFigure, scale: str, command_line: str)
     rows = shown_features(coef)
     names = [data.feature_names[j] for j in rows]
     t = len(data.target_names)
-    # A panel for the distribution of the alpha chosen in each replicate belongs after the
-    # curve, once fit can re-select alpha per replicate: widths and figure_size grow by one.
-    widths = [FOREST_WIDTH] * t + ([CURVE_WIDTH] if figure.has_curve else [])
-    fig = new_figure(*figure_size(len(rows), t, figure.has_curve), dpi=FIT_DPI)
+    curves = int(figure.has_curve) + int(figure.has_selection)
+    widths = [FOREST_WIDTH] * t + [CURVE_WIDTH] * curves
+    size = figure_size(len(rows), t, figure.has_curve, figure.has_selection)
+    fig = new_figure(*size, dpi=FIT_DPI)
     axes = fig.subplots(1, len(widths), width_ratios=widths, squeeze=False)[0]
     for u, target in enumerate(data.target_names):
         draw_forest(
@@ -219,12 +253,24 @@ def draw_fit_figure(path: str, figure: FitFigure, scale: str, command_line: str)
                 fontsize=10,
             )
     if figure.has_curve:
-        draw_cv_curve(axes[-1], choice, t)
+        draw_cv_curve(axes[t], choice, t)
+    if figure.has_selection:
+        assert report.selection is not None
+        draw_selection(axes[t + 1], report.selection)
+    interval = (
+        f"bar: {100 * report.level:.4g}% {CI_METHOD_NAMES[report.method]} bootstrap interval "
+        f"({report.n_boot} replicates)"
+    )
+    if report.selection is None:
+        covers = "for the shrunken coefficient\nat this alpha held fixed, not for the true weight"
+    else:
+        covers = (
+            f"with alpha re-chosen by {report.selection.method} in each replicate\n"
+            "(the variability of the choice included)"
+        )
     fig.suptitle(
         f"Ridge coefficients at alpha = {fmt_alpha(choice.alpha)}; dot: the fit on all "
-        f"{data.X.shape[0]} rows\nbar: {100 * report.level:.4g}% {report.method} bootstrap "
-        f"interval ({report.n_boot} replicates)\nfor the ridge coefficient at this alpha, "
-        "alpha held fixed",
+        f"{data.X.shape[0]} rows\n{interval} {covers} (see docs/coverage.md)",
         fontsize=10,
     )
     save_figure(fig, path, command_line)
