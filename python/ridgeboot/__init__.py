@@ -17,13 +17,14 @@ from typing import Any
 from . import _core
 from ._bootstrap import BiasVariance, BootstrapResult, bootstrap, bootstrap_counts
 from ._cv import RidgeCVResult, ridge_cv
-from ._ridge import RidgePathResult, RidgeResult, ridge, ridge_path
+from ._ridge import InterpolationWarning, RidgePathResult, RidgeResult, ridge, ridge_path
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BiasVariance",
     "BootstrapResult",
+    "InterpolationWarning",
     "RidgeCVResult",
     "RidgePathResult",
     "RidgeResult",

@@ -16,7 +16,7 @@ from ._bootstrap_result import (
 )
 from ._engine import EngineJob, current_runner
 from ._linalg import power_of_two_scale
-from ._ridge import fit_grid, path_solver
+from ._ridge import fit_grid, path_solver, warn_if_interpolating
 from ._validation import (
     MAX_REPLICATES,
     MAX_ROWS,
@@ -204,6 +204,7 @@ def bootstrap(
     check_choice(scheme, SCHEMES, "scheme")
     check_choice(solver, SOLVERS, "solver")
     grid, has_k = path_grid(alphas, data.t, data.dtype)
+    warn_if_interpolating(data, grid[:, 0], check_bool(fit_intercept, "fit_intercept"))
     L = block_length(block_len, data.n)
     k, p, t = grid.shape[0], data.p, data.t
     if keep_coefs:

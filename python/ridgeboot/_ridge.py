@@ -122,6 +122,83 @@ def fit_grid(
     return GridFit(coef, intercept, ran, int(rank))
 
 
+class InterpolationWarning(UserWarning):
+    """A fit with at least as many coefficients as rows and no penalty interpolates.
+
+    It reproduces the training targets exactly (rows in general position).
+    """
+
+
+def interpolating_alphas(data: Prepared, alphas: np.ndarray, fit_intercept: bool) -> np.ndarray:
+    """Which alphas give a fit that interpolates the training rows.
+
+    The fit reproduces every training target when the weighted, centred design of the m
+    rows of positive weight has rank m - fit_intercept (possible only with ``p +
+    fit_intercept >= m``) and alpha is none at all: 0, or at or below ``eps * max(m, p) *
+    s_max^2``, under which the solvers treat it as 0. Columns constant to rounding
+    (centred norm below ``m * eps`` times their norm) count as 0. The rank costs one SVD
+    of an m x p matrix, computed only when p + fit_intercept >= m.
+
+    Parameters
+    ----------
+    data : Prepared
+    alphas : ndarray of shape (k,)
+    fit_intercept : bool
+
+    Returns
+    -------
+    ndarray of bool, shape (k,)
+    """
+    alphas = np.asarray(alphas, dtype=np.float64).ravel()
+    none = np.zeros(alphas.shape, dtype=bool)
+    rows = slice(None) if data.weight is None else np.asarray(data.weight) > 0
+    X = np.asarray(data.X, dtype=np.float64)[rows]
+    m, p = X.shape
+    if p + int(fit_intercept) < m or m == 0:
+        return none
+    v = np.ones(m) if data.weight is None else np.asarray(data.weight, np.float64)[rows]
+    eps = float(np.finfo(np.float64).eps)
+    if fit_intercept:
+        Xc = X - (v @ X) / v.sum()
+        constant = np.linalg.norm(Xc, axis=0) <= m * eps * np.linalg.norm(X, axis=0)
+        Xc[:, constant] = 0.0
+    else:
+        Xc = X
+    with np.errstate(over="ignore", invalid="ignore"):
+        Xs = np.sqrt(v)[:, None] * Xc
+        scale = float(np.abs(Xs).max())
+        if not np.isfinite(scale) or scale == 0:
+            return none
+        s = np.linalg.svd(Xs / scale, compute_uv=False)
+    cutoff = max(m, p) * eps
+    if np.count_nonzero(s > cutoff * s[0]) < m - int(fit_intercept):
+        return none
+    with np.errstate(over="ignore"):
+        negligible = cutoff * (s[0] * scale) ** 2
+    return np.asarray((alphas == 0) | (alphas <= negligible), dtype=bool)
+
+
+def warn_if_interpolating(
+    data: Prepared, alphas: np.ndarray, fit_intercept: bool, stacklevel: int = 3
+) -> None:
+    """Warn with :class:`InterpolationWarning` when some alpha gives an interpolating fit."""
+    m = data.n if data.weight is None else int(np.count_nonzero(data.weight > 0))
+    if data.p + int(fit_intercept) < m:
+        return  # the common case, at no cost
+    hit = interpolating_alphas(data, alphas, fit_intercept)
+    if not hit.any():
+        return
+    which = "alpha = 0" if (np.asarray(alphas)[hit] == 0).all() else "alpha at or near 0"
+    coefs = f"{data.p} coefficients" + (" + intercept" if fit_intercept else "")
+    warnings.warn(
+        f"{which} with {coefs} and {m} rows (p >= n): the fit interpolates the training "
+        "data (zero training error) and is the minimum-norm solution among infinitely many; "
+        "its training error says nothing about new data. Use alpha > 0.",
+        InterpolationWarning,
+        stacklevel=stacklevel,
+    )
+
+
 def _predict(X: Any, coef: np.ndarray, intercept: Any, dtype: np.dtype[Any]) -> FloatArray:
     Xa = as_array(from_pandas(X, "X")[0], "X")
     if Xa.ndim != 2 or Xa.shape[1] != coef.shape[0]:
@@ -305,6 +382,7 @@ def ridge(
     """
     data = prepare(X, y, sample_weight, check_finite)
     grid, per_target = alpha_grid(alpha, data.t, data.y_1d, data.dtype)
+    warn_if_interpolating(data, grid.ravel(), fit_intercept)
     coef, intercept, solver_ran, rank = fit_grid(
         data, grid, solver, fit_intercept, n_threads, rcond=rcond
     )
@@ -351,6 +429,7 @@ def ridge_path(
     """
     data = prepare(X, y, sample_weight, check_finite)
     grid, _ = path_grid(alphas, data.t, data.dtype)
+    warn_if_interpolating(data, grid[:, 0], fit_intercept)
     coef, intercept, solver_ran, rank = fit_grid(
         data, grid, solver, fit_intercept, n_threads, auto_choice=path_solver(grid), rcond=rcond
     )
