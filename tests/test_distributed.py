@@ -113,6 +113,7 @@ def test_the_engine_outputs_are_its_table_and_it_rejects_an_inconsistent_request
         oob_mse=True,
         replicate_stats=True,
         reference=(np.zeros((1, 3, 1)), np.zeros((1, 1))),
+        select="gcv",
     )
     raw = job.run(X, Y, None, 1)
     assert set(raw) == set(ENGINE_OUTPUTS)  # every output of the table, when all are asked for
@@ -153,8 +154,9 @@ def test_first_offsets_the_draws():
         {"oob": "mse", "keep_coefs": False},
         {"scheme": "poisson", "oob": False},
         {"block_len": 7, "sample_weight": "random"},
+        {"select": "loo", "alpha_per_target": True},
     ],
-    ids=["multinomial", "summaries-only", "poisson", "blocks-weights"],
+    ids=["multinomial", "summaries-only", "poisson", "blocks-weights", "select"],
 )
 @pytest.mark.parametrize("block", [16, 48, None])
 def test_bootstrap_on_the_cluster_is_bit_identical(client, options, block):
@@ -162,9 +164,12 @@ def test_bootstrap_on_the_cluster_is_bit_identical(client, options, block):
     options = dict(options)
     if options.get("sample_weight") == "random":
         options["sample_weight"] = np.random.default_rng(2).uniform(0.5, 2.0, len(X))
-    here = rb.bootstrap(X, Y, [0.3, 3.0], 100, seed=11, **options)
-    there = rbd.bootstrap(X, Y, [0.3, 3.0], 100, seed=11, client=client, block=block, **options)
+    alphas = np.logspace(-4, 4, 9) if "select" in options else [0.3, 3.0]
+    here = rb.bootstrap(X, Y, alphas, 100, seed=11, **options)
+    there = rbd.bootstrap(X, Y, alphas, 100, seed=11, client=client, block=block, **options)
     _assert_identical(here, there, options.get("oob", True))
+    if "select" in options:
+        assert np.array_equal(here.selection.alpha_selected, there.selection.alpha_selected)
 
 
 def test_float32_scalar_alpha_and_1d_y_keep_their_shapes(client):

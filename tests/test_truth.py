@@ -170,3 +170,11 @@ def test_bad_inputs_are_refused():
         rb.ridge_truth(X, np.ones(2), 1.0, -1.0)
     with pytest.raises(ValueError, match="n_sets"):
         rb.simulate_ridge_truth(X, np.ones(2), 1.0, 1.0, 1)
+
+
+def test_bias_variance_refuses_a_fixed_alpha_truth_for_a_selecting_bootstrap():
+    X, y, w = make_equicorrelated(40, 3, 0.5, 1.0, 4)
+    boot = rb.bootstrap(X, y, np.logspace(-2, 2, 5), 20, select="gcv")
+    assert boot.bias_variance().variance.shape == ()
+    with pytest.raises(ValueError, match="select="):
+        boot.bias_variance(w, noise_sd=1.0)

@@ -23,7 +23,9 @@ py::dict run_engine(const Array<T>& X, const Array<T>& Y, const std::optional<Ar
                     const std::optional<Counts>& counts, const std::optional<py::tuple>& reference,
                     py::object progress) {
   Problem<T> pb = make_problem(X, Y, w, alphas, solver, intercept);
-  const Index n = pb.n(), k = pb.k(), p = pb.p(), t = pb.t(), B = std::max<Index>(req.n_boot, 0);
+  // with selection the outputs have one path point: each replicate's chosen alpha
+  const Index n = pb.n(), k = req.select == Selection::none ? pb.k() : 1, p = pb.p(), t = pb.t(),
+              B = std::max<Index>(req.n_boot, 0);
   if (counts && (counts->ndim() != 2 || counts->shape(0) != B || counts->shape(1) != n))
     throw std::invalid_argument("counts must have shape (n_boot, n)");
   if (req.moments != bool(reference))
@@ -79,6 +81,11 @@ py::dict run_engine(const Array<T>& X, const Array<T>& Y, const std::optional<Ar
     py::array_t<double> stats({B, Index(kReplicateStatCount), k, t});
     out.replicate_stats = stats.mutable_data();
     result["replicate_stats"] = stats;
+  }
+  if (req.select != Selection::none) {
+    py::array_t<std::int32_t> index({B, t});
+    out.alpha_index = index.mutable_data();
+    result["alpha_index"] = index;
   }
   const std::int32_t* draws = counts ? counts->data() : nullptr;
   Poller poller(std::move(progress));

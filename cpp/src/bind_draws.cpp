@@ -88,7 +88,18 @@ void register_draws(py::module_& m) {
       .def_readwrite("intercept_scale", &EngineRequest::intercept_scale)
       .def_readwrite("oob_rows", &EngineRequest::oob_rows)
       .def_readwrite("oob_mse", &EngineRequest::oob_mse)
-      .def_readwrite("replicate_stats", &EngineRequest::replicate_stats);
+      .def_readwrite("replicate_stats", &EngineRequest::replicate_stats)
+      .def_property(
+          "select",
+          [](const EngineRequest& r) {
+            return r.select == Selection::gcv ? "gcv" : r.select == Selection::loo ? "loo" : "none";
+          },
+          [](EngineRequest& r, const std::string& s) {
+            if (s != "none" && s != "gcv" && s != "loo")
+              throw std::invalid_argument("select must be 'none', 'gcv' or 'loo', got '" + s + "'");
+            r.select = s == "gcv" ? Selection::gcv : s == "loo" ? Selection::loo : Selection::none;
+          })
+      .def_readwrite("select_per_target", &EngineRequest::select_per_target);
   py::dict outputs;
   for (const auto& o : kEngineOutputs)
     outputs[o.name] = o.kind == OutputKind::chunk_summed    ? "chunk_summed"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 from typing import Any, Callable, Optional, Union
 
 import numpy as np
@@ -14,8 +15,10 @@ from ._bootstrap_result import (
     TrainingData,
     make_result,
 )
+from ._cv import ridge_cv
 from ._engine import EngineJob, current_runner
 from ._linalg import power_of_two_scale
+from ._replicate_selection import ReplicateSelection, make_selection
 from ._ridge import fit_grid, path_solver, warn_if_interpolating
 from ._validation import (
     MAX_REPLICATES,
@@ -143,6 +146,8 @@ def bootstrap(
     keep_coefs: bool = True,
     progress: bool = False,
     oob: Union[bool, str] = "auto",
+    select: Optional[str] = None,
+    alpha_per_target: bool = False,
     check_finite: bool = True,
 ) -> BootstrapResult:
     """Bootstrap the ridge fit: B resampled training sets, fitted in parallel.
@@ -157,7 +162,8 @@ def bootstrap(
     X : array_like of shape (n, p)
     y : array_like of shape (n,) or (n, t)
     alphas : float or array_like of shape (k,)
-        One penalty, or a path (one factorization per replicate serves all).
+        One penalty, or a path (one factorization per replicate serves all);
+        with ``select``, the grid each replicate chooses from.
     n_boot : int, default=1000
         Number of replicates B (>= 2).
     solver : {"auto", "cholesky", "svd", "eigh"}, default="auto"
@@ -185,6 +191,22 @@ def bootstrap(
         and either k*t <= p/16 (their predictions then cost under ~7 % of the
         fits) or the predictions take 1e8 flops in all; otherwise ``err632``
         raises, saying why and to pass oob=True. False: none.
+    select : {None, "gcv", "loo"}, default=None
+        Re-select alpha inside every replicate: replicate b chooses from the grid
+        the alpha that ``ridge_cv(X, y, alphas, cv=select, sample_weight=w *
+        counts[b], alpha_per_target=alpha_per_target)`` chooses (the same closed
+        form and tie rule, from the one eigendecomposition the replicate needs
+        anyway), and its coefficients are those at its choice. The spread and the
+        intervals then include the variability of the choice (they are about the
+        whole procedure "choose alpha by GCV, then fit"), the result is centred on
+        ``ridge_cv``'s fit on all rows, ``result.selection`` says what each
+        replicate chose, and ``result.smoothed()`` gives Efron's bagged estimate
+        with its delta-method standard error. With solver "auto" or "eigh" a
+        replicate's fit comes from its criterion's eigendecomposition; "cholesky"
+        and "svd" refit at the chosen alpha.
+    alpha_per_target : bool, default=False
+        With ``select``: each target its own alpha (else one for all, the best
+        mean score over targets), as in :func:`ridge_cv`.
     check_finite : bool, default=True
 
     Returns
@@ -204,9 +226,34 @@ def bootstrap(
     check_choice(scheme, SCHEMES, "scheme")
     check_choice(solver, SOLVERS, "solver")
     grid, has_k = path_grid(alphas, data.t, data.dtype)
-    warn_if_interpolating(data, grid[:, 0], check_bool(fit_intercept, "fit_intercept"))
+    alpha_per_target = check_bool(alpha_per_target, "alpha_per_target")
+    selection = None
+    if select is not None:
+        check_choice(select, ("gcv", "loo"), "select")
+        fit_intercept = check_bool(fit_intercept, "fit_intercept")
+        full_cv = ridge_cv(
+            data.X,
+            data.Y,
+            grid[:, 0],
+            cv=select,
+            alpha_per_target=alpha_per_target,
+            fit_intercept=fit_intercept,
+            sample_weight=data.weight,
+            solver=solver,
+            n_threads=n_threads,
+            check_finite=False,
+        )
+        grid = np.ascontiguousarray(np.sort(grid, axis=0))
+        chosen = np.broadcast_to(np.asarray(full_cv.alpha, dtype=data.dtype), (data.t,))
+        selection = (select, grid[:, 0].astype(np.float64), chosen, full_cv)
+    # with select, the fit on all rows is at the alpha chosen on them
+    warn_if_interpolating(
+        data,
+        np.asarray(selection[2]) if selection else grid[:, 0],
+        check_bool(fit_intercept, "fit_intercept"),
+    )
     L = block_length(block_len, data.n)
-    k, p, t = grid.shape[0], data.p, data.t
+    k, p, t = (1 if selection else grid.shape[0]), data.p, data.t
     if keep_coefs:
         check_memory(
             float(n_boot) * k * (p + 1) * t * data.dtype.itemsize,
@@ -225,9 +272,17 @@ def bootstrap(
         )
     auto = solver == "auto"
     fit_intercept = check_bool(fit_intercept, "fit_intercept")
-    full_coef, full_icpt, solver, _ = fit_grid(
-        data, grid, solver, fit_intercept, n_threads, auto_choice=path_solver(grid)
-    )
+    if selection is None:
+        full_coef, full_icpt, solver, _ = fit_grid(
+            data, grid, solver, fit_intercept, n_threads, auto_choice=path_solver(grid)
+        )
+    else:
+        fitted = selection[3]
+        full_coef = np.ascontiguousarray(np.asarray(fitted.coef, data.dtype).reshape(1, p, t))
+        full_icpt = np.ascontiguousarray(np.asarray(fitted.intercept, data.dtype).reshape(1, t))
+        # auto: each replicate's fit comes from its criterion's eigendecomposition
+        solver = "eigh" if auto else solver
+        auto = False
     job = EngineJob(
         grid,
         solver,
@@ -243,6 +298,8 @@ def bootstrap(
         svd_fallback=auto,
         coef_scale=power_of_two_scale(full_coef),
         intercept_scale=power_of_two_scale(full_icpt),
+        select=selection[0] if selection else "none",
+        select_per_target=alpha_per_target,
     )
     bar, callback = _progress_bar(progress, n_boot)
     try:
@@ -253,7 +310,14 @@ def bootstrap(
     finally:
         if bar is not None:
             bar.close()
-    return _result(raw, data, job, has_k, (full_coef, full_icpt), block_len, skipped)
+    if selection is None:
+        return _result(raw, data, job, has_k, (full_coef, full_icpt), block_len, skipped)
+    method, values, chosen, _ = selection
+    record = make_selection(
+        method, values, raw["alpha_index"], chosen, alpha_per_target, not data.y_1d
+    )
+    one = replace(job, grid=np.ascontiguousarray(chosen.reshape(1, t)))
+    return _result(raw, data, one, False, (full_coef, full_icpt), block_len, skipped, record)
 
 
 def _progress_bar(progress: bool, total: int) -> tuple[Any, Optional[Callable[[int], None]]]:
@@ -294,6 +358,7 @@ def _result(
     full: tuple[np.ndarray, np.ndarray],
     block_len: Optional[int],
     skipped: Optional[str] = None,
+    selection: Optional[ReplicateSelection] = None,
 ) -> BootstrapResult:
     """Turn the engine's sums into means and spreads about the full fit, and the result."""
     B = check_valid_replicates(int(raw["n_valid"][0]), job.n_boot)
@@ -339,4 +404,5 @@ def _result(
         settings=settings,
         training=TrainingData(data.X, data.Y, data.weight),
         oob_rows=oob_rows,
+        selection=selection,
     )

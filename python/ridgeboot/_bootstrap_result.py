@@ -14,9 +14,10 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
-from . import _intervals, _prediction_error
+from . import _core, _intervals, _prediction_error
 from ._describe import short_repr
 from ._prediction_error import ErrorParts
+from ._replicate_selection import ReplicateSelection, SmoothedEstimate, smoothed_result
 from ._ridge import RidgePathResult, RidgeResult
 from ._truth import ridge_truth
 from ._validation import FloatArray, Names, check_choice
@@ -29,6 +30,12 @@ def drop_absent_axes(a: np.ndarray, axes: Axes, k_axis: int, t_axis: int) -> np.
     has_k, has_t = axes
     drop = [ax for ax, keep in ((k_axis, has_k), (t_axis, has_t)) if not keep]
     return np.squeeze(a, axis=tuple(drop)) if drop else a
+
+
+def one_alpha(grid: np.ndarray) -> Union[float, np.ndarray]:
+    """Return the alpha of a one-point grid (1, t): a float, or (t,) when targets differ."""
+    row = grid[0]
+    return float(row[0]) if (row == row[0]).all() else row.astype(np.float64)
 
 
 def full_fit_result(
@@ -54,7 +61,7 @@ def full_fit_result(
     return RidgeResult(
         c[:, 0] if not has_t else c,
         b[0].item() if not has_t else b,
-        float(grid[0, 0]),
+        one_alpha(grid),
         solver,
         feature_names=names[0],
         target_names=names[1],
@@ -158,6 +165,10 @@ class BootstrapResult:
         ill-conditioned, redone by the SVD.
     feature_names, target_names : tuple of str or None
         The column names of X and y when they were pandas objects.
+    selection : ReplicateSelection or None
+        With ``select=``: the alpha each replicate chose. ``alphas`` is then the
+        alpha chosen on all rows (``full`` is ``ridge_cv``'s fit there), and every
+        spread and interval is that of the whole procedure, choice included.
     """
 
     coefs: Optional[FloatArray]
@@ -179,6 +190,7 @@ class BootstrapResult:
     n_fallback: int = 0
     feature_names: Names = None
     target_names: Names = None
+    selection: Optional[ReplicateSelection] = None
     # None out of core (ridgeboot.distributed with dask arrays): no BCa, no sandwich
     _training: Optional[TrainingData] = field(repr=False, default=None)
     # per training row: the sum of its out-of-bag losses (n, k, t) and how many
@@ -203,6 +215,7 @@ class BootstrapResult:
                 "keep_coefs": self.coefs is not None,
                 "feature_names": self.feature_names,
                 "target_names": self.target_names,
+                "select": None if self.selection is None else self.selection.method,
             },
         )
 
@@ -288,6 +301,14 @@ class BootstrapResult:
     def _alpha_values(self) -> np.ndarray:
         return np.atleast_1d(np.asarray(self.alphas, dtype=np.float64))
 
+    def _fixed_alpha(self, what: str, part: str) -> None:
+        if self.selection is not None:
+            raise ValueError(
+                f"{what} is not available with select=: {part} would hold alpha fixed, "
+                "while the replicates re-selected it; use method 'percentile', 'basic' or "
+                "'normal', or smoothed()"
+            )
+
     def _training_data(self, what: str) -> TrainingData:
         if self._training is None:
             raise ValueError(
@@ -364,6 +385,7 @@ class BootstrapResult:
         elif method == "basic":
             lo, hi = _intervals.basic(c, full, tail)
         else:
+            self._fixed_alpha("ci(method='bca')", "its jackknife refits")
             d = self._training_data("ci(method='bca')")
             acc = _intervals.jackknife_acceleration(
                 d.X, d.Y, d.weight, self._alpha_values(), self.fit_intercept
@@ -419,6 +441,11 @@ class BootstrapResult:
             if ref.shape not in ((p,), (p, t)) and not (ref.ndim == 2 and ref.shape == (p, 1)):
                 raise ValueError(f"true_coef must have shape ({p},) or ({p}, {t}), got {ref.shape}")
             ref = np.broadcast_to(ref.reshape(p, -1), (p, t))
+            if self.selection is not None:
+                raise ValueError(
+                    "bias_variance(true_coef) is not available with select=: its closed-form "
+                    "truth holds alpha fixed, while the replicates re-selected it"
+                )
             d = self._training_data("bias_variance(true_coef)")
             bias2, true_var = np.empty((k, t)), np.empty((k, t))
             for j in range(t):
@@ -445,6 +472,42 @@ class BootstrapResult:
             **truth,
         )
 
+    def smoothed(self) -> SmoothedEstimate:
+        """Efron's bootstrap-smoothed (bagged) estimate and its delta-method standard error.
+
+        The smoothed estimate is the mean of the replicates' coefficients (each at
+        its own alpha with ``select=``); its standard error, sd = (sum_i cov_i^2)^(1/2)
+        with cov_i the bootstrap covariance between row i's count and the estimate
+        (Efron 2014, "Estimation and accuracy after model selection"), accounts for
+        the choice of alpha and is typically smaller than ``coef_std``, the spread
+        of the unsmoothed estimate. Needs ``keep_coefs=True`` and the multinomial
+        bootstrap (the formula is for resampling rows).
+
+        Returns
+        -------
+        SmoothedEstimate
+            ``coef`` and ``coef_se`` of shape ([k,] p[, t]), intercepts ([k][, t]),
+            also ``*_se_bias_corrected`` (the Monte-Carlo part of sd^2 removed).
+        """
+        if self.scheme != "multinomial" or self.block_len is not None:
+            raise ValueError(
+                "smoothed() needs the multinomial bootstrap of rows (Efron's delta method "
+                f"regresses on row counts); this run used scheme={self.scheme!r}"
+                + (f", block_len={self.block_len}" if self.block_len is not None else "")
+            )
+        if self.coefs is None or self.intercepts is None:
+            raise ValueError("smoothed() needs every replicate's coefficients: keep_coefs=True")
+        n = self._training_data("smoothed()").X.shape[0]
+        # the run's own draws (bootstrap_counts(n, n_boot, seed): no block length)
+        counts = _core.bootstrap_counts(n, self.n_boot, self.seed, "multinomial", 0, 1)
+        fitted = ~np.isnan(self.coefs.reshape(self.n_boot, -1)).any(axis=1)
+        return smoothed_result(
+            counts[fitted],
+            self.coefs[fitted],
+            self.intercepts[fitted],
+            np.shape(self.intercept_mean),
+        )
+
     def coef_cov_analytic(self) -> FloatArray:
         """HC0 sandwich covariance of the full-data ridge weights, as a cross-check of the spread.
 
@@ -455,6 +518,7 @@ class BootstrapResult:
         -------
         ndarray of shape ([k,] [t,] p, p)
         """
+        self._fixed_alpha("coef_cov_analytic()", "the sandwich")
         d = self._training_data("coef_cov_analytic()")
         coef, icpt = self._full_kpt()
         out = _intervals.sandwich_covariance(
@@ -475,6 +539,7 @@ def make_result(
     settings: dict[str, Any],
     training: Optional[TrainingData],
     oob_rows: Union[tuple[np.ndarray, np.ndarray], str],
+    selection: Optional[ReplicateSelection] = None,
 ) -> BootstrapResult:
     """Build a BootstrapResult from arrays with every axis (the one construction path).
 
@@ -490,6 +555,7 @@ def make_result(
     settings : n_boot, n_valid, n_fallback, seed, scheme, block_len, solver, fit_intercept
     training : see BootstrapResult
     oob_rows : the per-row out-of-bag sums (n, k, t) and counts (n,), or why they are absent
+    selection : the replicates' choices of alpha (select=), or None
     """
     has_k, _ = axes
 
@@ -514,7 +580,8 @@ def make_result(
             settings["solver"],
             (settings.get("feature_names"), settings.get("target_names")),
         ),
-        alphas=grid[:, 0].copy() if has_k else float(grid[0, 0]),
+        alphas=grid[:, 0].copy() if has_k else one_alpha(grid),
+        selection=selection,
         _training=training,
         _oob_rows=oob_rows,
         _axes=axes,

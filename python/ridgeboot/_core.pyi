@@ -48,6 +48,8 @@ class EngineRequest:
     oob_rows: bool
     oob_mse: bool
     replicate_stats: bool
+    select: str
+    select_per_target: bool
     def __init__(self) -> None: ...
 
 def run_engine_float64(

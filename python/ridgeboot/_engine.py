@@ -52,6 +52,9 @@ class EngineJob:
     # powers of two the moments' deviations are multiplied by (their squares stay in range)
     coef_scale: float = 1.0
     intercept_scale: float = 1.0
+    # "gcv" | "loo": each replicate chooses its alpha from the grid (outputs for one alpha)
+    select: str = "none"
+    select_per_target: bool = False
 
     def block(self, first: int, count: int) -> EngineJob:
         """Replicates first .. first + count - 1 only (their explicit counts travel with them)."""
@@ -72,6 +75,7 @@ class EngineJob:
         req.coef_scale, req.intercept_scale = self.coef_scale, self.intercept_scale
         req.oob_rows, req.oob_mse = self.oob_rows, self.oob_mse
         req.replicate_stats, req.svd_fallback = self.replicate_stats, self.svd_fallback
+        req.select, req.select_per_target = self.select, self.select_per_target
         return req
 
     def run(

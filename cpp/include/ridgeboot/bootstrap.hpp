@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "complement.hpp"
+#include "cv.hpp"
 #include "dual.hpp"
 #include "fitter.hpp"
 #include "oob.hpp"
@@ -51,6 +52,12 @@ inline constexpr int kReplicateStatCount = int(sizeof(kReplicateStats) / sizeof(
 // changing it changes the last bits of every sum.
 inline constexpr Index kSumChunk = 16;
 
+// Selection inside the replicates: each replicate chooses its own alpha from
+// the grid by a closed-form criterion on its own weighted rows (cv.hpp), exactly
+// as ridge_cv(cv=...) would with sample weights w * counts, and its outputs are
+// the fit at that alpha (a path of one point).
+enum class Selection { none, gcv, loo };
+
 // What one engine run computes: replicates first .. first + n_boot - 1 and which
 // outputs. The outputs themselves are buffers the caller provides (EngineOutputs).
 struct EngineRequest {
@@ -60,6 +67,8 @@ struct EngineRequest {
   DrawSpec draw;
   int n_threads = 1;
   bool svd_fallback = false;  // solver="auto": a replicate the solver fails on is redone by SVD (Fitter::fit)
+  Selection select = Selection::none;  // see Selection: the outputs then have one path point (k = 1)
+  bool select_per_target = false;      // each target its own alpha (else the best mean over targets)
   Index wave = 0;   // replicates per wave, rounded up to whole chunks; 0 = automatic (no effect on results)
   Index batch = 0;  // replicates per pass over the rows (complement.hpp); 0 = automatic (no effect on results)
   // Outputs (see kEngineOutputs):
@@ -104,6 +113,7 @@ inline constexpr OutputInfo kEngineOutputs[] = {
     {"replicate_stats", OutputKind::per_replicate},  // (B, kReplicateStatCount, k, t)
     {"n_valid", OutputKind::counted},                // (1) replicates with a positive-weight row
     {"n_fallback", OutputKind::counted},             // (1) replicates redone by SVD (svd_fallback)
+    {"alpha_index", OutputKind::per_replicate},      // (B, t) int32 row of the grid chosen (select; -1: no fit)
 };
 
 // The caller's output buffers (shapes in kEngineOutputs; the double sums carry a
@@ -127,6 +137,7 @@ struct EngineOutputs {
   double* replicate_stats = nullptr;
   std::int64_t* n_valid = nullptr;     // always
   std::int64_t* n_fallback = nullptr;  // always
+  std::int32_t* alpha_index = nullptr;  // select
 
   void check(const EngineRequest& r) const {
     const auto given = [](std::initializer_list<const void*> ps, bool wanted) {
@@ -137,7 +148,8 @@ struct EngineOutputs {
     if (!given({coefs, intercepts}, r.keep_coefs) ||
         !given({ref_coef, ref_intercept, coef_sum, coef_sumsq, intercept_sum, intercept_sumsq}, r.moments) ||
         !given({oob_loss, oob_count}, r.oob_rows) || !given({oob_mse_sum, oob_replicates}, r.oob_mse) ||
-        !given({replicate_stats}, r.replicate_stats) || !given({n_valid, n_fallback}, true))
+        !given({replicate_stats}, r.replicate_stats) || !given({n_valid, n_fallback}, true) ||
+        !given({alpha_index}, r.select != Selection::none))
       throw std::invalid_argument("engine outputs do not match the request");
   }
 };
@@ -150,8 +162,14 @@ class BootstrapEngine {
   static constexpr Index kMaxBatch = 16;       // replicates per pass over the rows
 
   // `counts` (n_boot, n): explicit draws (k-fold, hold-out), or nullptr to draw them.
+  // With req.select, `pb` holds the grid to choose from and the outputs have k = 1.
   BootstrapEngine(Problem<T> pb, const EngineRequest& req, const std::int32_t* counts, const EngineOutputs<T>& out)
-      : pb_(std::move(pb)), cfg_(req), counts_(counts), out_(out), pool_(std::max(1, req.n_threads)) {
+      : pb_(output_problem(pb, req)),
+        grid_(std::move(pb)),
+        cfg_(req),
+        counts_(counts),
+        out_(out),
+        pool_(std::max(1, req.n_threads)) {
     pb_.svd_fallback = req.svd_fallback;
     if (req.first < 0 || req.first % kSumChunk != 0)
       throw std::invalid_argument("first replicate must be a non-negative multiple of " +
@@ -165,7 +183,7 @@ class BootstrapEngine {
     n_stats_ = out.replicate_stats ? kReplicateStatCount : 2;
     // Primal replicates in complement form (complement.hpp), except for the
     // SVD, which factors the rows themselves, and wide problems (shared kernel).
-    complement_ = pb_.solver != Solver::svd && p <= n;
+    complement_ = pb_.solver != Solver::svd && p <= n && !selecting();
     batch_ = !complement_ ? 1 : req.batch > 0 ? std::min<Index>(req.batch, kMaxBatch) : complement_batch();
     wave_ = req.wave > 0 ? req.wave : automatic_wave();
     wave_ = (wave_ + kSumChunk - 1) / kSumChunk * kSumChunk;  // whole chunks
@@ -177,13 +195,14 @@ class BootstrapEngine {
       if (req.needs_oob()) s.totals.resize(n_stats_ * kt);
     }
     // Wide problems: one kernel for all replicates (see Fitter::use_kernel).
-    if (p > n && pb_.solver != Solver::svd) kernel_.build(pb_.X, pb_.intercept, pool_);
+    if (p > n && pb_.solver != Solver::svd && !selecting()) kernel_.build(pb_.X, pb_.intercept, pool_);
     std::vector<RowStatsBuilder<T>*> builders;
     for (int w = 0; w < pool_.size(); ++w) {
       workers_.push_back(std::make_unique<Worker>(pb_));
       auto& wk = *workers_.back();
       if (kernel_.K.size()) wk.fitter.use_kernel(&kernel_);
       wk.weights.resize(n);
+      if (selecting()) wk.selector = std::make_unique<ClosedFormCv<T>>(grid_);
       if (complement_) {
         wk.builder = std::make_unique<RowStatsBuilder<T>>(p, t, std::min(n, gram_panel_rows(p, t)));
         wk.plans.resize(std::size_t(batch_));
@@ -239,6 +258,10 @@ class BootstrapEngine {
     explicit Worker(const Problem<T>& pb) : fitter(pb) {}
     Fitter<T> fitter;
     Vector<T> weights;
+    std::unique_ptr<ClosedFormCv<T>> selector;    // select: the replicate's criterion over the grid
+    Matrix<double> scores, dof;                   // select: (k, t) each
+    std::vector<Index> chosen;                    // select: (t) grid rows
+    Matrix<T> alphas;                             // select: (1, t) the chosen alphas
     std::unique_ptr<RowStatsBuilder<T>> builder;  // complement form
     std::vector<ComplementPlan<T>> plans;         // (batch)
     Matrix<T> G, R, GW;                           // normal equations, out-of-bag scratch
@@ -248,6 +271,17 @@ class BootstrapEngine {
     Vector<double> yrow;  // (t) targets of one row
     RowMatrix<double> loss;  // (kRowBlock, k*t) one chunk's out-of-bag losses of a row block
   };
+
+  bool selecting() const { return cfg_.select != Selection::none; }
+
+  // The problem the outputs describe: with selection, one path point per target
+  // (the alphas are set per replicate), else the problem itself.
+  static Problem<T> output_problem(const Problem<T>& pb, const EngineRequest& req) {
+    if (req.select == Selection::none) return pb;
+    Problem<T> one(pb.X, pb.Y, pb.base_weight, pb.alphas.topRows(1), pb.solver, pb.intercept, pb.svd_fallback);
+    one.rcond = pb.rcond;
+    return one;
+  }
 
   // Calls f(s0, s1, chunk) for each summation chunk of a wave: slots s0 .. s1 - 1,
   // `chunk` counted from this run's first (waves start on chunk boundaries).
@@ -314,6 +348,9 @@ class BootstrapEngine {
     if (!slot.valid) {
       slot.W.setConstant(std::numeric_limits<T>::quiet_NaN());
       slot.b.setConstant(std::numeric_limits<T>::quiet_NaN());
+      if (selecting()) std::fill_n(out_.alpha_index + b * pb_.t(), pb_.t(), -1);
+    } else if (selecting()) {
+      select_replicate(b, slot, wk);
     } else if (complement && complement_equations(base_, *plan, pb_.intercept, wk.G, wk.R, wk.xmean, wk.ymean)) {
       wk.fitter.fit_normal(wk.weights.data(), wk.G, wk.R, wk.xmean, wk.ymean, plan->in_count, slot.W, slot.b);
     } else {
@@ -322,7 +359,8 @@ class BootstrapEngine {
     if (slot.has_totals)
       oob_sums_from_stats(pb_, base_.shift, plan->out, slot.W, slot.b, n_stats_, slot.totals.data(), wk.GW);
     else if (cfg_.needs_oob()) slot.partial.setZero(n_stats_ * pb_.kt(), n_row_blocks_);
-    slot.fell_back = slot.valid && wk.fitter.solver_used() != pb_.solver;
+    const bool fitter_ran = !selecting() || pb_.solver == Solver::cholesky || pb_.solver == Solver::svd;
+    slot.fell_back = slot.valid && fitter_ran && wk.fitter.solver_used() != pb_.solver;
     if (out_.coefs) {
       const Index k = pb_.k(), p = pb_.p(), t = pb_.t();
       T* dst = out_.coefs + b * k * p * t;
@@ -331,6 +369,32 @@ class BootstrapEngine {
         for (Index j = 0; j < p; ++j)
           for (Index u = 0; u < t; ++u) dst[(a * p + j) * t + u] = slot.W(j, a * t + u);
       for (Index c = 0; c < k * t; ++c) idst[c] = slot.b(c);
+    }
+  }
+
+  // A selecting replicate: the criterion for every alpha of the grid on its own
+  // weighted rows (one eigendecomposition), the chosen alpha per target, and the
+  // fit there -- from the same eigendecomposition (solvers auto and eigh, as
+  // ridge_cv with solver="auto"), else refitted by the requested solver.
+  void select_replicate(Index b, Slot& slot, Worker& wk) {
+    const Index t = pb_.t();
+    auto& cv = *wk.selector;
+    cv.reweight(wk.weights.data());
+    cv.run(cfg_.select == Selection::loo ? CvMethod::loo : CvMethod::gcv, nullptr, {}, wk.scores, wk.dof);
+    best_alphas(wk.scores, grid_.alphas, cfg_.select_per_target, wk.chosen);
+    std::int32_t* index = out_.alpha_index + b * t;
+    for (Index u = 0; u < t; ++u) index[u] = std::int32_t(wk.chosen[std::size_t(u)]);
+    if (pb_.solver == Solver::cholesky || pb_.solver == Solver::svd) {
+      wk.alphas.resize(1, t);
+      for (Index u = 0; u < t; ++u) wk.alphas(0, u) = grid_.alphas(wk.chosen[std::size_t(u)], u);
+      wk.fitter.set_alphas(wk.alphas);
+      wk.fitter.fit(wk.weights.data(), slot.W, slot.b);
+      return;
+    }
+    for (Index u = 0; u < t; ++u) {
+      const Index col = wk.chosen[std::size_t(u)] * t + u;
+      slot.W.col(u) = cv.coef().col(col).template cast<T>();
+      slot.b(u) = T(cv.intercept()(col));
     }
   }
 
@@ -470,7 +534,8 @@ class BootstrapEngine {
     }
   }
 
-  Problem<T> pb_;
+  Problem<T> pb_;     // the outputs' problem (output_problem)
+  Problem<T> grid_;   // select: the grid each replicate chooses from (else unused)
   EngineRequest cfg_;
   const std::int32_t* counts_;
   EngineOutputs<T> out_;

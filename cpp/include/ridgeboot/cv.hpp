@@ -135,8 +135,34 @@ void loo_accumulate(const Spectrum& s, const std::vector<AlphaRun<T>>& runs,
   }
 }
 
+// The chosen alpha per target from scores (k, t) (smaller is better) over the
+// grid alphas (k, t): with `per_target` each target's own best, else the best
+// mean over targets for all. ridge_cv's rule (ridgeboot._scoring.best_alpha_index,
+// ties="larger"): NaN never wins, ties go to the larger alpha (the more stable
+// model), and when nothing is defined the largest alpha is kept.
+template <class T>
+void best_alphas(const Matrix<double>& scores, const Matrix<T>& alphas, bool per_target,
+                 std::vector<Index>& chosen) {
+  const Index k = scores.rows(), t = scores.cols();
+  chosen.assign(std::size_t(t), 0);
+  const auto goodness = [](double score) {
+    return std::isnan(score) ? -std::numeric_limits<double>::infinity() : -score;
+  };
+  for (Index u = 0; u < (per_target ? t : 1); ++u) {
+    Index best = 0;
+    double best_g = 0;
+    for (Index a = 0; a < k; ++a) {
+      const double g = goodness(per_target ? scores(a, u) : scores.row(a).mean());
+      if (a == 0 || g > best_g || (g == best_g && alphas(a, u) > alphas(best, u))) best = a, best_g = g;
+    }
+    if (per_target) chosen[std::size_t(u)] = best;
+    else std::fill(chosen.begin(), chosen.end(), best);
+  }
+}
+
 // Closed-form criteria of a problem (its sample weights, its grid): one
-// factorization, then every alpha. Construct per call.
+// factorization, then every alpha. Construct per call, or once per thread and
+// reweight() between runs (a bootstrap replicate's weights).
 template <class T>
 class ClosedFormCv {
  public:
@@ -176,6 +202,10 @@ class ClosedFormCv {
     const double y2 = double(rows_.scale.y) * double(rows_.scale.y);
     if (y2 != 1) scores /= y2;
   }
+
+  // The next run uses row weights w (n) instead of the problem's (the caller
+  // keeps them alive during the run).
+  void reweight(const T* w) { pb_.base_weight = w; }
 
   // The ridge solutions for every alpha, W (p, k*t) and intercepts b (k*t), in
   // double (after run with gcv or loo).

@@ -80,6 +80,12 @@ class Fitter {
     });
   }
 
+  // Fit another grid of the same shape (k, t) from now on (a replicate's chosen alphas).
+  void set_alphas(const Matrix<T>& alphas) {
+    pb_.alphas = alphas;
+    pb_.runs = alpha_runs(pb_.alphas);
+  }
+
   const Problem<T>& problem() const { return pb_; }
   Index rows_used() const { return rows_.count(); }
   Solver solver_used() const { return solver_used_; }
