@@ -355,6 +355,12 @@ class BootstrapResult:
     def ci(self, level: float = 0.95, method: str = "percentile") -> tuple[FloatArray, FloatArray]:
         """Confidence intervals for every coefficient.
 
+        Each interval is for the ridge coefficient at its alpha (E w_alpha, the mean of
+        the ridge weights over repeated samples, shrunk toward 0; alpha held fixed, or
+        re-chosen in every replicate with ``select=``), not for the true unpenalized
+        weights; their measured coverage of both is in the user guide's "Coverage of the
+        intervals" page (docs/coverage.md).
+
         Parameters
         ----------
         level : float, default=0.95
