@@ -62,3 +62,15 @@ def test_interpolation_warning_counts_rows_of_positive_weight():
     sw = np.r_[np.ones(10), np.zeros(10)]
     with pytest.warns(rb.InterpolationWarning, match="12 coefficients \\+ intercept and 10 rows"):
         rb.ridge(X, y, 0.0, sample_weight=sw)
+
+
+def test_no_interpolation_warning_for_one_row_or_huge_data():
+    """One row with an intercept: the intercept alone fits it, whatever alpha; and data
+    scaled by 1e150 with alpha scaled alike are the same problem (no overflow)."""
+    X, y = wide(10, 12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", rb.InterpolationWarning)
+        rb.ridge(X[:1], y[:1], 0.0)
+        rb.ridge(X * 1e150, y * 1e150, 1e300)  # alpha / scale^2 = 1: a real penalty
+    with pytest.warns(rb.InterpolationWarning):
+        rb.ridge(X * 1e150, y * 1e150, 1e-30)

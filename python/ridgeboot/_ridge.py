@@ -154,12 +154,16 @@ def interpolating_alphas(data: Prepared, alphas: np.ndarray, fit_intercept: bool
     rows = slice(None) if data.weight is None else np.asarray(data.weight) > 0
     X = np.asarray(data.X, dtype=np.float64)[rows]
     m, p = X.shape
-    if p + int(fit_intercept) < m or m == 0:
-        return none
+    if p + int(fit_intercept) < m or m - int(fit_intercept) < 1:
+        return none  # residual degrees of freedom; or one row that the intercept alone fits
     v = np.ones(m) if data.weight is None else np.asarray(data.weight, np.float64)[rows]
     eps = float(np.finfo(np.float64).eps)
+    top = float(np.abs(X).max())
+    if not np.isfinite(top) or top == 0:
+        return none
+    X = X / top  # in units of the largest entry: no overflow for huge data
     if fit_intercept:
-        Xc = X - (v @ X) / v.sum()
+        Xc = X - (v / v.sum()) @ X
         constant = np.linalg.norm(Xc, axis=0) <= m * eps * np.linalg.norm(X, axis=0)
         Xc[:, constant] = 0.0
     else:
@@ -173,9 +177,10 @@ def interpolating_alphas(data: Prepared, alphas: np.ndarray, fit_intercept: bool
     cutoff = max(m, p) * eps
     if np.count_nonzero(s > cutoff * s[0]) < m - int(fit_intercept):
         return none
-    with np.errstate(over="ignore"):
-        negligible = cutoff * (s[0] * scale) ** 2
-    return np.asarray((alphas == 0) | (alphas <= negligible), dtype=bool)
+    # alpha <= cutoff * (s_max * scale * top)^2, divided step by step: no overflow
+    with np.errstate(under="ignore"):
+        negligible = (((alphas / top) / scale) / top) / scale <= cutoff * s[0] ** 2
+    return np.asarray((alphas == 0) | negligible, dtype=bool)
 
 
 def warn_if_interpolating(
