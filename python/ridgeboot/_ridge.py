@@ -178,7 +178,7 @@ def interpolating_alphas(data: Prepared, alphas: np.ndarray, fit_intercept: bool
     if np.count_nonzero(s > cutoff * s[0]) < m - int(fit_intercept):
         return none
     # alpha <= cutoff * (s_max * scale * top)^2, divided step by step: no overflow
-    with np.errstate(under="ignore"):
+    with np.errstate(over="ignore", under="ignore"):  # inf or 0 compare correctly
         negligible = (((alphas / top) / scale) / top) / scale <= cutoff * s[0] ** 2
     return np.asarray((alphas == 0) | negligible, dtype=bool)
 
