@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 import tracemalloc
+import warnings
 
 import numpy as np
 import pytest
@@ -187,7 +188,10 @@ def test_wide_problem_dual(solver, dtype, offset, weighted):
     X, y, _ = make_data(5, n, p, t, dtype, offset=offset)
     sw = np.random.default_rng(6).uniform(0.2, 2, n).astype(dtype) if weighted else None
     alphas = [0.0, 0.5, 5.0] if solver == "svd" else [0.5, 5.0]
-    boot = rb.bootstrap(X, y, alphas, B, solver=solver, seed=2, sample_weight=sw)
+    with warnings.catch_warnings():
+        # alpha = 0 with p > n interpolates, and says so (tests/test_interpolation_warning.py)
+        warnings.simplefilter("ignore", rb.InterpolationWarning)
+        boot = rb.bootstrap(X, y, alphas, B, solver=solver, seed=2, sample_weight=sw)
     assert boot.coefs.shape == (B, len(alphas), p, t)
     check_replicates(boot, X, y, alphas, rb.bootstrap_counts(n, B, 2), sw)
 
@@ -723,25 +727,85 @@ def test_bias_variance_matches_numpy(alphas, t):
     mean = c.mean(axis=0)
     var = c.var(axis=0, ddof=1).sum(axis=1)
     norm = np.sqrt((c**2).sum(axis=2).mean(axis=0))
-    for ref, true_coef in ((full, None), (np.reshape(w_true, (1, 4, -1)), w_true)):
-        bv = boot.bias_variance(true_coef)
-        assert np.shape(bv.bias2) == shape and np.shape(bv.variance) == shape
-        bias2 = ((mean - ref) ** 2).sum(axis=1)
-        np.testing.assert_allclose(bv.bias2, bias2.reshape(shape), rtol=1e-9, atol=1e-14)
-        np.testing.assert_allclose(bv.variance, var.reshape(shape), rtol=1e-10)
-        np.testing.assert_allclose(bv.norm, norm.reshape(shape), rtol=1e-10)
-        np.testing.assert_allclose(bv.alphas, alphas)
+    spread2 = ((c - mean) ** 2).sum(axis=2)  # (B, k, t)
+    mc_se = spread2.std(axis=0, ddof=1) / np.sqrt(len(c))
+    bv = boot.bias_variance()
+    assert np.shape(bv.bootstrap_bias2) == shape and np.shape(bv.variance) == shape
+    np.testing.assert_allclose(
+        bv.bootstrap_bias2, ((mean - full) ** 2).sum(axis=1).reshape(shape), rtol=1e-9, atol=1e-14
+    )
+    np.testing.assert_allclose(bv.variance, var.reshape(shape), rtol=1e-10)
+    np.testing.assert_allclose(bv.variance_mc_se, mc_se.reshape(shape), rtol=1e-9)
+    np.testing.assert_allclose(bv.norm, norm.reshape(shape), rtol=1e-10)
+    np.testing.assert_allclose(bv.alphas, alphas)
+    # without the truth there is no squared bias to report
+    assert bv.bias2 is None and bv.true_variance is None and bv.mse is None
+    assert bv.estimation_error2 is None
+    truth = boot.bias_variance(w_true)
+    ref = np.reshape(w_true, (1, 4, -1))
+    np.testing.assert_allclose(
+        truth.estimation_error2, ((mean - ref) ** 2).sum(axis=1).reshape(shape), rtol=1e-9
+    )
     with pytest.raises(ValueError, match="true_coef"):
         boot.bias_variance(np.zeros(5))
+    with pytest.raises(ValueError, match="needs true_coef"):
+        boot.bias_variance(noise_sd=1.0)
+
+
+def solve_truth(X, w, sd, alpha, sw=None):
+    """E w_alpha and Cov w_alpha by np.linalg.solve on the weighted centred Gram."""
+    v = np.ones(len(X)) if sw is None else sw
+    Xc = X - (v @ X) / v.sum()
+    G = Xc.T @ (v[:, None] * Xc)
+    H = Xc.T @ ((v**2 * sd**2)[:, None] * Xc)
+    A = G + alpha * np.eye(X.shape[1])
+    mean = np.linalg.solve(A, G @ w)
+    Ainv_H = np.linalg.solve(A, H)
+    return mean, np.linalg.solve(A, Ainv_H.T).T
+
+
+@pytest.mark.parametrize("t", [None, 2])
+def test_bias2_is_the_true_squared_bias(t):
+    """bias2 is ||E w_alpha - w||^2 of the training design: 0 at alpha = 0, not the error."""
+    X, y, w_true = make_data(63, 50, 4, t, noise=0.5)
+    alphas = np.array([0.0, 0.3, 3.0, 30.0])
+    sw = np.random.default_rng(3).uniform(0.5, 2.0, 50)
+    boot = rb.bootstrap(X, y, alphas, 80, seed=4, sample_weight=sw)
+    bv = boot.bias_variance(w_true, noise_sd=0.5)
+    W = np.reshape(w_true, (4, -1))
+    for j in range(W.shape[1]):
+        for i, a in enumerate(alphas):
+            mean, cov = solve_truth(X, W[:, j], np.full(50, 0.5), a, sw)
+            rtol = (
+                100
+                * np.finfo(F64).eps
+                * np.linalg.cond(
+                    (X - sw @ X / sw.sum()).T @ (sw[:, None] * (X - sw @ X / sw.sum()))
+                    + a * np.eye(4)
+                )
+            )
+            got = (bv.bias2, bv.true_variance, bv.mse)
+            got = [np.reshape(g, (len(alphas), -1))[i, j] for g in got]
+            bias2 = ((mean - W[:, j]) ** 2).sum()
+            # |d ||b||^2| <= 2 ||b|| ||d mean|| + ||d mean||^2 with ||b|| <= ||w|| and
+            # ||d mean|| <= rtol ||w||
+            atol = 3 * rtol * (W[:, j] ** 2).sum()
+            np.testing.assert_allclose(got[0], bias2, rtol=10 * rtol, atol=atol)
+            np.testing.assert_allclose(got[1], np.trace(cov), rtol=10 * rtol)
+            np.testing.assert_allclose(got[2], bias2 + np.trace(cov), rtol=10 * rtol)
+    # at alpha = 0 the squared bias is 0, while the one sample's error of the mean is not
+    assert np.all(np.reshape(bv.bias2, (4, -1))[0] <= (1e-12 * np.linalg.norm(W)) ** 2)
+    assert np.all(np.reshape(bv.estimation_error2, (4, -1))[0] > 1e-4)
 
 
 def test_bias_variance_tradeoff_across_alpha():
     X, y, w_true = make_data(62, 40, 6, None, noise=0.5)
     alphas = np.logspace(-2, 5, 8)
-    bv = rb.bootstrap(X, y, alphas, 100, seed=1).bias_variance(w_true)
+    bv = rb.bootstrap(X, y, alphas, 100, seed=1).bias_variance(w_true, noise_sd=0.5)
     assert bv.variance[-1] < 1e-3 * bv.variance[0]  # much more penalty, much less variance
     assert (np.diff(bv.norm) < 0).all()  # every replicate's ||w(alpha)|| decreases
-    assert bv.bias2[-1] > 10 * bv.bias2[0]
+    assert (np.diff(bv.bias2) > 0).all()  # the true squared bias rises with alpha
+    assert (np.diff(bv.true_variance) < 0).all()  # and the true variance falls
 
 
 # ----------------------------------------------------------------------------- analytic covariance
@@ -913,7 +977,7 @@ def test_axes_kept_when_given_with_length_one():
     assert boot.intercepts.shape == (6, 1, 1)
     assert boot.coef_mean.shape == (1, 3, 1) and boot.ci()[0].shape == (1, 3, 1)
     assert boot.oob_mse.shape == (1, 1) and boot.err632.shape == (1, 1)
-    assert boot.bias_variance().bias2.shape == (1, 1)
+    assert boot.bias_variance().bootstrap_bias2.shape == (1, 1)
     assert boot.coef_cov_analytic().shape == (1, 1, 3, 3)
     scalar = rb.bootstrap(X, y, 1.0, 6)
     np.testing.assert_array_equal(boot.coefs[:, 0, :, 0], scalar.coefs)

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import ridgeboot as rb
 from cli_support import PNG_MAGIC, longley_csv, run
-from ridgeboot.datasets import load_longley, longley_certified
+from ridgeboot.datasets import load_longley, longley_certified, make_equicorrelated
 
 DEMO_SEED = 1
 DEMO_BOOT = 60
@@ -95,7 +95,7 @@ def test_demo_prints_both_tables_and_explanation(demo):
     out = demo["out"]
     assert "Longley (NIST StRD), standardized X" in out
     assert "Synthetic, correlated features" in out
-    assert out.count(cli_demo_marks()[0]) == 2  # one GCV choice per table
+    assert out.count(cli_demo_marks()[0]) == 3  # one GCV choice per table (and the truth's)
     assert "standardized" in out and "Why penalise?" in out
     for d in demo["json"]["datasets"]:
         gcv = [r for r in d["rows"] if r["gcv_choice"]]
@@ -124,9 +124,8 @@ def test_demo_synthetic_variance_falls_and_training_mse_rises(demo):
     assert (np.diff(train) >= -1e-12 * train.max()).all(), train
     assert train[-1] > 1.5 * train[0]  # the largest alpha visibly underfits
     assert variance[0] > 100 * variance[-1]
-    assert d["bias_reference"] == "true_coef"
-    bias2 = column(d, "bias2")
-    assert bias2[-1] > bias2[d["rows"].index(next(r for r in d["rows"] if r["gcv_choice"]))]
+    bias2 = np.array(d["truth"]["bias2"])
+    assert (np.diff(bias2) > 0).all()  # the true squared bias rises with alpha, from 0
 
 
 def test_demo_longley_alpha0_equals_lstsq_on_standardized_design(demo):
@@ -155,13 +154,55 @@ def test_demo_numbers_equal_the_library_called_directly(demo):
     boot = rb.bootstrap(Z, data.y, alphas, DEMO_BOOT, solver="svd", seed=DEMO_SEED)
     bv = boot.bias_variance()
     np.testing.assert_allclose(column(d, "variance"), bv.variance, rtol=1e-12)
-    np.testing.assert_allclose(column(d, "bias2"), bv.bias2, rtol=1e-12)
+    np.testing.assert_allclose(column(d, "bootstrap_bias2"), bv.bootstrap_bias2, rtol=1e-12)
+    np.testing.assert_allclose(column(d, "variance_mc_se"), bv.variance_mc_se, rtol=1e-12)
+    np.testing.assert_allclose(d["bootstrap"]["bias2_estimate"], bv.bootstrap_bias2, rtol=1e-12)
+    np.testing.assert_allclose(
+        d["bootstrap"]["bias_estimate"],
+        np.asarray(boot.coef_mean) - np.asarray(boot.full.coef),
+        rtol=1e-9,
+        atol=1e-12 * np.abs(boot.full.coef).max(),
+    )
+    assert "truth" not in d  # real data: the truth is unknown
     np.testing.assert_allclose(column(d, "norm_rms"), bv.norm, rtol=1e-12)
     np.testing.assert_allclose(column(d, "oob_mse"), boot.oob_mse, rtol=1e-12)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # edge-of-grid choices are reported in text
         assert d["gcv_alpha"] == rb.ridge_cv(Z, data.y, alphas, cv="gcv").alpha
     assert d["oob_best_alpha"] == alphas[np.argmin(boot.oob_mse)]
+
+
+def test_demo_truth_is_the_closed_form_of_its_own_design(demo):
+    """The synthetic truth: exact for the demo's X, and the simulations agree with it."""
+    d = dataset(demo, "synthetic")
+    settings = demo["json"]["settings"]
+    X, _, w = make_equicorrelated(
+        settings["n"], settings["p"], settings["rho"], settings["noise"], settings["seed"]
+    )
+    np.testing.assert_array_equal(np.array(d["true_coef"]), w)
+    alphas = np.array(settings["alphas"])
+    exact = rb.ridge_truth(X, w, settings["noise"], alphas)
+    truth = d["truth"]
+    np.testing.assert_array_equal(truth["alphas"], alphas)
+    for key in ("bias2", "variance", "mse"):
+        np.testing.assert_allclose(truth[key], getattr(exact, key), rtol=1e-12, atol=1e-25)
+    assert truth["bias2"][0] < 1e-25  # alpha = 0: unbiased
+    for key in ("truth_simulated", "truth_random_design"):
+        sim = d[key]
+        assert sim["n_sets"] == settings["truth_sets"]
+        np.testing.assert_array_equal(sim["alphas"], alphas)
+        np.testing.assert_allclose(
+            np.array(sim["mse"]), np.array(sim["bias2"]) + np.array(sim["variance"]), rtol=1e-12
+        )
+    # fixed X, fresh noise: the simulation is within 5 of its Monte-Carlo errors
+    sim = d["truth_simulated"]
+    for key in ("variance", "mse"):
+        gap = np.abs(np.array(sim[key]) - getattr(exact, key))
+        assert (gap <= 5 * np.array(sim[f"{key}_se"])).all(), key
+    boot = d["bootstrap"]
+    np.testing.assert_array_equal(boot["alphas"], alphas)
+    np.testing.assert_array_equal(boot["variance"], column(d, "variance"))
+    assert np.shape(boot["bias_estimate"]) == (len(alphas), settings["p"])
 
 
 def test_demo_explanation_quotes_the_computed_numbers(demo):
@@ -173,6 +214,13 @@ def test_demo_explanation_quotes_the_computed_numbers(demo):
     text = " ".join(demo["out"].split())  # undo rich's line wrapping
     assert f"{fmt(variance[0])} at alpha = 0" in text
     assert fmt(variance[g]) in text
+    truth = d["truth"]
+    assert "squared bias of the weights is 0 at alpha = 0" in text
+    n_sets = demo["json"]["settings"]["truth_sets"]
+    assert f"in closed form; {n_sets} refits of this X on fresh noise agree" in text
+    assert f"the same over {n_sets} training sets drawn from scratch" in text
+    assert f"and {fmt(truth['bias2'][g])} at alpha = " in text
+    assert f"mean squared error goes from {fmt(truth['mse'][0])} to {fmt(truth['mse'][g])}" in text
 
 
 def test_demo_plot_is_a_real_png(demo):
@@ -181,7 +229,7 @@ def test_demo_plot_is_a_real_png(demo):
     assert png.read_bytes()[:8] == PNG_MAGIC
     assert png.stat().st_size > 20_000
     height, width = mpimg.imread(str(png)).shape[:2]
-    assert 400 <= height <= 2000 and 2 * height <= width <= 4000
+    assert 800 <= height <= 2500 and 800 <= width <= 2500  # two rows of two panels
     plane = demo["json"]["figure"]["plane"]
     assert plane["variance_gcv"] < plane["variance_alpha0"]  # the two clouds differ
 

@@ -178,6 +178,8 @@ def test_misaligned_buffers_are_copied_not_loaded_misaligned(dtype):
         )
 
 
+# one row, no intercept, alpha = 0: it interpolates, and says so
+@pytest.mark.filterwarnings("ignore::ridgeboot.InterpolationWarning")
 def test_svd_of_a_single_weighted_row_with_many_features():
     # one row of positive weight, p >= 16: Eigen's BDCSVD would bind a null reference
     # (UBSan); the single row is factored by JacobiSVD: minimum-norm interpolation

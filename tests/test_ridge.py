@@ -343,6 +343,8 @@ def test_fit_about_a_misleading_shift_keeps_its_digits(solver, dtype, rng):
 @pytest.mark.parametrize("fit_intercept", [True, False], ids=["icpt", "noicpt"])
 @pytest.mark.parametrize("name", ["rank_deficient", "wide"])
 @pytest.mark.parametrize("solver", ["svd", "auto"])
+# the wide problems interpolate and say so (tests/test_interpolation_warning.py)
+@pytest.mark.filterwarnings("ignore::ridgeboot.InterpolationWarning")
 def test_svd_alpha_zero_is_lstsq_minnorm(solver, name, fit_intercept, weights, rng):
     prob = get_problem(name)
     X, y = np.array(prob.X), prob.y(2)

@@ -346,3 +346,10 @@ def test_bootstrap_solvers_and_explicit_draws():
         np.testing.assert_allclose(s.coefs, d.coefs, rtol=1e-9, atol=1e-12)
     with pytest.raises(ValueError, match="svd"):
         rb.bootstrap(sp.csr_matrix(X), y, 1.0, n_boot=20, solver="svd")
+
+
+def test_interpolating_sparse_fit_warns_as_dense_does():
+    X = np.random.default_rng(0).standard_normal((10, 20))
+    y = np.arange(10.0)
+    with pytest.warns(rb.InterpolationWarning, match="interpolates"):
+        rb.ridge(sp.csr_array(X), y, 0.0)

@@ -6,7 +6,10 @@ A C++17/Eigen core (``ridgeboot._core``) behind a thin numpy API:
   intercept, many targets, one alpha per target or a path of alphas;
 - :func:`bootstrap`, :func:`bootstrap_counts`: B weighted refits on native
   threads, reproducible draws, spread, confidence intervals, out-of-bag error;
-- :func:`ridge_cv`: alpha by GCV, leave-one-out, k-fold or bootstrap.
+- :func:`ridge_cv`: alpha by GCV, leave-one-out, k-fold or bootstrap;
+- :func:`ridge_truth`, :func:`simulate_ridge_truth`, :func:`simulate_random_design_truth`:
+  on simulated data, the true bias, variance and error of the weights that the
+  bootstrap estimates.
 """
 
 from __future__ import annotations
@@ -17,16 +20,26 @@ from typing import Any
 from . import _core
 from ._bootstrap import BiasVariance, BootstrapResult, bootstrap, bootstrap_counts
 from ._cv import RidgeCVResult, ridge_cv
-from ._ridge import RidgePathResult, RidgeResult, ridge, ridge_path
+from ._ridge import InterpolationWarning, RidgePathResult, RidgeResult, ridge, ridge_path
+from ._truth import (
+    RidgeTruth,
+    SimulatedTruth,
+    ridge_truth,
+    simulate_random_design_truth,
+    simulate_ridge_truth,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BiasVariance",
     "BootstrapResult",
+    "InterpolationWarning",
     "RidgeCVResult",
     "RidgePathResult",
     "RidgeResult",
+    "RidgeTruth",
+    "SimulatedTruth",
     "__version__",
     "bootstrap",
     "bootstrap_counts",
@@ -35,6 +48,9 @@ __all__ = [
     "ridge",
     "ridge_cv",
     "ridge_path",
+    "ridge_truth",
+    "simulate_random_design_truth",
+    "simulate_ridge_truth",
 ]
 
 

@@ -19,7 +19,7 @@ from ._cv import ridge_cv
 from ._engine import EngineJob, current_runner
 from ._linalg import power_of_two_scale
 from ._replicate_selection import ReplicateSelection, make_selection
-from ._ridge import fit_grid, path_solver
+from ._ridge import fit_grid, path_solver, warn_if_interpolating
 from ._sparse import SparseX, check_sparse_solver
 from ._validation import (
     MAX_REPLICATES,
@@ -257,6 +257,12 @@ def bootstrap(
         grid = np.ascontiguousarray(np.sort(grid, axis=0))
         chosen = np.broadcast_to(np.asarray(full_cv.alpha, dtype=data.dtype), (data.t,))
         selection = (select, grid[:, 0].astype(np.float64), chosen, full_cv)
+    # with select, the fit on all rows is at the alpha chosen on them
+    warn_if_interpolating(
+        data,
+        np.asarray(selection[2]) if selection else grid[:, 0],
+        check_bool(fit_intercept, "fit_intercept"),
+    )
     L = block_length(block_len, data.n)
     k, p, t = (1 if selection else grid.shape[0]), data.p, data.t
     if keep_coefs:

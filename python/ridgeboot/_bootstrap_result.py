@@ -20,6 +20,7 @@ from ._prediction_error import ErrorParts
 from ._replicate_selection import ReplicateSelection, SmoothedEstimate, smoothed_result
 from ._ridge import RidgePathResult, RidgeResult
 from ._sparse import SparseX
+from ._truth import ridge_truth
 from ._validation import FloatArray, Names, check_choice
 
 Axes = tuple[bool, bool]  # (alpha axis, target axis) present in the public arrays
@@ -88,25 +89,51 @@ class TrainingData:
 
 @dataclass(frozen=True)
 class BiasVariance:
-    """The bias-variance picture across alpha.
+    """Bias and variance of the ridge weights across alpha, estimated and (if known) true.
+
+    The bootstrap's estimates always; the truth where the model is known.
 
     Attributes
     ----------
     alphas : ndarray of shape (k,) or ()
-    bias2 : ndarray of shape ([k][, t])
-        ||mean_b(w_b) - w_ref||^2 (w_ref = true_coef, or the full-data fit). Against
-        the true weights this includes the error of the one sample at hand (it is
-        not zero at alpha = 0); against the full fit it is the bootstrap bias.
     variance : ndarray of shape ([k][, t])
-        Total bootstrap variance sum_j Var_b(w_bj) (ddof=1).
+        The bootstrap's estimate of the total variance of the weights,
+        sum_j Var_b(w_bj) (ddof=1).
+    variance_mc_se : ndarray of shape ([k][, t]) or None
+        Monte-Carlo standard error of ``variance`` from B finite replicates,
+        sd_b(||w_b - mean_b w_b||^2) / sqrt(B); None without kept coefficients. It
+        measures the resampling noise only, not how far the one sample at hand is
+        from the truth.
+    bootstrap_bias2 : ndarray of shape ([k][, t])
+        ||mean_b(w_b) - w_full||^2, the squared length of the bootstrap's own bias
+        estimate mean_b(w_b) - w_full (w_full the fit on all rows).
     norm : ndarray of shape ([k][, t])
         Root-mean-square weight norm over replicates, sqrt(mean_b ||w_b||^2).
+    bias2 : ndarray of shape ([k][, t]) or None
+        The true squared bias ||E w_alpha - w||^2 over fresh noise with X fixed at the
+        training rows (closed form, :func:`ridgeboot.ridge_truth`); needs ``true_coef``.
+        0 at alpha = 0 when the design has full column rank.
+    true_variance : ndarray of shape ([k][, t]) or None
+        The true total variance tr Cov w_alpha, same setting; needs ``true_coef``
+        and ``noise_sd``.
+    mse : ndarray of shape ([k][, t]) or None
+        The true mean squared error of the weights, ``bias2 + true_variance``.
+    estimation_error2 : ndarray of shape ([k][, t]) or None
+        ||mean_b(w_b) - w||^2 with the true w: the squared error of the bagged weights
+        on this one sample. A single draw, whose expectation is the bagged estimator's
+        squared bias plus its variance -- not the squared bias (it is not 0 at
+        alpha = 0). Needs ``true_coef``.
     """
 
     alphas: FloatArray
-    bias2: FloatArray
     variance: FloatArray
+    variance_mc_se: Optional[FloatArray]
+    bootstrap_bias2: FloatArray
     norm: FloatArray
+    bias2: Optional[FloatArray] = None
+    true_variance: Optional[FloatArray] = None
+    mse: Optional[FloatArray] = None
+    estimation_error2: Optional[FloatArray] = None
 
 
 @dataclass(frozen=True, repr=False)
@@ -334,6 +361,12 @@ class BootstrapResult:
     def ci(self, level: float = 0.95, method: str = "percentile") -> tuple[FloatArray, FloatArray]:
         """Confidence intervals for every coefficient.
 
+        Each interval is for the ridge coefficient at its alpha (E w_alpha, the mean of
+        the ridge weights over repeated samples, shrunk toward 0; alpha held fixed, or
+        re-chosen in every replicate with ``select=``), not for the true unpenalized
+        weights; their measured coverage of both is in the user guide's "Coverage of the
+        intervals" page (docs/coverage.md).
+
         Parameters
         ----------
         level : float, default=0.95
@@ -374,37 +407,81 @@ class BootstrapResult:
         return self._public(lo.astype(dt), 0, 2), self._public(hi.astype(dt), 0, 2)
 
     # -- bias and variance across alpha
-    def bias_variance(self, true_coef: Any = None) -> BiasVariance:
-        """Squared bias, total variance and weight norm per alpha.
+    def bias_variance(self, true_coef: Any = None, noise_sd: Any = None) -> BiasVariance:
+        """Estimate variance and bias per alpha by the bootstrap, beside the truth where known.
+
+        Without arguments: the bootstrap's estimate of the total variance of the
+        weights (with its Monte-Carlo error) and the squared length of its bias
+        estimate. On simulated data, ``true_coef`` (and ``noise_sd``) add the true
+        squared bias (and variance and MSE) in closed form for the training design,
+        by :func:`ridgeboot.ridge_truth` with this run's X, alphas, sample weights and
+        intercept; the true values say what the bootstrap's numbers estimate.
 
         Parameters
         ----------
         true_coef : array_like of shape (p,) or (p, t), optional
-            The true weights (on simulated data); by default the full-data fit
-            of each alpha is the reference.
+            The true weights w of the model y = b + X w + noise.
+        noise_sd : float or array_like of shape (n,), optional
+            The model's noise standard deviation (per row, or one for all); needs
+            ``true_coef``.
 
         Returns
         -------
         BiasVariance
-            ``alphas``, ``bias2``, ``variance``, ``norm``, each of shape ([k][, t]).
+            ``alphas``, ``variance``, ``variance_mc_se``, ``bootstrap_bias2``,
+            ``norm``, and with the truth ``bias2``, ``true_variance``, ``mse``,
+            ``estimation_error2``; each of shape ([k][, t]) or None.
         """
         mean = self._kpt(self.coef_mean).astype(np.float64)
         std = self._kpt(self.coef_std).astype(np.float64)
-        if true_coef is None:
-            ref = self._full_kpt()[0].astype(np.float64)
-        else:
-            ref = np.asarray(true_coef, dtype=np.float64)
-            p, t = mean.shape[1], mean.shape[2]
-            if ref.shape not in ((p,), (p, t)) and not (ref.ndim == 2 and ref.shape == (p, 1)):
-                raise ValueError(f"true_coef must have shape ({p},) or ({p}, {t}), got {ref.shape}")
-            ref = ref.reshape(1, p, -1)
-        bias2 = ((mean - ref) ** 2).sum(axis=1)
+        k, p, t = mean.shape
         var = (std**2).sum(axis=1)
         B = self.n_valid
         norm = np.sqrt((mean**2).sum(axis=1) + var * (B - 1) / B)
-        alphas = np.asarray(self.alphas, dtype=np.float64)
+        full = self._full_kpt()[0].astype(np.float64)
+        boot_bias2 = ((mean - full) ** 2).sum(axis=1)
+        mc_se = None
+        if self.coefs is not None:
+            c = self._coefs_bkpt().astype(np.float64)
+            spread2 = ((c - c.mean(axis=0)) ** 2).sum(axis=2)  # (B, k, t)
+            mc_se = self._public(spread2.std(axis=0, ddof=1) / np.sqrt(len(c)), 0, 1)
+        truth: dict[str, Any] = {}
+        if noise_sd is not None and true_coef is None:
+            raise ValueError("noise_sd needs true_coef: the truth is that of a known model")
+        if true_coef is not None:
+            ref = np.asarray(true_coef, dtype=np.float64)
+            if ref.shape not in ((p,), (p, t)) and not (ref.ndim == 2 and ref.shape == (p, 1)):
+                raise ValueError(f"true_coef must have shape ({p},) or ({p}, {t}), got {ref.shape}")
+            ref = np.broadcast_to(ref.reshape(p, -1), (p, t))
+            if self.selection is not None:
+                raise ValueError(
+                    "bias_variance(true_coef) is not available with select=: its closed-form "
+                    "truth holds alpha fixed, while the replicates re-selected it"
+                )
+            d = self._training_data("bias_variance(true_coef)")
+            bias2, true_var = np.empty((k, t)), np.empty((k, t))
+            for j in range(t):
+                tr = ridge_truth(
+                    d.X,
+                    ref[:, j],
+                    0.0 if noise_sd is None else noise_sd,
+                    self._alpha_values(),
+                    fit_intercept=self.fit_intercept,
+                    sample_weight=d.weight,
+                )
+                bias2[:, j], true_var[:, j] = tr.bias2, tr.variance
+            truth["bias2"] = self._public(bias2, 0, 1)
+            truth["estimation_error2"] = self._public(((mean - ref[None]) ** 2).sum(axis=1), 0, 1)
+            if noise_sd is not None:
+                truth["true_variance"] = self._public(true_var, 0, 1)
+                truth["mse"] = self._public(bias2 + true_var, 0, 1)
         return BiasVariance(
-            alphas, self._public(bias2, 0, 1), self._public(var, 0, 1), self._public(norm, 0, 1)
+            alphas=np.asarray(self.alphas, dtype=np.float64),
+            variance=self._public(var, 0, 1),
+            variance_mc_se=mc_se,
+            bootstrap_bias2=self._public(boot_bias2, 0, 1),
+            norm=self._public(norm, 0, 1),
+            **truth,
         )
 
     def smoothed(self) -> SmoothedEstimate:

@@ -35,6 +35,9 @@ ArrayOrFloat = Union[float, FloatArray]
 # core, an explicit solver="cholesky" warns.
 ILL_CONDITIONED: float = _core.ILL_CONDITIONED
 
+# the interpolation check densifies the weighted rows of a sparse X up to this size
+SPARSE_CHECK_ELEMENTS = 2**24
+
 
 def choose_solver(solver: str, grid: np.ndarray) -> str:
     """Resolve solver="auto" for an alpha grid.
@@ -144,6 +147,94 @@ def fit_grid(
             stacklevel=3,
         )
     return GridFit(coef, intercept, ran, int(rank))
+
+
+class InterpolationWarning(UserWarning):
+    """A fit with at least as many coefficients as rows and no penalty interpolates.
+
+    It reproduces the training targets exactly (rows in general position).
+    """
+
+
+def interpolating_alphas(data: Prepared, alphas: np.ndarray, fit_intercept: bool) -> np.ndarray:
+    """Which alphas give a fit that interpolates the training rows.
+
+    The fit reproduces every training target when the weighted, centred design of the m
+    rows of positive weight has rank m - fit_intercept (possible only with ``p +
+    fit_intercept >= m``) and alpha is none at all: 0, or at or below ``eps * max(m, p) *
+    s_max^2``, under which the solvers treat it as 0. Columns constant to rounding
+    (centred norm below ``m * eps`` times their norm) count as 0. The rank costs one SVD
+    of an m x p matrix, computed only when p + fit_intercept >= m.
+
+    Parameters
+    ----------
+    data : Prepared
+    alphas : ndarray of shape (k,)
+    fit_intercept : bool
+
+    Returns
+    -------
+    ndarray of bool, shape (k,)
+    """
+    alphas = np.asarray(alphas, dtype=np.float64).ravel()
+    none = np.zeros(alphas.shape, dtype=bool)
+    rows = slice(None) if data.weight is None else np.asarray(data.weight) > 0
+    if isinstance(data.X, SparseX):
+        m_rows = data.n if data.weight is None else int(np.count_nonzero(rows))
+        if m_rows * data.p > SPARSE_CHECK_ELEMENTS:
+            return none  # too large to densify for a warning: not checked
+        X = np.asarray(data.X.csr[rows].toarray(), dtype=np.float64)
+    else:
+        X = np.asarray(data.X, dtype=np.float64)[rows]
+    m, p = X.shape
+    if p + int(fit_intercept) < m or m - int(fit_intercept) < 1:
+        return none  # residual degrees of freedom; or one row that the intercept alone fits
+    v = np.ones(m) if data.weight is None else np.asarray(data.weight, np.float64)[rows]
+    eps = float(np.finfo(np.float64).eps)
+    top = float(np.abs(X).max())
+    if not np.isfinite(top) or top == 0:
+        return none
+    X = X / top  # in units of the largest entry: no overflow for huge data
+    if fit_intercept:
+        Xc = X - (v / v.sum()) @ X
+        constant = np.linalg.norm(Xc, axis=0) <= m * eps * np.linalg.norm(X, axis=0)
+        Xc[:, constant] = 0.0
+    else:
+        Xc = X
+    with np.errstate(over="ignore", invalid="ignore"):
+        Xs = np.sqrt(v)[:, None] * Xc
+        scale = float(np.abs(Xs).max())
+        if not np.isfinite(scale) or scale == 0:
+            return none
+        s = np.linalg.svd(Xs / scale, compute_uv=False)
+    cutoff = max(m, p) * eps
+    if np.count_nonzero(s > cutoff * s[0]) < m - int(fit_intercept):
+        return none
+    # alpha <= cutoff * (s_max * scale * top)^2, divided step by step: no overflow
+    with np.errstate(over="ignore", under="ignore"):  # inf or 0 compare correctly
+        negligible = (((alphas / top) / scale) / top) / scale <= cutoff * s[0] ** 2
+    return np.asarray((alphas == 0) | negligible, dtype=bool)
+
+
+def warn_if_interpolating(
+    data: Prepared, alphas: np.ndarray, fit_intercept: bool, stacklevel: int = 3
+) -> None:
+    """Warn with :class:`InterpolationWarning` when some alpha gives an interpolating fit."""
+    m = data.n if data.weight is None else int(np.count_nonzero(data.weight > 0))
+    if data.p + int(fit_intercept) < m:
+        return  # the common case, at no cost
+    hit = interpolating_alphas(data, alphas, fit_intercept)
+    if not hit.any():
+        return
+    which = "alpha = 0" if (np.asarray(alphas)[hit] == 0).all() else "alpha at or near 0"
+    coefs = f"{data.p} coefficients" + (" + intercept" if fit_intercept else "")
+    warnings.warn(
+        f"{which} with {coefs} and {m} rows (p >= n): the fit interpolates the training "
+        "data (zero training error) and is the minimum-norm solution among infinitely many; "
+        "its training error says nothing about new data. Use alpha > 0.",
+        InterpolationWarning,
+        stacklevel=stacklevel,
+    )
 
 
 def _predict(X: Any, coef: np.ndarray, intercept: Any, dtype: np.dtype[Any]) -> FloatArray:
@@ -334,6 +425,7 @@ def ridge(
     """
     data = prepare(X, y, sample_weight, check_finite)
     grid, per_target = alpha_grid(alpha, data.t, data.y_1d, data.dtype)
+    warn_if_interpolating(data, grid.ravel(), fit_intercept)
     coef, intercept, solver_ran, rank = fit_grid(
         data, grid, solver, fit_intercept, n_threads, rcond=rcond
     )
@@ -381,6 +473,7 @@ def ridge_path(
     """
     data = prepare(X, y, sample_weight, check_finite)
     grid, _ = path_grid(alphas, data.t, data.dtype)
+    warn_if_interpolating(data, grid[:, 0], fit_intercept)
     coef, intercept, solver_ran, rank = fit_grid(
         data, grid, solver, fit_intercept, n_threads, auto_choice=path_solver(grid), rcond=rcond
     )

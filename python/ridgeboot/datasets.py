@@ -3,6 +3,8 @@
 - :func:`load_longley`: the Longley data as published in the NIST Statistical
   Reference Datasets (StRD), 16 rows, 6 strongly collinear predictors.
 - :func:`longley_certified`: NIST's certified least-squares coefficients for it.
+- :func:`equicorrelated_features`, :func:`make_equicorrelated`: simulated features with
+  one correlation between every pair, and a target from known weights.
 """
 
 from __future__ import annotations
@@ -12,11 +14,17 @@ import io
 import json
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 
-__all__ = ["Dataset", "load_longley", "longley_certified"]
+__all__ = [
+    "Dataset",
+    "equicorrelated_features",
+    "load_longley",
+    "longley_certified",
+    "make_equicorrelated",
+]
 
 
 @dataclass(frozen=True)
@@ -86,3 +94,66 @@ def longley_certified() -> dict[str, Any]:
         ``r_squared`` and the source.
     """
     return json.loads(_data_text("longley_certified.json"))  # type: ignore[no-any-return]
+
+
+def equicorrelated_features(rng: np.random.Generator, n: int, p: int, rho: float) -> np.ndarray:
+    """Draw features with unit variance and correlation ``rho`` between every pair.
+
+    ``x_ij = sqrt(rho) z_i + sqrt(1 - rho) e_ij`` with z (n, 1) then e (n, p) drawn
+    standard normal from ``rng``, in that order.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    n, p : int
+        Rows and features.
+    rho : float
+        Correlation in [0, 1).
+
+    Returns
+    -------
+    ndarray of shape (n, p)
+    """
+    if not 0.0 <= rho < 1.0:
+        raise ValueError(f"rho must be in [0, 1), got {rho!r}")
+    common = rng.standard_normal((n, 1))
+    own = rng.standard_normal((n, p))
+    return np.sqrt(rho) * common + np.sqrt(1.0 - rho) * own  # type: ignore[no-any-return]
+
+
+def make_equicorrelated(
+    n: int,
+    p: int,
+    rho: float,
+    noise: float,
+    seed: int,
+    true_coef: Optional[np.ndarray] = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Simulate equicorrelated features and a noisy linear target: ``y = X w + noise * eps``.
+
+    From ``numpy.random.default_rng(seed)``: w standard normal (unless given), then X
+    by :func:`equicorrelated_features`, then eps standard normal.
+
+    Parameters
+    ----------
+    n, p : int
+        Rows and features.
+    rho : float
+        Correlation between every pair of features, in [0, 1).
+    noise : float
+        Standard deviation of the noise.
+    seed : int
+    true_coef : ndarray of shape (p,), optional
+        The weights w; by default drawn standard normal from the same seed.
+
+    Returns
+    -------
+    X : ndarray of shape (n, p)
+    y : ndarray of shape (n,)
+    w : ndarray of shape (p,)
+    """
+    rng = np.random.default_rng(seed)
+    w = rng.standard_normal(p) if true_coef is None else np.asarray(true_coef, dtype=np.float64)
+    X = equicorrelated_features(rng, n, p, rho)
+    y = X @ w + noise * rng.standard_normal(n)
+    return X, y, w

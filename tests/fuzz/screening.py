@@ -79,11 +79,13 @@ FUZZ = settings(
 
 
 # Documented warnings: skipped replicates, an explicit Cholesky on an ill-conditioned matrix,
-# and ridge_cv's choice at the edge of the grid.
+# ridge_cv's choice at the edge of the grid, and a fit that interpolates (alpha = 0 with
+# p >= n).
 DOCUMENTED_WARNINGS = (
     (RuntimeWarning, r"replicates drew no row with positive weight"),
     (RuntimeWarning, r"ill-conditioned"),
     (UserWarning, r"chosen alpha .* (smallest|largest) of the grid"),
+    (UserWarning, r"the fit interpolates the training data"),
     # ridgeboot.sklearn.RidgeCV with k-fold, as scikit-learn's GridSearchCV: a fold whose
     # score is undefined (R^2 on one row) is NaN, with scikit-learn's warning, and ours
     (UserWarning, r"held-out scores are non-finite|the fit failed on \d+ of \d+ folds"),

@@ -98,8 +98,10 @@ def _add_demo_parser(sub: Any) -> None:
         help="why penalise: bootstrap ridge on Longley and on correlated synthetic data",
         description="Bootstrap the ridge fit over an alpha grid (0 included) on the Longley data "
         "(NIST StRD) and on a synthetic design with known weights and correlated features; "
-        "print per alpha the training and out-of-bag error, the size, spread and bias of the "
-        "weights, and the alpha GCV picks.",
+        "print per alpha the training and out-of-bag error, the size of the weights and the "
+        "bootstrap's estimates of their variance and bias, and the alpha GCV picks; for the "
+        "synthetic design, beside them the true squared bias, variance and MSE of the weights "
+        "over fresh training sets.",
     )
     g = p.add_argument_group("synthetic data")
     g.add_argument("--n", type=bounded(int, 5), default=100, help="synthetic rows (default 100)")
@@ -116,13 +118,21 @@ def _add_demo_parser(sub: Any) -> None:
         default=1.0,
         help="noise standard deviation of the synthetic target (default 1.0)",
     )
+    g.add_argument(
+        "--truth-sets",
+        type=bounded(int, 2, MAX_REPLICATES),
+        default=2000,
+        metavar="R",
+        help="fresh training sets simulated for the synthetic design's true bias and variance "
+        "(default 2000)",
+    )
     _add_run_options(p, n_boot=500, seed_help="seed of the synthetic data and of the draws")
     out = p.add_argument_group("output")
     out.add_argument("--json", metavar="FILE", help="write every number shown (and the settings)")
     out.add_argument(
         "--plot",
         metavar="FILE.png",
-        help='draw the three-panel figure (needs pip install "ridgeboot[plot]")',
+        help='draw the four-panel figure (needs pip install "ridgeboot[plot]")',
     )
     out.add_argument(
         "--plot-n",

@@ -10,11 +10,12 @@ problem with :func:`equicorrelated_design`, so they live here and not in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import numpy as np
 
 import ridgeboot as rb
+from ridgeboot.datasets import make_equicorrelated
 
 DEMO_SOLVER = "svd"  # alpha = 0 is on the grid: the SVD gives the minimum-norm least squares fit
 
@@ -37,6 +38,11 @@ class Problem:
         Lines printed under the table (how the data were made or transformed).
     details : dict
         Extra settings for the JSON output.
+    noise_sd : float or None
+        Standard deviation of the model's noise (simulated data only).
+    draw_design : callable or None
+        ``draw_design(rng) -> X`` draws a fresh design from the same distribution as
+        ``X`` (simulated data only), for the random-design truth.
     """
 
     key: str
@@ -47,6 +53,8 @@ class Problem:
     true_coef: Optional[np.ndarray]
     notes: tuple[str, ...]
     details: dict[str, Any] = field(default_factory=dict)
+    noise_sd: Optional[float] = None
+    draw_design: Optional[Callable[[np.random.Generator], np.ndarray]] = None
 
 
 def equicorrelated_design(
@@ -75,13 +83,7 @@ def equicorrelated_design(
     y : ndarray of shape (n,)
     w : ndarray of shape (p,)
     """
-    rng = np.random.default_rng(seed)
-    w = rng.standard_normal(p) if true_coef is None else np.asarray(true_coef, dtype=np.float64)
-    common = rng.standard_normal((n, 1))
-    own = rng.standard_normal((n, p))
-    X = np.sqrt(rho) * common + np.sqrt(1.0 - rho) * own
-    y = X @ w + noise * rng.standard_normal(n)
-    return X, y, w
+    return make_equicorrelated(n, p, rho, noise, seed, true_coef)
 
 
 @dataclass(frozen=True)
@@ -98,12 +100,79 @@ class Settings:
         Native threads (None: every core).
     progress : bool
         Whether to show a progress bar while bootstrapping.
+    truth_sets : int
+        Simulated training sets for the truth of a simulated problem.
     """
 
     n_boot: int
     seed: int
     threads: Optional[int]
     progress: bool
+    truth_sets: int = 2000
+
+
+@dataclass(frozen=True)
+class Truth:
+    """What the ridge weights do across fresh training sets of a simulated problem.
+
+    Attributes
+    ----------
+    closed_form : RidgeTruth
+        X fixed at the training rows, fresh noise, exact.
+    simulated : SimulatedTruth
+        The same by refitting fresh noise vectors on the fixed X.
+    random_design : SimulatedTruth
+        Fresh X and fresh noise for every training set.
+    """
+
+    closed_form: rb.RidgeTruth
+    simulated: rb.SimulatedTruth
+    random_design: rb.SimulatedTruth
+
+    def agreement(self) -> float:
+        """Largest |simulated - closed form| / Monte-Carlo SE over alphas, bias² and variance."""
+        sim, exact = self.simulated, self.closed_form
+        z = [
+            np.abs(sim.bias2 - exact.bias2) / np.where(sim.bias2_se > 0, sim.bias2_se, np.inf),
+            np.abs(sim.variance - exact.variance) / sim.variance_se,
+        ]
+        return float(np.max(z))
+
+
+def compute_truth(problem: Problem, alphas: np.ndarray, settings: Settings) -> Optional[Truth]:
+    """Compute the truth of a simulated problem over ``alphas``; None for real data.
+
+    Parameters
+    ----------
+    problem : Problem
+    alphas : ndarray of shape (k,)
+    settings : Settings
+        ``truth_sets`` training sets, seeded from ``seed``.
+
+    Returns
+    -------
+    Truth or None
+    """
+    w, sd, draw = problem.true_coef, problem.noise_sd, problem.draw_design
+    if w is None or sd is None or draw is None:
+        return None
+    R, threads = settings.truth_sets, settings.threads
+    return Truth(
+        closed_form=rb.ridge_truth(problem.X, w, sd, alphas),
+        simulated=rb.simulate_ridge_truth(
+            problem.X,
+            w,
+            sd,
+            alphas,
+            R,
+            seed=settings.seed + 1,
+            solver=DEMO_SOLVER,
+            n_threads=threads,
+        ),
+        random_design=rb.simulate_random_design_truth(
+            draw, w, sd, alphas, R, seed=settings.seed + 2, solver=DEMO_SOLVER, n_threads=threads
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -115,13 +184,21 @@ class AlphaSweep:
     problem : Problem
     alphas : ndarray of shape (k,)
     boot : BootstrapResult
-    train_mse, oob_mse, norm, variance, bias2 : ndarray of shape (k,)
-        Training MSE of the full fit; out-of-bag MSE; RMS ||w|| over replicates;
-        total bootstrap variance of w; squared bias (vs true w, else vs full fit).
+    train_mse, oob_mse, norm : ndarray of shape (k,)
+        Training MSE of the full fit; out-of-bag MSE; RMS ||w|| over replicates.
+    variance, variance_mc_se : ndarray of shape (k,)
+        The bootstrap's estimate of the total variance of w, and its Monte-Carlo
+        standard error (B finite).
+    bias_estimate : ndarray of shape (k, p)
+        The bootstrap's bias estimate mean_b(w_b) - w_full.
+    bootstrap_bias2 : ndarray of shape (k,)
+        Its squared length ||mean_b(w_b) - w_full||^2.
     gcv_index : int
         Index of the alpha GCV chose.
     gcv_note : str or None
         Set when GCV chose an end of the grid.
+    truth : Truth or None
+        The true bias, variance and MSE (simulated problems only).
     """
 
     problem: Problem
@@ -131,9 +208,12 @@ class AlphaSweep:
     oob_mse: np.ndarray
     norm: np.ndarray
     variance: np.ndarray
-    bias2: np.ndarray
+    variance_mc_se: np.ndarray
+    bias_estimate: np.ndarray
+    bootstrap_bias2: np.ndarray
     gcv_index: int
     gcv_note: Optional[str]
+    truth: Optional[Truth] = None
 
     @property
     def gcv_alpha(self) -> float:
@@ -204,9 +284,10 @@ def sweep(problem: Problem, alphas: np.ndarray, settings: Settings) -> AlphaSwee
         progress=settings.progress,
     )
     residuals = problem.y[None, :] - boot.full.predict(problem.X)  # (k, n)
-    bv = boot.bias_variance(true_coef=problem.true_coef)
+    bv = boot.bias_variance()
     gcv_index, gcv_note = gcv_choice(problem.X, problem.y, alphas)
     assert boot.oob_mse is not None  # oob=True is the default
+    assert bv.variance_mc_se is not None  # keep_coefs=True is the default
     return AlphaSweep(
         problem=problem,
         alphas=alphas,
@@ -215,7 +296,11 @@ def sweep(problem: Problem, alphas: np.ndarray, settings: Settings) -> AlphaSwee
         oob_mse=np.asarray(boot.oob_mse),
         norm=np.asarray(bv.norm),
         variance=np.asarray(bv.variance),
-        bias2=np.asarray(bv.bias2),
+        variance_mc_se=np.asarray(bv.variance_mc_se),
+        bias_estimate=np.asarray(boot.coef_mean, dtype=np.float64)
+        - np.asarray(boot.full.coef, dtype=np.float64),
+        bootstrap_bias2=np.asarray(bv.bootstrap_bias2),
         gcv_index=gcv_index,
         gcv_note=gcv_note,
+        truth=compute_truth(problem, alphas, settings),
     )

@@ -1,11 +1,15 @@
-"""The ``ridgeboot demo --plot`` figure: three panels, drawn with matplotlib's Agg canvas.
+"""The ``ridgeboot demo --plot`` figure: four panels, drawn with matplotlib's Agg canvas.
 
 1. The textbook picture, from data: two correlated features, contours of the
    training cost over (w1, w2), the L2 ball through the ridge solution, the
    least-squares and ridge solutions, and the bootstrap clouds of both.
 2. Coefficient paths over alpha (Longley, standardized) with bootstrap
    percentile bands.
-3. Squared bias, variance and out-of-bag error against alpha (synthetic data).
+3. The truth on the synthetic data: squared bias, variance and mean squared error of
+   the weights across fresh training sets (closed form with X fixed, simulated with X
+   fixed and with fresh X).
+4. The bootstrap's estimates from the one sample beside that truth: its variance (with
+   its Monte-Carlo band) and its bias estimate.
 """
 
 from __future__ import annotations
@@ -276,39 +280,89 @@ def path_limits(coef: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[float
     return bottom - pad, top + pad
 
 
-# -- panel 3: the trade-off
+# -- panels 3 and 4: the truth, and the bootstrap beside it
 
 
-def draw_tradeoff(ax: Axes, s: AlphaSweep) -> None:
-    """Panel 3: squared bias, variance, their sum, and the out-of-bag and training errors."""
-    x, zero_x = alpha_positions(s.alphas)
-    ax.plot(x, s.bias2, "-o", color="C3", markersize=3, label="bias^2 (vs true w)")
-    ax.plot(x, s.variance, "-o", color="C0", markersize=3, label="variance of w (bootstrap)")
-    ax.plot(x, s.bias2 + s.variance, "-", color="k", linewidth=2, label="bias^2 + variance")
-    ax.set_ylabel("bias^2 and variance of the weights")
-    ax.set_ylim(bottom=0)
-    errors = ax.twinx()
-    errors.plot(x, s.oob_mse, "--s", color="C2", markersize=3, label="out-of-bag MSE (right)")
-    errors.plot(x, s.train_mse, ":", color="C2", linewidth=1.5, label="training MSE (right)")
-    errors.set_ylabel("prediction error (MSE)", color="C2")
-    errors.tick_params(axis="y", colors="C2")
-    mark_gcv(ax, x[s.gcv_index], label=True)
-    style_alpha_axis(ax, s.alphas, zero_x)
-    handles, labels = ax.get_legend_handles_labels()
-    h2, l2 = errors.get_legend_handles_labels()
+def tradeoff_legend(ax: Axes) -> None:
+    """Put the legend under a panel."""
     ax.legend(
-        handles + h2,
-        labels + l2,
         fontsize=8,
         loc="upper center",
         bbox_to_anchor=(0.5, -0.11),
         ncol=2,
         framealpha=0.9,
     )
+
+
+def draw_truth(ax: Axes, s: AlphaSweep) -> None:
+    """Panel 3: true squared bias, variance and MSE of the weights against alpha."""
+    assert s.truth is not None
+    exact, sim, fresh = s.truth.closed_form, s.truth.simulated, s.truth.random_design
+    x, zero_x = alpha_positions(s.alphas)
+    ax.plot(x, exact.bias2, "-", color="C3", linewidth=2, label="true bias^2 (X fixed, exact)")
+    ax.plot(x, exact.variance, "-", color="C0", linewidth=2, label="true variance (X fixed, exact)")
+    ax.plot(x, exact.mse, "-", color="k", linewidth=2, label="true MSE of w = bias^2 + variance")
+    ax.plot(
+        x, sim.bias2, "o", color="C3", markersize=4, label=f"simulated, {sim.n_sets} noise draws"
+    )
+    ax.plot(x, sim.variance, "o", color="C0", markersize=4)
+    ax.plot(
+        x,
+        fresh.bias2,
+        "--",
+        color="C3",
+        linewidth=1.2,
+        label=f"bias^2, fresh X ({fresh.n_sets} training sets)",
+    )
+    ax.plot(x, fresh.variance, "--", color="C0", linewidth=1.2, label="variance, fresh X")
+    ax.plot(x, fresh.mse, "--", color="k", linewidth=1.2, label="MSE of w, fresh X")
+    ax.set_ylabel("squared bias, variance, MSE of the weights")
+    ax.set_ylim(bottom=0)
+    mark_gcv(ax, x[s.gcv_index], label=True)
+    style_alpha_axis(ax, s.alphas, zero_x)
+    tradeoff_legend(ax)
     ax.set_title(
-        f"3. {s.problem.title}: the bias-variance trade-off\n"
-        f"n={s.problem.X.shape[0]}, p={s.problem.X.shape[1]}, "
-        f"{s.boot.n_boot} bootstrap replicates",
+        f"3. {s.problem.title}: the truth across fresh training sets\n"
+        f"bias^2 rises from 0, variance falls; n={s.problem.X.shape[0]}, "
+        f"p={s.problem.X.shape[1]}, known w and noise",
+        fontsize=11,
+    )
+
+
+def draw_bootstrap_vs_truth(ax: Axes, s: AlphaSweep, z: float = 1.96) -> None:
+    """Panel 4: the bootstrap's variance (Monte-Carlo band) and bias estimate beside the truth."""
+    assert s.truth is not None
+    exact = s.truth.closed_form
+    x, zero_x = alpha_positions(s.alphas)
+    ax.plot(x, exact.variance, "-", color="C0", linewidth=2, label="true variance")
+    ax.plot(x, s.variance, "--o", color="C0", markersize=3, label="bootstrap variance (one sample)")
+    band = z * s.variance_mc_se
+    ax.fill_between(
+        x,
+        s.variance - band,
+        s.variance + band,
+        color="C0",
+        alpha=0.2,
+        linewidth=0,
+        label=f"+- {z:g} Monte-Carlo s.e. ({s.boot.n_valid} replicates)",
+    )
+    ax.plot(x, exact.bias2, "-", color="C3", linewidth=2, label="true bias^2")
+    ax.plot(
+        x,
+        s.bootstrap_bias2,
+        "--s",
+        color="C3",
+        markersize=3,
+        label="bootstrap bias estimate, squared length",
+    )
+    ax.set_ylabel("squared bias and variance of the weights")
+    ax.set_ylim(bottom=0)
+    mark_gcv(ax, x[s.gcv_index], label=True)
+    style_alpha_axis(ax, s.alphas, zero_x)
+    tradeoff_legend(ax)
+    ax.set_title(
+        f"4. {s.problem.title}: the bootstrap's estimates\n"
+        "from the one sample, beside the truth (X fixed)",
         fontsize=11,
     )
 
@@ -316,14 +370,14 @@ def draw_tradeoff(ax: Axes, s: AlphaSweep) -> None:
 def draw_demo_figure(
     path: str, sweeps: list[AlphaSweep], args: argparse.Namespace, settings: Settings
 ) -> dict[str, Any]:
-    """Draw the three-panel figure to ``path`` (PNG, or any format matplotlib infers).
+    """Draw the four-panel figure to ``path`` (PNG, or any format matplotlib infers).
 
     Parameters
     ----------
     path : str
     sweeps : list of AlphaSweep
         The demo's results: one with key "longley" (panel 2) and one with key
-        "synthetic" (panel 3).
+        "synthetic" and its truth (panels 3 and 4).
     args : argparse.Namespace
         The demo's options (n, rho, noise, seed for the two-feature problem).
     settings : Settings
@@ -334,11 +388,12 @@ def draw_demo_figure(
         The numbers behind panel 1.
     """
     by_key = {s.problem.key: s for s in sweeps}
-    fig = new_figure(19.5, 6.8)
-    axes = fig.subplots(1, 3, width_ratios=[1.0, 1.15, 1.15])
+    fig = new_figure(15.5, 14.0)
+    axes = fig.subplots(2, 2)
     plane = plane_problem(args, settings, by_key["synthetic"].alphas)
-    draw_plane(axes[0], plane, args.rho)
-    draw_paths(axes[1], by_key["longley"])
-    draw_tradeoff(axes[2], by_key["synthetic"])
+    draw_plane(axes[0, 0], plane, args.rho)
+    draw_paths(axes[0, 1], by_key["longley"])
+    draw_truth(axes[1, 0], by_key["synthetic"])
+    draw_bootstrap_vs_truth(axes[1, 1], by_key["synthetic"])
     save_figure(fig, path, args.command_line, bbox_inches="tight", pad_inches=0.15)
     return plane.summary()

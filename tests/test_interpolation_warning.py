@@ -1,0 +1,76 @@
+"""Fits that interpolate the training data say so: alpha = 0 (or an alpha the solvers treat
+as 0) with at least as many coefficients as rows of positive weight."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import ridgeboot as rb
+
+
+def wide(n=10, p=12, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, p)), rng.standard_normal(n)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda X, y: rb.ridge(X, y, 0.0),
+        lambda X, y: rb.ridge(X, y, 1e-30),
+        lambda X, y: rb.ridge_path(X, y, [0.0, 1.0]),
+        lambda X, y: rb.bootstrap(X, y, 0.0, 10),
+        lambda X, y: rb.bootstrap(X, y, [0.0, 1.0], 10),
+    ],
+)
+def test_interpolating_fits_warn(call):
+    X, y = wide()
+    with pytest.warns(rb.InterpolationWarning, match="interpolates the training data"):
+        call(X, y)
+
+
+def test_the_interpolating_fit_does_interpolate():
+    X, y = wide()
+    with pytest.warns(rb.InterpolationWarning):
+        fit = rb.ridge(X, y, 0.0)
+    np.testing.assert_allclose(fit.predict(X), y, atol=1e-10 * np.abs(y).max())
+
+
+@pytest.mark.parametrize(
+    ("n", "p", "fit_intercept", "alpha", "warns"),
+    [
+        (10, 9, True, 0.0, True),  # 9 slopes + intercept = 10 rows
+        (10, 9, False, 0.0, False),  # 9 coefficients < 10 rows
+        (10, 10, False, 0.0, True),
+        (10, 12, True, 1.0, False),  # a real penalty: not interpolating
+        (30, 5, True, 0.0, False),  # least squares with residual degrees of freedom
+    ],
+)
+def test_interpolation_warning_counts_parameters_against_rows(n, p, fit_intercept, alpha, warns):
+    X, y = wide(n, p)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rb.ridge(X, y, alpha, fit_intercept=fit_intercept)
+    got = [w for w in caught if issubclass(w.category, rb.InterpolationWarning)]
+    assert bool(got) == warns
+
+
+def test_interpolation_warning_counts_rows_of_positive_weight():
+    X, y = wide(20, 12)
+    sw = np.r_[np.ones(10), np.zeros(10)]
+    with pytest.warns(rb.InterpolationWarning, match="12 coefficients \\+ intercept and 10 rows"):
+        rb.ridge(X, y, 0.0, sample_weight=sw)
+
+
+def test_no_interpolation_warning_for_one_row_or_huge_data():
+    """One row with an intercept: the intercept alone fits it, whatever alpha; and data
+    scaled by 1e150 with alpha scaled alike are the same problem (no overflow)."""
+    X, y = wide(10, 12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", rb.InterpolationWarning)
+        rb.ridge(X[:1], y[:1], 0.0)
+        rb.ridge(X * 1e150, y * 1e150, 1e300)  # alpha / scale^2 = 1: a real penalty
+    with pytest.warns(rb.InterpolationWarning):
+        rb.ridge(X * 1e150, y * 1e150, 1e-30)
