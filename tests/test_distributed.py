@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import ridgeboot as rb
 from reference import condition_number
-from ridgeboot import _out_of_core
+from ridgeboot import _out_of_core, _out_of_core_memory
 from ridgeboot._engine import SUM_CHUNK, EngineJob, merge_blocks, split_blocks
 
 distributed = pytest.importorskip("distributed")
@@ -392,7 +392,7 @@ def test_out_of_core_sub_blocks_keep_each_task_within_its_budget(client, monkeyp
     Xd = da.from_array(X, chunks=(20000, 5))
     whole = rbd.bootstrap(Xd, y, [0.1, 1.0], 200, seed=3, client=client)
     budget = 24 * 2**20
-    per_sub, need = _out_of_core.plan_subblocks(200, 20000, 5, 1, True, budget)
+    per_sub, need = _out_of_core_memory.plan_subblocks(200, 20000, 5, 1, True, budget)
     assert per_sub < 200 and need <= budget
     monkeypatch.setattr(_out_of_core, "task_budget", lambda client: budget)
     split = rbd.bootstrap(Xd, y, [0.1, 1.0], 200, seed=3, client=client)
@@ -417,7 +417,9 @@ def test_out_of_core_memory_error_up_front_against_the_workers_limit():
             ) as cluster,
             distributed.Client(cluster, set_as_default=False) as c,
         ):
-            budget = _out_of_core.task_budget(c)  # half of 0.8 GiB less what it uses, per thread
+            budget = _out_of_core_memory.task_budget(
+                c
+            )  # half of 0.8 GiB less what it uses, per thread
             assert 0 < budget < 0.2 * 2**30
             Xd = da.zeros((3_000_000, 5), chunks=(3_000_000, 5))
             yd = da.zeros(3_000_000, chunks=3_000_000)
@@ -447,8 +449,8 @@ def test_the_memory_model_bounds_a_chunk_task_and_a_merge(R, m, p, t, oob):
         )  # its two inputs
     finally:
         tracemalloc.stop()
-    chunk_model = _out_of_core.chunk_task_bytes(R, m, p, t, oob)
-    merge_model = _out_of_core.merge_task_bytes(R, p, t, oob)
+    chunk_model = _out_of_core_memory.chunk_task_bytes(R, m, p, t, oob)
+    merge_model = _out_of_core_memory.merge_task_bytes(R, p, t, oob)
     assert chunk_peak <= chunk_model <= 2 * chunk_peak + 2**20, (chunk_peak, chunk_model)
     assert merge_peak <= merge_model <= 2 * merge_peak + 2**20, (merge_peak, merge_model)
 

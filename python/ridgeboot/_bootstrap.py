@@ -9,12 +9,8 @@ from typing import Any, Callable, Optional, Union
 import numpy as np
 
 from . import _core
-from ._bootstrap_result import (
-    BiasVariance,
-    BootstrapResult,
-    TrainingData,
-    make_result,
-)
+from ._bias_variance import BiasVariance
+from ._bootstrap_result import BootstrapResult, TrainingData, make_result
 from ._cv import ridge_cv
 from ._engine import EngineJob, current_runner
 from ._linalg import power_of_two_scale

@@ -15,58 +15,14 @@ from typing import Any, Optional, Union
 import numpy as np
 
 from . import _core, _intervals, _prediction_error
-from ._describe import short_repr
+from ._bias_variance import BiasVariance, true_bias_variance
+from ._describe import coefficient_table, short_repr
 from ._prediction_error import ErrorParts
 from ._replicate_selection import ReplicateSelection, SmoothedEstimate, smoothed_result
+from ._result_axes import Axes, drop_absent_axes, full_fit_result, one_alpha
 from ._ridge import RidgePathResult, RidgeResult
 from ._sparse import SparseX
-from ._truth import ridge_truth
 from ._validation import FloatArray, Names, check_choice
-
-Axes = tuple[bool, bool]  # (alpha axis, target axis) present in the public arrays
-
-
-def drop_absent_axes(a: np.ndarray, axes: Axes, k_axis: int, t_axis: int) -> np.ndarray:
-    """Squeeze the alpha axis (scalar alpha) and the target axis (1-D y) where absent."""
-    has_k, has_t = axes
-    drop = [ax for ax, keep in ((k_axis, has_k), (t_axis, has_t)) if not keep]
-    return np.squeeze(a, axis=tuple(drop)) if drop else a
-
-
-def one_alpha(grid: np.ndarray) -> Union[float, np.ndarray]:
-    """Return the alpha of a one-point grid (1, t): a float, or (t,) when targets differ."""
-    row = grid[0]
-    return float(row[0]) if (row == row[0]).all() else row.astype(np.float64)
-
-
-def full_fit_result(
-    coef: np.ndarray,
-    icpt: np.ndarray,
-    grid: np.ndarray,
-    axes: Axes,
-    solver: str,
-    names: tuple[Names, Names] = (None, None),
-) -> Union[RidgeResult, RidgePathResult]:
-    """Return the full-data fit, coef (k, p, t) and intercept (k, t), as ridge(_path) would."""
-    has_k, has_t = axes
-    if has_k:
-        return RidgePathResult(
-            drop_absent_axes(coef, axes, 0, 2),
-            drop_absent_axes(icpt, axes, 0, 1),
-            grid[:, 0].copy(),
-            solver,
-            feature_names=names[0],
-            target_names=names[1],
-        )
-    c, b = coef[0], icpt[0]
-    return RidgeResult(
-        c[:, 0] if not has_t else c,
-        b[0].item() if not has_t else b,
-        one_alpha(grid),
-        solver,
-        feature_names=names[0],
-        target_names=names[1],
-    )
 
 
 @dataclass(frozen=True)
@@ -85,55 +41,6 @@ class TrainingData:
     X: np.ndarray
     Y: np.ndarray
     weight: Optional[np.ndarray]
-
-
-@dataclass(frozen=True)
-class BiasVariance:
-    """Bias and variance of the ridge weights across alpha, estimated and (if known) true.
-
-    The bootstrap's estimates always; the truth where the model is known.
-
-    Attributes
-    ----------
-    alphas : ndarray of shape (k,) or ()
-    variance : ndarray of shape ([k][, t])
-        The bootstrap's estimate of the total variance of the weights,
-        sum_j Var_b(w_bj) (ddof=1).
-    variance_mc_se : ndarray of shape ([k][, t]) or None
-        Monte-Carlo standard error of ``variance`` from B finite replicates,
-        sd_b(||w_b - mean_b w_b||^2) / sqrt(B); None without kept coefficients. It
-        measures the resampling noise only, not how far the one sample at hand is
-        from the truth.
-    bootstrap_bias2 : ndarray of shape ([k][, t])
-        ||mean_b(w_b) - w_full||^2, the squared length of the bootstrap's own bias
-        estimate mean_b(w_b) - w_full (w_full the fit on all rows).
-    norm : ndarray of shape ([k][, t])
-        Root-mean-square weight norm over replicates, sqrt(mean_b ||w_b||^2).
-    bias2 : ndarray of shape ([k][, t]) or None
-        The true squared bias ||E w_alpha - w||^2 over fresh noise with X fixed at the
-        training rows (closed form, :func:`ridgeboot.ridge_truth`); needs ``true_coef``.
-        0 at alpha = 0 when the design has full column rank.
-    true_variance : ndarray of shape ([k][, t]) or None
-        The true total variance tr Cov w_alpha, same setting; needs ``true_coef``
-        and ``noise_sd``.
-    mse : ndarray of shape ([k][, t]) or None
-        The true mean squared error of the weights, ``bias2 + true_variance``.
-    estimation_error2 : ndarray of shape ([k][, t]) or None
-        ||mean_b(w_b) - w||^2 with the true w: the squared error of the bagged weights
-        on this one sample. A single draw, whose expectation is the bagged estimator's
-        squared bias plus its variance -- not the squared bias (it is not 0 at
-        alpha = 0). Needs ``true_coef``.
-    """
-
-    alphas: FloatArray
-    variance: FloatArray
-    variance_mc_se: Optional[FloatArray]
-    bootstrap_bias2: FloatArray
-    norm: FloatArray
-    bias2: Optional[FloatArray] = None
-    true_variance: Optional[FloatArray] = None
-    mse: Optional[FloatArray] = None
-    estimation_error2: Optional[FloatArray] = None
 
 
 @dataclass(frozen=True, repr=False)
@@ -224,8 +131,8 @@ class BootstrapResult:
         """Every coefficient with its standard error and confidence interval, as a table.
 
         The interval covers the ridge coefficient at each alpha, the alpha held fixed
-        (the replicates refit with that alpha, not one chosen per replicate): it does
-        not include the uncertainty of choosing alpha.
+        (the replicates refit with that alpha): it does not include the uncertainty of
+        choosing alpha -- unless the bootstrap ran with ``select=``.
 
         Parameters
         ----------
@@ -243,8 +150,6 @@ class BootstrapResult:
             ``ci_high``. ``attrs`` records ``level``, ``method``, ``n_boot`` and
             ``interval`` (what the interval covers).
         """
-        import pandas as pd
-
         lo, hi = self.ci(level, method)
         full, _ = self._full_kpt()
         columns = {
@@ -253,32 +158,25 @@ class BootstrapResult:
             "ci_low": self._kpt(lo),
             "ci_high": self._kpt(hi),
         }
-        k, p, t = full.shape
-        features = self.feature_names or tuple(f"x{j}" for j in range(p))
-        targets = self.target_names if self.target_names and len(self.target_names) == t else None
-        levels: list[tuple[str, list[Any]]] = []
-        if self._axes[0]:
-            levels.append(("alpha", [float(a) for a in self._alpha_values()]))
-        if self._axes[1]:
-            levels.append(("target", list(targets or range(t))))
-        levels.append(("feature", list(features)))
-        index = pd.MultiIndex.from_product([v for _, v in levels], names=[n for n, _ in levels])
-        # (k, p, t) -> rows in (alpha, target, feature) order
-        data = {
-            name: np.asarray(a, dtype=np.float64).transpose(0, 2, 1).reshape(-1)
-            for name, a in columns.items()
-        }
-        table = pd.DataFrame(data, index=index if len(levels) > 1 else index.get_level_values(0))
-        table.attrs.update(
-            level=float(level),
-            method=method,
-            n_boot=self.n_valid,
-            interval=(
-                f"{float(level):.3g} {method} bootstrap interval of the ridge coefficient at "
-                "each alpha, the alpha held fixed (not chosen per replicate)"
-            ),
+        if self.selection is None:
+            covers = "at each alpha, the alpha held fixed (not chosen per replicate)"
+        else:
+            covers = (
+                f"of the whole procedure, alpha re-chosen by {self.selection.method} per replicate"
+            )
+        return coefficient_table(
+            columns,
+            alphas=[float(a) for a in self._alpha_values()] if self._axes[0] else None,
+            targets=(self.target_names or ()) if self._axes[1] else None,
+            features=self.feature_names,
+            attrs={
+                "level": float(level),
+                "method": method,
+                "n_boot": self.n_valid,
+                "interval": f"{float(level):.3g} {method} bootstrap interval of the ridge "
+                f"coefficient {covers}",
+            },
         )
-        return table
 
     # -- shape helpers
     def _public(self, a: np.ndarray, k_axis: int, t_axis: int) -> np.ndarray:
@@ -459,17 +357,9 @@ class BootstrapResult:
                     "truth holds alpha fixed, while the replicates re-selected it"
                 )
             d = self._training_data("bias_variance(true_coef)")
-            bias2, true_var = np.empty((k, t)), np.empty((k, t))
-            for j in range(t):
-                tr = ridge_truth(
-                    d.X,
-                    ref[:, j],
-                    0.0 if noise_sd is None else noise_sd,
-                    self._alpha_values(),
-                    fit_intercept=self.fit_intercept,
-                    sample_weight=d.weight,
-                )
-                bias2[:, j], true_var[:, j] = tr.bias2, tr.variance
+            bias2, true_var = true_bias_variance(
+                d.X, d.weight, ref, noise_sd, self._alpha_values(), self.fit_intercept
+            )
             truth["bias2"] = self._public(bias2, 0, 1)
             truth["estimation_error2"] = self._public(((mean - ref[None]) ** 2).sum(axis=1), 0, 1)
             if noise_sd is not None:

@@ -39,3 +39,37 @@ def short_repr(obj: Any, fields: dict[str, Any]) -> str:
     """``ClassName(field=token, ...)`` with every field described, None fields left out."""
     inner = ", ".join(f"{k}={describe(v)}" for k, v in fields.items() if v is not None)
     return f"{type(obj).__name__}({inner})"
+
+
+def coefficient_table(
+    columns: dict[str, np.ndarray],
+    *,
+    alphas: Optional[list[float]],
+    targets: Optional[tuple[str, ...]],
+    features: Optional[tuple[str, ...]],
+    attrs: dict[str, Any],
+) -> Any:
+    """Make a pandas DataFrame of (k, p, t) columns, one row per (alpha, target, feature).
+
+    ``alphas`` None: no alpha level; ``targets`` None: no target level, () or names of
+    another length: targets numbered; ``features`` None: x0, x1, ...
+    """
+    import pandas as pd
+
+    k, p, t = next(iter(columns.values())).shape
+    names = features or tuple(f"x{j}" for j in range(p))
+    levels: list[tuple[str, list[Any]]] = []
+    if alphas is not None:
+        levels.append(("alpha", alphas))
+    if targets is not None:
+        levels.append(("target", list(targets) if len(targets) == t else list(range(t))))
+    levels.append(("feature", list(names)))
+    index = pd.MultiIndex.from_product([v for _, v in levels], names=[n for n, _ in levels])
+    # (k, p, t) -> rows in (alpha, target, feature) order
+    data = {
+        name: np.asarray(a, dtype=np.float64).transpose(0, 2, 1).reshape(-1)
+        for name, a in columns.items()
+    }
+    table = pd.DataFrame(data, index=index if len(levels) > 1 else index.get_level_values(0))
+    table.attrs.update(attrs)
+    return table
