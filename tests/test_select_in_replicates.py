@@ -263,3 +263,13 @@ def test_property_against_the_numpy_loop(n, p, method, intercept, dtype, seed):
             0 if dtype == np.float64 else 1e-3 * abs(scores[best])
         )
         assert scores[got] <= scores[best] + tol
+
+
+def test_summary_says_alpha_was_rechosen():
+    X, Y = _data(t=2, seed=3)
+    r = rb.bootstrap(X, Y, ALPHAS, 16, select="gcv")
+    table = r.summary()
+    assert "re-chosen by gcv per replicate" in table.attrs["interval"]
+    assert list(table.index.names) == ["target", "feature"] and len(table) == 2 * X.shape[1]
+    fixed = rb.bootstrap(X, Y, 1.0, 16).summary()
+    assert "held fixed" in fixed.attrs["interval"]
