@@ -33,6 +33,7 @@
 #include <functional>
 #include <limits>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "dual.hpp"
@@ -220,6 +221,9 @@ class ClosedFormCv {
     rows_.scale = Scaling<T>{};
     s_.alpha_scale = rows_.scale.alpha();
     xmean_ = xmean, ymean_ = ymean;
+    if constexpr (std::is_same_v<T, double>) {
+      if (gcv_from_tridiagonal(G, R, yy, m, weight_sum, scores, dof)) return;
+    }
     primal_fits(G, R, CvMethod::gcv, m, weight_sum, [&] { return yy; });
     gcv_scores(s_, pb_.runs, pb_.t(), true, scores, dof);
   }
@@ -315,6 +319,45 @@ class ClosedFormCv {
     spectral_filter(eig.eigenvalues(), rotated, cutoff, false, alphas_, s_.alpha_scale, F);
     W_.noalias() = eig.eigenvectors() * F;
     intercepts();
+  }
+
+  // GCV as a path fit computes it (double data): the shifted solves of the
+  // tridiagonal form W = (G + alpha I)^-1 R, RSS = ||y~||^2 - w.r - alpha ||w||^2
+  // (the same RSS as the spectral form: G w = r - alpha w), tr H from the
+  // tridiagonal's eigenvalues alone (those under the rank cutoff count as 0, as
+  // in decompose) -- no eigenvectors. False when an alpha is below the rounding
+  // level of G or a pivot fails: the spectral form then decides.
+  bool gcv_from_tridiagonal(const Matrix<T>& G, const Matrix<T>& R, const Vector<double>& yy, Index m,
+                            double weight_sum, Matrix<double>& scores, Matrix<double>& dof) {
+    const Index p = pb_.p(), t = pb_.t();
+    const double negligible =
+        std::numeric_limits<double>::epsilon() * std::max(double(G.diagonal().maxCoeff()), 0.0);
+    if (!(pb_.alphas.template cast<double>().array() > negligible).all()) return false;
+    M_.resize(p, pb_.kt());
+    if (!shift_detail::tridiagonal_solves(G, R, pb_.runs, AlphaScale{}, M_, solve_)) return false;
+    tridiagonal_eigen_.computeFromTridiagonal(solve_.tridiagonal.diagonal(), solve_.tridiagonal.subDiagonal(),
+                                              Eigen::EigenvaluesOnly);
+    if (tridiagonal_eigen_.info() != Eigen::Success) return false;
+    const auto& lambda = tridiagonal_eigen_.eigenvalues();
+    const double cutoff = double(rank_cutoff<T>(m, p)) * std::max(double(lambda(p - 1)), 0.0);
+    W_ = M_.template cast<double>();
+    for (const auto& run : pb_.runs) {
+      const double alpha = double(run.alpha);
+      double trace = pb_.intercept ? 1.0 : 0.0;
+      for (Index j = 0; j < p; ++j)
+        if (lambda(j) > cutoff) trace += lambda(j) / (lambda(j) + alpha);
+      const double room = 1.0 - trace / double(m);
+      for (Index w = 0; w < run.width; ++w) {
+        const Index col = run.col + w, u = run.u0 + w;
+        const auto fit = W_.col(col);
+        const double rss = std::max(yy(u) - fit.dot(R.col(u)) - alpha * fit.squaredNorm(), 0.0) / weight_sum;
+        dof(col / t, col % t) = trace;
+        // an interpolating fit (tr H >= m) has no GCV estimate
+        scores(col / t, col % t) = room > 1e-12 ? rss / (room * room) : std::numeric_limits<double>::infinity();
+      }
+    }
+    intercepts();
+    return true;
   }
 
   // b from the unscaled solutions and the (unscaled) means.
@@ -431,6 +474,9 @@ class ClosedFormCv {
   RowVector<T> xmean_, ymean_;
   Matrix<double> alphas_;  // (k, t)
   Spectrum s_;
+  Matrix<T> M_;              // (p, k*t) shifted solves (GCV from the tridiagonal form)
+  ShiftSolveScratch<T> solve_;
+  Eigen::SelfAdjointEigenSolver<Matrix<double>> tridiagonal_eigen_;
   Matrix<double> W_;         // (p, k*t)
   Vector<double> b_;         // (k*t)
   Matrix<double> loo_rows_;  // (m, k*t) with keep_rows, else empty
