@@ -229,6 +229,7 @@ def bootstrap(
     check_choice(solver, SOLVERS, "solver")
     grid, has_k = path_grid(alphas, data.t, data.dtype)
     alpha_per_target = check_bool(alpha_per_target, "alpha_per_target")
+    fit_intercept = check_bool(fit_intercept, "fit_intercept")
     selection = None
     if select is not None:
         check_choice(select, ("gcv", "loo"), "select")
@@ -237,7 +238,6 @@ def bootstrap(
                 "select= needs a dense X (each replicate's criterion reads its rows); "
                 "pass X.toarray(), or select alpha once with ridge_cv"
             )
-        fit_intercept = check_bool(fit_intercept, "fit_intercept")
         full_cv = ridge_cv(
             data.X,
             data.Y,
@@ -257,7 +257,7 @@ def bootstrap(
     warn_if_interpolating(
         data,
         np.asarray(selection[2]) if selection else grid[:, 0],
-        check_bool(fit_intercept, "fit_intercept"),
+        fit_intercept,
     )
     L = block_length(block_len, data.n)
     k, p, t = (1 if selection else grid.shape[0]), data.p, data.t
@@ -278,7 +278,6 @@ def bootstrap(
             "pass oob='mse' (out-of-bag MSE only) or oob=False",
         )
     auto = solver == "auto"
-    fit_intercept = check_bool(fit_intercept, "fit_intercept")
     if selection is None:
         full_coef, full_icpt, solver, _ = fit_grid(
             data, grid, solver, fit_intercept, n_threads, auto_choice=path_solver(grid)
