@@ -6,6 +6,7 @@ performance targets) against what users write today:
 
     bootstrap  rb.bootstrap, 1 alpha           numpy loop, numpy vectorized, sklearn resample+Ridge
     path       rb.bootstrap, 20 alphas         numpy eigh loop, numpy vectorized, sklearn per alpha
+    select     rb.bootstrap(select="gcv")      rb plain path, numpy eigh+GCV loop, sklearn RidgeCV
     targets    rb.bootstrap, 1000 targets      numpy eigh loop, numpy vectorized, sklearn per alpha
     wide       rb.bootstrap, p > n             numpy kernel-form loop, numpy kernel once, sklearn
     small      rb.ridge, one small fit         sklearn Ridge().fit, hand-written numpy
@@ -197,6 +198,52 @@ def numpy_bootstrap_eigh(
                 coefs[b, k] = w
                 intercepts[b, k] = ym - xm @ w
     return coefs, intercepts
+
+
+def numpy_bootstrap_select(
+    X: np.ndarray, y: np.ndarray, alphas: np.ndarray, n_boot: int, rows: RowSource
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Alpha re-chosen per replicate by GCV: one ``np.linalg.eigh`` per replicate.
+
+    Replicate b is the problem weighted by its row counts (as rb.bootstrap's select=):
+    GCV(alpha) = RSS / sum(v) / (1 - tr H / m)² with m the distinct rows drawn, the
+    smallest score winning (ties to the larger alpha). Returns the chosen alphas (B,),
+    coefs (B, p) and intercepts (B,) at them.
+    """
+    n, p = X.shape
+    alphas = np.asarray(alphas, dtype=float)
+    chosen, coefs, intercepts = np.empty(n_boot), np.empty((n_boot, p)), np.empty(n_boot)
+    for b in range(n_boot):
+        v = np.bincount(rows(b), minlength=n).astype(float)
+        keep = v > 0
+        Xb, yb, v = X[keep], y[keep], v[keep]
+        sv, root = v.sum(), np.sqrt(v)
+        xm, ym = v @ Xb / sv, v @ yb / sv
+        Z = (Xb - xm) * root[:, None]
+        yz = (yb - ym) * root
+        evals, V = np.linalg.eigh(Z.T @ Z)
+        z = V.T @ (Z.T @ yz)
+        shrink = evals[:, None] + alphas[None, :]  # (p, k)
+        rss = yz @ yz - (z[:, None] ** 2 * (evals[:, None] + 2 * alphas) / shrink**2).sum(axis=0)
+        room = 1 - (1 + (evals[:, None] / shrink).sum(axis=0)) / keep.sum()
+        gcv = rss / sv / room**2
+        best = alphas.size - 1 - int(np.argmin(gcv[::-1]))
+        chosen[b] = alphas[best]
+        coefs[b] = V @ (z / shrink[:, best])
+        intercepts[b] = ym - xm @ coefs[b]
+    return chosen, coefs, intercepts
+
+
+def sklearn_bootstrap_select(
+    X: np.ndarray, y: np.ndarray, alphas: np.ndarray, n_boot: int, seed: int
+) -> np.ndarray:
+    """``resample`` + ``RidgeCV(alphas).fit`` per replicate (its exact LOO: no GCV option)."""
+    return np.array(
+        [
+            RidgeCV(alphas=alphas).fit(*resample(X, y, random_state=seed + b)).alpha_
+            for b in range(n_boot)
+        ]
+    )
 
 
 def numpy_bootstrap_kernel(
@@ -849,6 +896,59 @@ def wl_path(quick: bool) -> Run:
     return wl
 
 
+def wl_select(quick: bool) -> Run:
+    wl = new_run("select", quick)
+    n, p, B, alphas, seed = wl.sizes.n, wl.sizes.p, wl.sizes.B, wl.sizes.alphas, wl.sizes.boot_seed
+    b_sk = 2 if quick else 5
+    X, y = make_data(n, p, seed=wl.sizes.seed)
+    n_check = min(B, 10)
+    ref = numpy_bootstrap_select(
+        X, y, alphas, n_check, rows_from_counts(counts_for(n, n_check, seed))
+    )
+    if rb is not None:
+
+        def rb_select(select: str | None) -> Any:
+            return quiet(lambda: rb.bootstrap(X, y, alphas, n_boot=B, seed=seed, select=select))
+
+        boot = rb_select("gcv")()
+        got = boot.selection.alpha_selected[:n_check]
+        assert np.array_equal(got, ref[0]), "ridgeboot and the numpy GCV loop chose differently"
+        wl.checks.append(
+            f"ridgeboot vs numpy GCV loop: same alpha in {n_check}/{n_check} replicates"
+        )
+        wl.checks.append(agree("ridgeboot vs numpy GCV loop, coefs", boot.coefs[:n_check], ref[1]))
+        wl.checks.append(
+            agree("ridgeboot vs numpy GCV loop, intercepts", boot.intercepts[:n_check], ref[2])
+        )
+        for key, label, select in (
+            ("ridgeboot", "rb.bootstrap select='gcv'", "gcv"),
+            ("rb_path", "rb.bootstrap, plain path (same grid)", None),
+            ("rb_loo", "rb.bootstrap select='loo'", "loo"),
+        ):
+            wl.impls += rb_impl(label, rb_select(select), wl.flops, B, key=key)
+    wl.impls.append(
+        Impl(
+            "numpy",
+            "numpy loop, eigh + GCV per replicate",
+            lambda: numpy_bootstrap_select(X, y, alphas, B, rows_random(n, seed)),
+            wl.flops,
+            B,
+        )
+    )
+    wl.impls.append(
+        Impl(
+            "sklearn",
+            "sklearn resample + RidgeCV (LOO)",
+            lambda: sklearn_bootstrap_select(X, y, alphas, b_sk, seed),
+            wl.flops,
+            B,
+            scale=B / b_sk,
+            note=f"EXTRAPOLATED x{B / b_sk:g} from {b_sk} replicates",
+        )
+    )
+    return wl
+
+
 def wl_targets(quick: bool) -> Run:
     wl = new_run("targets", quick)
     n, p, t, B = wl.sizes.n, wl.sizes.p, wl.sizes.t, wl.sizes.B
@@ -1325,6 +1425,7 @@ def wl_cv(quick: bool) -> Run:
 BUILDERS: dict[str, Callable[[bool], Run]] = {
     "bootstrap": wl_bootstrap,
     "path": wl_path,
+    "select": wl_select,
     "targets": wl_targets,
     "wide": wl_wide,
     "small": wl_small,

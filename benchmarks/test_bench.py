@@ -29,6 +29,7 @@ from compare import (
     numpy_bootstrap_eigh,
     numpy_bootstrap_kernel,
     numpy_bootstrap_kernel_vec,
+    numpy_bootstrap_select,
     numpy_bootstrap_vec,
     numpy_gcv,
     numpy_ridge,
@@ -102,10 +103,14 @@ def rb() -> Any:
     return pytest.importorskip("ridgeboot")
 
 
-def rb_bootstrap(rb: Any, case: SimpleNamespace, **kw: Any) -> tuple[np.ndarray, np.ndarray]:
-    boot = rb.bootstrap(
+def rb_bootstrap_result(rb: Any, case: SimpleNamespace, **kw: Any) -> Any:
+    return rb.bootstrap(
         case.X, case.y, case.alphas, n_boot=case.B, keep_coefs=True, seed=case.seed, **kw
     )
+
+
+def rb_bootstrap(rb: Any, case: SimpleNamespace, **kw: Any) -> tuple[np.ndarray, np.ndarray]:
+    boot = rb_bootstrap_result(rb, case, **kw)
     return boot.coefs, boot.intercepts
 
 
@@ -154,6 +159,49 @@ def test_path(
         out = benchmark(sklearn_path, c.X, c.y, c.alphas, c.B, c.seed, rows_from_counts(c.counts))
     else:
         out = benchmark(rb_bootstrap, request.getfixturevalue("rb"), c)
+    check(*out, c)
+
+
+# ------------------------------------------------------------------------------ select
+def reference_select(X: np.ndarray, y: np.ndarray, alphas: np.ndarray, c: np.ndarray) -> float:
+    """The alpha of least weighted GCV for counts c, from the oracle's fits and an SVD."""
+    keep = c > 0
+    v = c[keep].astype(float)
+    Xc = X[keep] - v @ X[keep] / v.sum()
+    s = np.linalg.svd(Xc * np.sqrt(v)[:, None], compute_uv=False)
+    scores = []
+    for a in alphas:
+        w, b = reference_fit(X, y, a, c.astype(float))
+        rss = v @ (y[keep] - X[keep] @ w - b) ** 2
+        room = 1 - (1 + (s**2 / (s**2 + a)).sum()) / keep.sum()
+        scores.append(rss / v.sum() / room**2)
+    return float(alphas[len(alphas) - 1 - np.argmin(scores[::-1])])
+
+
+@pytest.fixture(scope="module")
+def select_case() -> SimpleNamespace:
+    c = boot_case("select")
+    c.chosen = np.array([reference_select(c.X, c.y, c.alphas, cb) for cb in c.counts])
+    fits = [reference_fit(c.X, c.y, a, cb) for a, cb in zip(c.chosen, c.counts)]
+    c.ref_coefs = np.array([w for w, _ in fits])
+    c.ref_intercepts = np.array([b for _, b in fits])
+    return c
+
+
+@pytest.mark.benchmark(group="select")
+@pytest.mark.parametrize("impl", ["numpy", "ridgeboot"])
+def test_select(
+    benchmark: Any, request: pytest.FixtureRequest, select_case: SimpleNamespace, impl: str
+) -> None:
+    c = select_case
+    if impl == "numpy":
+        chosen, *out = benchmark(
+            numpy_bootstrap_select, c.X, c.y, c.alphas, c.B, rows_from_counts(c.counts)
+        )
+    else:
+        r = benchmark(rb_bootstrap_result, request.getfixturevalue("rb"), c, select="gcv")
+        chosen, out = r.selection.alpha_selected, [r.coefs, r.intercepts]
+    np.testing.assert_array_equal(chosen, c.chosen)
     check(*out, c)
 
 

@@ -19,7 +19,9 @@ workload, named by the keys compare.py gives them:
                      ``rb.ridge_path``, ``rb.ridge_cv(cv="gcv")``)
 ``ridgeboot_nooob``  ``rb.bootstrap(..., oob=False)``: coefficients only, like the baselines
 ``rb1``, ``rb2``     ``rb.bootstrap`` with ``n_threads=1`` / ``2``
-``rb_loo``, ``rb_kfold``  ``rb.ridge_cv`` with ``cv="loo"`` / ``cv=folds``
+``rb_loo``, ``rb_kfold``  ``rb.ridge_cv`` with ``cv="loo"`` / ``cv=folds`` (workload
+                     ``select``: ``rb.bootstrap(select="loo")``)
+``rb_path``          ``rb.bootstrap`` without ``select=`` on the same grid (workload ``select``)
 ``numpy``, ``sklearn``, ``himalaya``  what users write today (see compare.py)
 ``numpy_vec``        what a numpy expert writes: every replicate at once (one GEMM
                      ``counts (B x n) @ KR`` with KR the n x p(p+1)/2 row products, the mean
@@ -269,6 +271,23 @@ TABLE: tuple[Workload, ...] = (
         ),
         info=_boot_info("numpy eigh loop", "sklearn Ridge per alpha"),
         gemm_shapes=_boot_shapes,
+    ),
+    Workload(
+        "select",
+        "bootstrap path, alpha re-chosen per replicate by GCV",
+        full=Sizes(2000, 100, B=200, alphas=PATH_ALPHAS, seed=5, draw_seed=15),
+        quick=Sizes(2000, 100, B=20, alphas=PATH_ALPHAS, seed=5, draw_seed=15),
+        smoke=Sizes(200, 10, B=8, alphas=np.logspace(-1, 3, 9), seed=5),
+        flops=_path_flops,
+        flop_model="as `path`: choosing alpha adds O(p·k) per replicate (GCV from the "
+        "tridiagonal form the path makes)",
+        targets=(Ratio("select='gcv' vs the plain path", "overhead", 1.3, "ridgeboot", "rb_path"),),
+        info=(
+            Ratio("select='loo' vs the plain path", "overhead", None, "rb_loo", "rb_path"),
+            _vs("numpy eigh + GCV loop", "numpy"),
+            _vs("sklearn RidgeCV loop [rb loo]", "sklearn", contender="rb_loo"),
+        ),
+        gemm_shapes=lambda s: (_replicate_gram(s),),
     ),
     Workload(
         "targets",

@@ -92,6 +92,25 @@ def test_each_replicate_chooses_as_a_numpy_loop_does(method, solver):
     assert r.selection.method == method and r.n_valid == B
 
 
+@pytest.mark.parametrize("case", ["duplicate column", "constant column", "scales 1e-3 to 1e3"])
+def test_rank_deficient_and_badly_scaled_features(case):
+    # GCV's tr H comes from the tridiagonal form's inverse diagonal when every
+    # eigenvalue is kept, else from its eigenvalues: both must choose as numpy does
+    X, Y = _data(n=50, p=6, seed=7)
+    if case == "duplicate column":
+        X = np.column_stack([X, X[:, 2]])
+    elif case == "constant column":
+        X = np.column_stack([X, np.full(len(X), 3.0)])
+    else:
+        X = X * np.logspace(-3, 3, X.shape[1])  # eigenvalues over 12 decades, all kept
+    B = 20
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the full-data choice on the grid's edge
+        r = rb.bootstrap(X, Y[:, 0], ALPHAS, B, select="gcv", seed=5)
+    chosen, coefs = _loop(X, Y, rb.bootstrap_counts(len(X), B, seed=5), ALPHAS, "gcv", False)
+    np.testing.assert_array_equal(r.selection.alpha_selected, chosen[:, 0])
+
+
 def test_the_full_data_fit_is_ridge_cvs():
     X, Y = _data(seed=1)
     r = rb.bootstrap(X, Y[:, 0], ALPHAS, 16, select="gcv")

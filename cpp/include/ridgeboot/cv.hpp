@@ -323,10 +323,12 @@ class ClosedFormCv {
 
   // GCV as a path fit computes it (double data): the shifted solves of the
   // tridiagonal form W = (G + alpha I)^-1 R, RSS = ||y~||^2 - w.r - alpha ||w||^2
-  // (the same RSS as the spectral form: G w = r - alpha w), tr H from the
-  // tridiagonal's eigenvalues alone (those under the rank cutoff count as 0, as
-  // in decompose) -- no eigenvectors. False when an alpha is below the rounding
-  // level of G or a pivot fails: the spectral form then decides.
+  // (the same RSS as the spectral form: G w = r - alpha w), tr H in O(p) per
+  // alpha from the diagonal of (T + alpha I)^-1 when no eigenvalue of G is under
+  // the rank cutoff (a Sturm count says so), else from T's eigenvalues (those
+  // under it count as 0, as in decompose) -- never eigenvectors. False when an
+  // alpha is below the rounding level of G or a pivot fails: the spectral form
+  // then decides.
   bool gcv_from_tridiagonal(const Matrix<T>& G, const Matrix<T>& R, const Vector<double>& yy, Index m,
                             double weight_sum, Matrix<double>& scores, Matrix<double>& dof) {
     const Index p = pb_.p(), t = pb_.t();
@@ -335,17 +337,33 @@ class ClosedFormCv {
     if (!(pb_.alphas.template cast<double>().array() > negligible).all()) return false;
     M_.resize(p, pb_.kt());
     if (!shift_detail::tridiagonal_solves(G, R, pb_.runs, AlphaScale{}, M_, solve_)) return false;
-    tridiagonal_eigen_.computeFromTridiagonal(solve_.tridiagonal.diagonal(), solve_.tridiagonal.subDiagonal(),
-                                              Eigen::EigenvaluesOnly);
-    if (tridiagonal_eigen_.info() != Eigen::Success) return false;
-    const auto& lambda = tridiagonal_eigen_.eigenvalues();
-    const double cutoff = double(rank_cutoff<T>(m, p)) * std::max(double(lambda(p - 1)), 0.0);
+    // Every eigenvalue of G is kept (none at or below the rank cutoff, bounded
+    // above through Gershgorin's bound on the largest) or the eigenvalues decide.
+    const auto diag = solve_.tridiagonal.diagonal();
+    const auto off = solve_.tridiagonal.subDiagonal();
+    double largest = 0;
+    for (Index j = 0; j < p; ++j)
+      largest = std::max(largest, double(diag(j)) + (j > 0 ? std::abs(double(off(j - 1))) : 0.0) +
+                                      (j + 1 < p ? std::abs(double(off(j))) : 0.0));
+    const bool full_rank = eigenvalues_below(diag, off, double(rank_cutoff<T>(m, p)) * largest) == 0;
+    if (!full_rank) {
+      tridiagonal_eigen_.computeFromTridiagonal(diag, off, Eigen::EigenvaluesOnly);
+      if (tridiagonal_eigen_.info() != Eigen::Success) return false;
+    }
+    const auto hat_trace = [&](double alpha) {
+      if (full_rank) return tridiagonal_hat_trace(diag, off, alpha, backward_);
+      const auto& lambda = tridiagonal_eigen_.eigenvalues();
+      const double cutoff = double(rank_cutoff<T>(m, p)) * std::max(double(lambda(p - 1)), 0.0);
+      double trace = 0;
+      for (Index j = 0; j < p; ++j)
+        if (lambda(j) > cutoff) trace += lambda(j) / (lambda(j) + alpha);
+      return trace;
+    };
     W_ = M_.template cast<double>();
     for (const auto& run : pb_.runs) {
       const double alpha = double(run.alpha);
-      double trace = pb_.intercept ? 1.0 : 0.0;
-      for (Index j = 0; j < p; ++j)
-        if (lambda(j) > cutoff) trace += lambda(j) / (lambda(j) + alpha);
+      const double trace = (pb_.intercept ? 1.0 : 0.0) + hat_trace(alpha);
+      if (std::isnan(trace)) return false;
       const double room = 1.0 - trace / double(m);
       for (Index w = 0; w < run.width; ++w) {
         const Index col = run.col + w, u = run.u0 + w;
@@ -477,6 +495,7 @@ class ClosedFormCv {
   Matrix<T> M_;              // (p, k*t) shifted solves (GCV from the tridiagonal form)
   ShiftSolveScratch<T> solve_;
   Eigen::SelfAdjointEigenSolver<Matrix<double>> tridiagonal_eigen_;
+  Vector<double> backward_;  // backward pivots of tridiagonal_hat_trace
   Matrix<double> W_;         // (p, k*t)
   Vector<double> b_;         // (k*t)
   Matrix<double> loo_rows_;  // (m, k*t) with keep_rows, else empty

@@ -164,6 +164,48 @@ bool tridiagonal_solves(const Matrix<T>& S, const ConstMatrixRef<T>& B, const st
 
 }  // namespace shift_detail
 
+// The number of eigenvalues of the symmetric tridiagonal T (diag, off) below
+// `shift`: the negative pivots of the LDL^T of T - shift I (Sylvester's law of
+// inertia; a zero pivot counts as negative, so the count never errs low).
+template <class Diag, class Off>
+Index eigenvalues_below(const Diag& diag, const Off& off, double shift) {
+  Index below = 0;
+  double pivot = 1;
+  for (Index i = 0; i < diag.size(); ++i) {
+    const double coupling = i > 0 ? double(off(i - 1)) : 0.0;
+    pivot = double(diag(i)) - shift - (i > 0 ? coupling * coupling / pivot : 0.0);
+    if (!(pivot > 0)) {
+      ++below;
+      if (pivot == 0) pivot = -std::numeric_limits<double>::min();
+    }
+  }
+  return below;
+}
+
+// tr T (T + alpha I)^-1 = sum_i 1 - alpha [(T + alpha I)^-1]_ii, the degrees of
+// freedom of the ridge fit whose Gram has the tridiagonal form T (diag, off),
+// in O(d) per alpha instead of T's eigenvalues: the diagonal of the inverse is
+// where the forward and backward LDL^T meet, 1 / (fwd_i + bwd_i - (diag_i +
+// alpha)). Needs T + alpha I positive definite (NaN otherwise); `backward` is
+// scratch.
+template <class Diag, class Off>
+double tridiagonal_hat_trace(const Diag& diag, const Off& off, double alpha, Vector<double>& backward) {
+  const Index d = diag.size();
+  const auto sq = [](double x) { return x * x; };
+  backward.resize(d);
+  backward(d - 1) = double(diag(d - 1)) + alpha;
+  for (Index i = d - 2; i >= 0; --i) backward(i) = double(diag(i)) + alpha - sq(double(off(i))) / backward(i + 1);
+  double trace = 0, forward = 0;
+  for (Index i = 0; i < d; ++i) {
+    const double shifted = double(diag(i)) + alpha;
+    forward = i > 0 ? shifted - sq(double(off(i - 1))) / forward : shifted;
+    const double meet = forward + backward(i) - shifted;  // 1 / [(T + alpha I)^-1]_ii
+    if (!(forward > 0) || !(meet > 0)) return std::numeric_limits<double>::quiet_NaN();
+    trace += 1.0 - alpha / meet;
+  }
+  return std::max(trace, 0.0);
+}
+
 // M (d, k*t) = (S + alpha I)^-1 B for S (d, d; lower triangle used), B (d, t),
 // every alpha of the problem's grid times `alpha_scale` (S and B scaled by
 // powers of two, scaling.hpp), by `solver` (cholesky or eigh). `m`, `p`: rows
