@@ -74,3 +74,40 @@ def test_no_interpolation_warning_for_one_row_or_huge_data():
         rb.ridge(X * 1e150, y * 1e150, 1e300)  # alpha / scale^2 = 1: a real penalty
     with pytest.warns(rb.InterpolationWarning):
         rb.ridge(X * 1e150, y * 1e150, 1e-30)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda X, y: rb.ridge(X, y, 1.0),
+        lambda X, y: rb.ridge_path(X, y, [0.1, 1.0, 10.0]),
+        lambda X, y: rb.bootstrap(X, y, 1.0, 4),
+    ],
+)
+def test_a_real_penalty_on_wide_data_costs_no_svd(call, monkeypatch):
+    """The check is O(n p) unless some alpha could be negligible: an SVD of a 500 x 5000 X
+    took 3x the fit itself (the squared Frobenius norm bounds s_max^2)."""
+    X, y = wide(40, 300)
+
+    def no_svd(*args, **kwargs):
+        raise AssertionError("the interpolation check ran an SVD for alpha > 0")
+
+    monkeypatch.setattr(np.linalg, "svd", no_svd)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", rb.InterpolationWarning)
+        call(X, y)
+
+
+def test_an_alpha_negligible_only_against_the_frobenius_bound_does_not_warn():
+    """alpha between eps max(m, p) s_max^2 and eps max(m, p) ||X||_F^2: the SVD decides."""
+    X, y = wide(10, 400)
+    Xc = X - X.mean(axis=0)
+    s = np.linalg.svd(Xc, compute_uv=False)
+    cutoff = 400 * np.finfo(float).eps
+    alpha = cutoff * np.sqrt(s[0] ** 2 * (s**2).sum())  # above s_max^2, below ||X||_F^2
+    assert cutoff * s[0] ** 2 < alpha < cutoff * (s**2).sum()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", rb.InterpolationWarning)
+        rb.ridge(X, y, alpha)
+    with pytest.warns(rb.InterpolationWarning):
+        rb.ridge(X, y, cutoff * s[0] ** 2 / 2)

@@ -164,7 +164,8 @@ def interpolating_alphas(data: Prepared, alphas: np.ndarray, fit_intercept: bool
     fit_intercept >= m``) and alpha is none at all: 0, or at or below ``eps * max(m, p) *
     s_max^2``, under which the solvers treat it as 0. Columns constant to rounding
     (centred norm below ``m * eps`` times their norm) count as 0. The rank costs one SVD
-    of an m x p matrix, computed only when p + fit_intercept >= m.
+    of an m x p matrix, computed only when p + fit_intercept >= m and some alpha is
+    negligible against the squared Frobenius norm (a bound on s_max^2): O(m p) otherwise.
 
     Parameters
     ----------
@@ -194,6 +195,25 @@ def interpolating_alphas(data: Prepared, alphas: np.ndarray, fit_intercept: bool
     top = float(np.abs(X).max())
     if not np.isfinite(top) or top == 0:
         return none
+    cutoff = max(m, p) * eps
+
+    def negligible(s_max2: float, *scales: float) -> np.ndarray:
+        # alpha <= cutoff * s_max2 * (product of scales)^2, divided step by step: no overflow
+        with np.errstate(over="ignore", under="ignore"):  # inf or 0 compare correctly
+            scaled = alphas
+            for factor in scales:
+                scaled = (scaled / factor) / factor
+        return np.asarray((alphas == 0) | (scaled <= cutoff * s_max2), dtype=bool)
+
+    # s_max^2 of the weighted centred rows <= sum_i v_i |x_i|^2 (centring at the weighted
+    # mean only lowers it): when no alpha is negligible even against that bound (any
+    # alpha > 0 of a usual grid), no fit interpolates. O(m p) and no BLAS call, whose
+    # spinning threads would slow the fit that follows.
+    in_range = 2.0**-400 < top < 2.0**400
+    Xn = X if in_range else X / top
+    bound = float(np.einsum("i,ij,ij->", v, Xn, Xn))
+    if not negligible(bound, 1.0 if in_range else top).any():
+        return none
     X = X / top  # in units of the largest entry: no overflow for huge data
     if fit_intercept:
         Xc = X - (v / v.sum()) @ X
@@ -206,14 +226,11 @@ def interpolating_alphas(data: Prepared, alphas: np.ndarray, fit_intercept: bool
         scale = float(np.abs(Xs).max())
         if not np.isfinite(scale) or scale == 0:
             return none
-        s = np.linalg.svd(Xs / scale, compute_uv=False)
-    cutoff = max(m, p) * eps
+        Xs /= scale
+    s = np.linalg.svd(Xs, compute_uv=False)
     if np.count_nonzero(s > cutoff * s[0]) < m - int(fit_intercept):
         return none
-    # alpha <= cutoff * (s_max * scale * top)^2, divided step by step: no overflow
-    with np.errstate(over="ignore", under="ignore"):  # inf or 0 compare correctly
-        negligible = (((alphas / top) / scale) / top) / scale <= cutoff * s[0] ** 2
-    return np.asarray((alphas == 0) | negligible, dtype=bool)
+    return negligible(float(s[0] ** 2), top, scale)
 
 
 def warn_if_interpolating(
