@@ -107,7 +107,8 @@ void test_row_stats() {
     small.add(pb, shift, rows.data(), w.data(), 11, split);
     small.add(pb, shift, rows.data() + 11, w.data() + 11, m - 11, split);
     CHECK(one.along_targets == (t >= kTargetVectorMin));
-    CHECK(same_bits(one.G, split.G) && same_bits(one.R, split.R) && same_bits(one.a, split.a));
+    CHECK(same_bits(one.G, split.G) && same_bits(one.R, split.R) && same_bits(one.xsum, split.xsum));
+    CHECK(one.folded == RowStats<T>::folds(p, t));
     CHECK(same_bits(one.c, split.c) && same_bits(one.syy, split.syy) && one.wsum == split.wsum);
     CHECK(one.count == m && split.count == m);
     const VectorD sx = shift.x.transpose().template cast<double>(),
@@ -263,7 +264,7 @@ void test_batch_blocks() {
     for (const auto& pl : plans) runs.back().push_back(pl.out), runs.back().push_back(pl.extra);
   }
   const auto same = [](const RowStats<double>& a, const RowStats<double>& b) {
-    return a.G == b.G && a.R == b.R && a.a == b.a && a.c == b.c && a.syy == b.syy && a.wsum == b.wsum &&
+    return a.G == b.G && a.R == b.R && a.xsum == b.xsum && a.c == b.c && a.syy == b.syy && a.wsum == b.wsum &&
            a.count == b.count;
   };
   for (std::size_t r = 1; r < runs.size(); ++r)

@@ -30,27 +30,39 @@ namespace ridgeboot {
 inline constexpr Index kTargetVectorMin = 16;
 
 // The statistics of one weighted set of rows (see above), in T except wsum.
+// When the Gram's padding columns have room (folds(p, t)), the builder puts
+// sqrt(w) and the scaled targets there, and the Gram kernel forms a and R with
+// G in the same pass: they are then G's padding rows p and p + 1 + u.
 template <class T>
 struct RowStats {
-  Matrix<T> G;    // (p_pad, p_pad) lower triangle (the kernel's padded output)
-  Matrix<T> R;    // (p_pad, t), or its transpose (t_pad, p) when along_targets
-  Vector<T> a;    // (p_pad)
-  Vector<T> c;    // (t, or t_pad when along_targets)
-  Vector<T> syy;  // (t)
+  Matrix<T> G;     // (p_pad, p_pad) lower triangle (the kernel's padded output)
+  Matrix<T> R;     // (p_pad, t), or its transpose (t_pad, p) when along_targets; empty when folded
+  Vector<T> xsum;  // (p_pad) a, when not folded
+  Vector<T> c;     // (t, or t_pad when along_targets)
+  Vector<T> syy;   // (t)
   double wsum = 0;
   Index count = 0;  // rows added
+  Index p = 0, t = 0;
   bool along_targets = false;
+  bool folded = false;
 
-  T cross(Index j, Index u) const { return along_targets ? R(u, j) : R(j, u); }
+  // Whether (p, t) leaves room for a and R in the Gram's padding columns.
+  static bool folds(Index p, Index t) { return t < kTargetVectorMin && gram_padded_cols<T>(p) - p >= 1 + t; }
+
+  T a(Index j) const { return folded ? G(p, j) : xsum(j); }
+  T cross(Index j, Index u) const { return folded ? G(p + 1 + u, j) : along_targets ? R(u, j) : R(j, u); }
 
   // Sized for (p, t) and zero.
-  void reset(Index p, Index t) {
+  void reset(Index p_, Index t_) {
+    p = p_, t = t_;
     const Index p_pad = gram_padded_cols<T>(p);
     along_targets = t >= kTargetVectorMin;
+    folded = folds(p, t);
     G.setZero(p_pad, p_pad);
-    if (along_targets) R.setZero(gram_padded_cols<T>(t), p), c.setZero(gram_padded_cols<T>(t));
+    if (folded) R.resize(0, 0), c.setZero(t);
+    else if (along_targets) R.setZero(gram_padded_cols<T>(t), p), c.setZero(gram_padded_cols<T>(t));
     else R.setZero(p_pad, t), c.setZero(t);
-    a.setZero(p_pad);
+    xsum.setZero(folded ? 0 : p_pad);
     syy.setZero(t);
     wsum = 0;
     count = 0;
@@ -60,13 +72,16 @@ struct RowStats {
   // neither overflowing nor losing digits to underflow (scaling.hpp). Data out of
   // that range take the routes that rescale (Fitter::fit).
   bool in_range() const {
-    return gram_in_range(G, R) && a.allFinite() && c.allFinite() &&
+    const auto sums = G.block(p, 0, folded ? 1 + t : 0, p);  // a and R when folded
+    const bool sums_in_range =
+        sums.allFinite() && in_value_range<T>(sums.size() ? double(sums.cwiseAbs().maxCoeff()) : 0.0);
+    return gram_in_range(G, R) && sums_in_range && xsum.allFinite() && c.allFinite() &&
            in_value_range<T>(syy.size() ? double(syy.maxCoeff()) : 0.0);
   }
 
   // this += other, entry by entry (both sized for the same problem).
   void add(const RowStats& o) {
-    G += o.G, R += o.R, a += o.a, c += o.c, syy += o.syy;
+    G += o.G, R += o.R, xsum += o.xsum, c += o.c, syy += o.syy;
     wsum += o.wsum;
     count += o.count;
   }
@@ -86,7 +101,11 @@ class RowStatsBuilder {
  public:
   // For the problem's (p, t); rows are gathered `capacity` at a time.
   RowStatsBuilder(Index p, Index t, Index capacity)
-      : p_(p), t_(t), along_(t >= kTargetVectorMin), cap_(std::max<Index>(capacity, 1)) {
+      : p_(p),
+        t_(t),
+        along_(t >= kTargetVectorMin),
+        folded_(RowStats<T>::folds(p, t)),
+        cap_(std::max<Index>(capacity, 1)) {
     Z_.setZero(cap_, gram_padded_cols<T>(p));  // padding columns stay zero
     Yz_.setZero(cap_, along_ ? gram_padded_cols<T>(t) : t);
     sqrt_w_.resize(cap_);
@@ -116,17 +135,25 @@ class RowStatsBuilder {
     with_row(pb.Y, i, [&](const auto& v) {
       for (Index u = 0; u < t_; ++u) y[u] = sw * (v(u) - shift.y(u));
     });
+    if (folded_) {  // the Gram kernel then forms a and R (RowStats::folds)
+      z[p_] = sw;
+      for (Index u = 0; u < t_; ++u) z[p_ + 1 + u] = y[u];
+    }
   }
 
   void kernels(Index rows, RowStats<T>& s) {
     const Index p = p_, t = t_, ldz = Z_.cols(), ldy = Yz_.cols();
     const T *Z = Z_.data(), *Y = Yz_.data(), *sw = sqrt_w_.data();
     gram_lower(Z, rows, p, ldz, s.G.data(), s.G.rows(), true);
-    cross_product(Z, rows, p, ldz, sw, 1, 1, s.a.data(), s.a.size(), true);
-    if (along_) {
+    if (folded_) {
+      for (Index r = 0; r < rows; ++r)
+        for (Index u = 0; u < t; ++u) s.c(u) += sw[r] * Y[r * ldy + u];
+    } else if (along_) {
+      cross_product(Z, rows, p, ldz, sw, 1, 1, s.xsum.data(), s.xsum.size(), true);
       cross_product(Y, rows, t, ldy, Z, p, ldz, s.R.data(), s.R.rows(), true);
       cross_product(Y, rows, t, ldy, sw, 1, 1, s.c.data(), s.c.size(), true);
     } else {
+      cross_product(Z, rows, p, ldz, sw, 1, 1, s.xsum.data(), s.xsum.size(), true);
       cross_product(Z, rows, p, ldz, Y, t, ldy, s.R.data(), s.R.rows(), true);
       for (Index r = 0; r < rows; ++r)
         for (Index u = 0; u < t; ++u) s.c(u) += sw[r] * Y[r * ldy + u];
@@ -139,7 +166,7 @@ class RowStatsBuilder {
   }
 
   Index p_, t_;
-  bool along_;
+  bool along_, folded_;
   Index cap_;
   RowMatrix<T> Z_, Yz_;  // (capacity, p_pad), (capacity, t or t_pad)
   Vector<T> sqrt_w_;     // (capacity)
