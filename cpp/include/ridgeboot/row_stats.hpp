@@ -99,6 +99,9 @@ struct Shift {
 template <class T>
 class RowStatsBuilder {
  public:
+  // Rows requested from memory ahead of the one gathered.
+  static constexpr Index kPrefetchRows = 4;
+
   // For the problem's (p, t); rows are gathered `capacity` at a time.
   RowStatsBuilder(Index p, Index t, Index capacity)
       : p_(p),
@@ -115,7 +118,11 @@ class RowStatsBuilder {
   void add(const Problem<T>& pb, const Shift<T>& shift, const Index* rows, const T* w, Index m, RowStats<T>& s) {
     for (Index q0 = 0; q0 < m; q0 += cap_) {
       const Index q1 = std::min(m, q0 + cap_);
-      for (Index q = q0; q < q1; ++q) gather(pb, shift, rows[q], w[q], q - q0, s.wsum);
+      for (Index q = q0; q < q1; ++q) {
+        if (q + kPrefetchRows < m)
+          prefetch_row(pb.X, rows[q + kPrefetchRows]), prefetch_row(pb.Y, rows[q + kPrefetchRows]);
+        gather(pb, shift, rows[q], w[q], q - q0, s.wsum);
+      }
       kernels(q1 - q0, s);
     }
     s.count += m;

@@ -43,6 +43,17 @@ void with_row(const ConstView<T>& M, Index i, F&& f) {
   else f(M.row(i));
 }
 
+// Asks the caches for row i of M ahead of its use: rows read in a scattered
+// order (a replicate's) are otherwise fetched one miss at a time. Rows that are
+// not contiguous (Fortran order) are left to the hardware.
+template <class T>
+void prefetch_row(const ConstView<T>& M, Index i) {
+  if (M.innerStride() != 1) return;
+  const char* row = reinterpret_cast<const char*>(M.data() + i * M.outerStride());
+  const Index bytes = M.cols() * Index(sizeof(T));
+  for (Index b = 0; b < bytes; b += 64) __builtin_prefetch(row + b);
+}
+
 // Raised when a factorization fails (mapped to numpy.linalg.LinAlgError).
 struct LinAlgError : std::runtime_error {
   using std::runtime_error::runtime_error;
