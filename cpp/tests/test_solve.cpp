@@ -276,6 +276,29 @@ void test_tridiagonal_trace_and_count() {
   }
 }
 
+// The blocked reduction against its definition S = Q T Q^T (Q orthogonal), on
+// sizes around the panel and crossover widths, reading S's lower triangle only.
+void test_blocked_tridiagonalization() {
+  using Tri = BlockedTridiagonalization<double>;
+  for (const Index n : {Index(1), Index(2), Index(5), Tri::kUnblocked, Tri::kUnblocked + 1,
+                        Tri::kUnblocked + 2 * Tri::kPanel + 3, Index(300)}) {
+    check::Scope scope(check::fmt("blocked tridiagonalization n=%d", int(n)));
+    const MatrixD X = MatrixD::Random(n + 7, n);
+    const MatrixD S = X.transpose() * X;
+    MatrixD lower = S;
+    lower.triangularView<Eigen::StrictlyUpper>().setConstant(1e300);  // never read
+    Tri tri;
+    tri.compute(lower);
+    MatrixD T = MatrixD::Zero(n, n);
+    T.diagonal() = tri.diagonal();
+    if (n > 1) T.diagonal(-1) = T.diagonal(1) = tri.subDiagonal();
+    const MatrixD Q = tri.matrixQ();
+    const double eps = std::numeric_limits<double>::epsilon();
+    CHECK((Q * T * Q.transpose() - S).norm() <= 20 * eps * double(n) * S.norm());
+    CHECK((Q.transpose() * Q - MatrixD::Identity(n, n)).norm() <= 20 * eps * double(n));
+  }
+}
+
 int main() {
   test_fit_routes<double>();
   test_fit_routes_float();
@@ -286,5 +309,6 @@ int main() {
   test_closed_form_cv();
   test_closed_form_fits_tiny_scale();
   test_tridiagonal_trace_and_count();
+  test_blocked_tridiagonalization();
   return check::summary("test_solve");
 }

@@ -3,8 +3,8 @@
 // and the spectral filters of the SVD route. Free functions over explicit
 // scratch; nothing here knows where S came from.
 //
-// cholesky: one LLT per distinct alpha. eigh: S = Q T Q^T (Householder
-// tridiagonalization), then each alpha costs one O(d) tridiagonal solve per
+// cholesky: one LLT per distinct alpha. eigh: S = Q T Q^T (blocked Householder
+// tridiagonalization, tridiagonal.hpp), then each alpha costs one O(d) tridiagonal solve per
 // target; with an alpha below the rounding level of S, the full
 // eigendecomposition instead, so that eigenvalues under the rank cutoff count
 // as zero (pseudo-inverse). svd: the thin SVD of the gathered rows themselves.
@@ -22,6 +22,7 @@
 
 #include "problem.hpp"
 #include "scaling.hpp"
+#include "tridiagonal.hpp"
 #include "types.hpp"
 
 namespace ridgeboot {
@@ -48,7 +49,7 @@ struct ShiftSolveScratch {
   Matrix<T> rotated;                 // (d, t) Q^T B
   Matrix<T> spectral;                // (d, k*t) filtered spectral coefficients
   Vector<T> pivots, multipliers;     // (d) reciprocal pivots and multipliers of LDL^T
-  Eigen::Tridiagonalization<Matrix<T>> tridiagonal;
+  BlockedTridiagonalization<T> tridiagonal;
   // Sized on first use (Eigen's sized constructor leaves its status uninitialized: UBSan).
   Eigen::SelfAdjointEigenSolver<Matrix<T>> eigen;
 };
