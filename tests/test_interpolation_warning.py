@@ -111,3 +111,15 @@ def test_an_alpha_negligible_only_against_the_frobenius_bound_does_not_warn():
         rb.ridge(X, y, alpha)
     with pytest.warns(rb.InterpolationWarning):
         rb.ridge(X, y, cutoff * s[0] ** 2 / 2)
+
+
+@pytest.mark.parametrize(("scale", "penalty"), [(2.0**520, 2.0**1010), (2.0**-600, 2.0**-1000)])
+def test_the_bound_that_overflows_or_underflows_defers_to_the_scaled_svd(scale, penalty):
+    """sum |x_i|^2 beyond the float64 range: alpha = 0 still warns; a penalty above
+    eps * max(n, p) * s_max^2 (here ~2^997 and 0) does not."""
+    X, y = wide(10, 12)
+    with pytest.warns(rb.InterpolationWarning):
+        rb.ridge(X * scale, y, 0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", rb.InterpolationWarning)
+        rb.ridge(X * scale, y, penalty)

@@ -192,9 +192,6 @@ def interpolating_alphas(data: Prepared, alphas: np.ndarray, fit_intercept: bool
         return none  # residual degrees of freedom; or one row that the intercept alone fits
     v = np.ones(m) if data.weight is None else np.asarray(data.weight, np.float64)[rows]
     eps = float(np.finfo(np.float64).eps)
-    top = float(np.abs(X).max())
-    if not np.isfinite(top) or top == 0:
-        return none
     cutoff = max(m, p) * eps
 
     def negligible(s_max2: float, *scales: float) -> np.ndarray:
@@ -207,12 +204,15 @@ def interpolating_alphas(data: Prepared, alphas: np.ndarray, fit_intercept: bool
 
     # s_max^2 of the weighted centred rows <= sum_i v_i |x_i|^2 (centring at the weighted
     # mean only lowers it): when no alpha is negligible even against that bound (any
-    # alpha > 0 of a usual grid), no fit interpolates. O(m p) and no BLAS call, whose
-    # spinning threads would slow the fit that follows.
-    in_range = 2.0**-400 < top < 2.0**400
-    Xn = X if in_range else X / top
-    bound = float(np.einsum("i,ij,ij->", v, Xn, Xn))
-    if not negligible(bound, 1.0 if in_range else top).any():
+    # alpha > 0 of a usual grid), no fit interpolates. One pass over X and no BLAS call,
+    # whose spinning threads would slow the fit that follows; a bound that overflows or
+    # comes near underflow leaves the decision to the scaled SVD below.
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        bound = float((np.einsum("ij,ij->i", X, X) * v).sum())
+    if np.finfo(np.float64).tiny / eps < bound < np.inf and not negligible(bound).any():
+        return none
+    top = float(np.abs(X).max())
+    if not np.isfinite(top) or top == 0:
         return none
     X = X / top  # in units of the largest entry: no overflow for huge data
     if fit_intercept:
