@@ -786,6 +786,12 @@ def add_vectorized(
     )
 
 
+def add_sklearn_sample(wl: Run, label: str, fn: Callable[[], object], B: int, b_sk: int) -> None:
+    """A scikit-learn loop timed on b_sk of the B replicates, its time extrapolated to B."""
+    note = f"extrapolated x{B / b_sk:g} from B={b_sk}" if b_sk < B else ""
+    wl.impls.append(Impl("sklearn", label, fn, wl.flops, B, scale=B / b_sk, note=note))
+
+
 def wl_bootstrap(quick: bool) -> Run:
     wl = new_run("bootstrap", quick)
     n, p, B, alpha, seed = wl.sizes.n, wl.sizes.p, wl.sizes.B, wl.sizes.alphas, wl.sizes.boot_seed
@@ -827,16 +833,8 @@ def wl_bootstrap(quick: bool) -> Run:
             B,
         )
     )
-    wl.impls.append(
-        Impl(
-            "sklearn",
-            "sklearn resample+Ridge",
-            lambda: sklearn_bootstrap(X, y, alpha, b_sk, seed),
-            wl.flops,
-            B,
-            scale=B / b_sk,
-            note=f"extrapolated x{B / b_sk:g} from B={b_sk}",
-        )
+    add_sklearn_sample(
+        wl, "sklearn resample+Ridge", lambda: sklearn_bootstrap(X, y, alpha, b_sk, seed), B, b_sk
     )
     return wl
 
@@ -935,16 +933,12 @@ def wl_select(quick: bool) -> Run:
             B,
         )
     )
-    wl.impls.append(
-        Impl(
-            "sklearn",
-            "sklearn resample + RidgeCV (LOO)",
-            lambda: sklearn_bootstrap_select(X, y, alphas, b_sk, seed),
-            wl.flops,
-            B,
-            scale=B / b_sk,
-            note=f"EXTRAPOLATED x{B / b_sk:g} from {b_sk} replicates",
-        )
+    add_sklearn_sample(
+        wl,
+        "sklearn resample + RidgeCV (LOO)",
+        lambda: sklearn_bootstrap_select(X, y, alphas, b_sk, seed),
+        B,
+        b_sk,
     )
     return wl
 
@@ -1041,16 +1035,8 @@ def wl_wide(quick: bool) -> Run:
     add_vectorized(
         wl, X, y, counts, rb_ref, "ridgeboot" if rb is not None else "numpy loop", kernel=True
     )
-    wl.impls.append(
-        Impl(
-            "sklearn",
-            "sklearn resample+Ridge",
-            lambda: sklearn_bootstrap(X, y, alpha, b_sk, seed),
-            wl.flops,
-            B,
-            scale=B / b_sk,
-            note=f"extrapolated x{B / b_sk:g} from B={b_sk}" if b_sk < B else "",
-        )
+    add_sklearn_sample(
+        wl, "sklearn resample+Ridge", lambda: sklearn_bootstrap(X, y, alpha, b_sk, seed), B, b_sk
     )
     wl.impls.append(
         Impl(
