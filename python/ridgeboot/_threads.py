@@ -50,8 +50,11 @@ ENV_LIMIT = _env_limit()
 
 def default_threads() -> int:
     """Threads for ``n_threads=None``: the available cores within the surrounding limits."""
-    limits = [available_cpus(), ENV_LIMIT, int(_core.thread_limit())]
-    return max(1, min(v for v in limits if v > 0))
+    threads = available_cpus()
+    for limit in (ENV_LIMIT, int(_core.thread_limit())):
+        if 0 < limit < threads:
+            threads = limit
+    return max(1, threads)
 
 
 def _register_threadpoolctl() -> None:

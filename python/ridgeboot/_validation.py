@@ -89,6 +89,8 @@ def from_pandas(a: Any, name: str) -> tuple[Any, Optional[tuple[str, ...]]]:
     ValueError
         For a column with missing values (NaN, None, pd.NA).
     """
+    if a is None or type(a) is np.ndarray:  # the common case, at no cost
+        return a, None
     kind = _pandas_kind(a)
     if kind is None:
         return a, None
