@@ -20,7 +20,8 @@ from typing import Any
 from . import _core
 from ._bootstrap import BiasVariance, BootstrapResult, bootstrap, bootstrap_counts
 from ._cv import RidgeCVResult, ridge_cv
-from ._ridge import InterpolationWarning, RidgePathResult, RidgeResult, ridge, ridge_path
+from ._interpolation import InterpolationWarning
+from ._ridge import RidgePathResult, RidgeResult, ridge, ridge_path
 from ._truth import (
     RidgeTruth,
     SimulatedTruth,

@@ -13,9 +13,10 @@ from ._bias_variance import BiasVariance
 from ._bootstrap_result import BootstrapResult, TrainingData, make_result
 from ._cv import ridge_cv
 from ._engine import EngineJob, current_runner
+from ._interpolation import warn_if_interpolating
 from ._linalg import power_of_two_scale
 from ._replicate_selection import ReplicateSelection, make_selection
-from ._ridge import fit_grid, path_solver, warn_if_interpolating
+from ._ridge import fit_grid, path_solver
 from ._sparse import SparseX, check_sparse_solver
 from ._validation import (
     MAX_REPLICATES,

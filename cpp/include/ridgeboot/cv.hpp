@@ -337,15 +337,11 @@ class ClosedFormCv {
     if (!(pb_.alphas.template cast<double>().array() > negligible).all()) return false;
     M_.resize(p, pb_.kt());
     if (!shift_detail::tridiagonal_solves(G, R, pb_.runs, AlphaScale{}, M_, solve_)) return false;
-    // Every eigenvalue of G is kept (none at or below the rank cutoff, bounded
-    // above through Gershgorin's bound on the largest) or the eigenvalues decide.
+    // No eigenvalue of G under the rank cutoff (a Sturm count): tr H in O(p), else from T's eigenvalues.
     const auto diag = solve_.tridiagonal.diagonal();
     const auto off = solve_.tridiagonal.subDiagonal();
-    double largest = 0;
-    for (Index j = 0; j < p; ++j)
-      largest = std::max(largest, double(diag(j)) + (j > 0 ? std::abs(double(off(j - 1))) : 0.0) +
-                                      (j + 1 < p ? std::abs(double(off(j))) : 0.0));
-    const bool full_rank = eigenvalues_below(diag, off, double(rank_cutoff<T>(m, p)) * largest) == 0;
+    const bool full_rank =
+        eigenvalues_below(diag, off, double(rank_cutoff<T>(m, p)) * gershgorin_upper(diag, off)) == 0;
     if (!full_rank) {
       tridiagonal_eigen_.computeFromTridiagonal(diag, off, Eigen::EigenvaluesOnly);
       if (tridiagonal_eigen_.info() != Eigen::Success) return false;

@@ -165,6 +165,18 @@ bool tridiagonal_solves(const Matrix<T>& S, const ConstMatrixRef<T>& B, const st
 
 }  // namespace shift_detail
 
+// An upper bound on the largest eigenvalue of the symmetric tridiagonal T
+// (diag, off): the rightmost end of its Gershgorin discs.
+template <class Diag, class Off>
+double gershgorin_upper(const Diag& diag, const Off& off) {
+  const Index d = diag.size();
+  double upper = 0;
+  for (Index j = 0; j < d; ++j)
+    upper = std::max(upper, double(diag(j)) + (j > 0 ? std::abs(double(off(j - 1))) : 0.0) +
+                                (j + 1 < d ? std::abs(double(off(j))) : 0.0));
+  return upper;
+}
+
 // The number of eigenvalues of the symmetric tridiagonal T (diag, off) below
 // `shift`: the negative pivots of the LDL^T of T - shift I (Sylvester's law of
 // inertia; a zero pivot counts as negative, so the count never errs low).
