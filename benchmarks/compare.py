@@ -792,6 +792,25 @@ def add_sklearn_sample(wl: Run, label: str, fn: Callable[[], object], B: int, b_
     wl.impls.append(Impl("sklearn", label, fn, wl.flops, B, scale=B / b_sk, note=note))
 
 
+def add_sklearn_path(
+    wl: Run, X: np.ndarray, y: np.ndarray, sk_alphas: np.ndarray, B: int, b_sk: int, seed: int
+) -> None:
+    """scikit-learn's Ridge per alpha, timed on b_sk replicates x sk_alphas (its cost does
+    not depend on alpha) and extrapolated to B replicates x the workload's alphas."""
+    scale = (B / b_sk) * (wl.sizes.k / sk_alphas.size)
+    wl.impls.append(
+        Impl(
+            "sklearn",
+            "sklearn Ridge per alpha",
+            lambda: sklearn_path(X, y, sk_alphas, b_sk, seed),
+            wl.flops,
+            B,
+            scale=scale,
+            note=f"EXTRAPOLATED x{scale:g} from {b_sk} replicate(s) x {sk_alphas.size} alphas",
+        )
+    )
+
+
 def wl_bootstrap(quick: bool) -> Run:
     wl = new_run("bootstrap", quick)
     n, p, B, alpha, seed = wl.sizes.n, wl.sizes.p, wl.sizes.B, wl.sizes.alphas, wl.sizes.boot_seed
@@ -845,7 +864,6 @@ def wl_path(quick: bool) -> Run:
     b_sk = 1 if quick else 2
     k = alphas.size
     sk_alphas = alphas[::4] if quick else alphas  # sklearn's cost does not depend on alpha
-    sk_scale = (B / b_sk) * (k / sk_alphas.size)
     X, y = make_data(n, p, seed=wl.sizes.seed)
     n_check = min(B, 5)
     counts = counts_for(n, n_check, seed)
@@ -880,17 +898,7 @@ def wl_path(quick: bool) -> Run:
             B,
         )
     )
-    wl.impls.append(
-        Impl(
-            "sklearn",
-            "sklearn Ridge per alpha",
-            lambda: sklearn_path(X, y, sk_alphas, b_sk, seed),
-            wl.flops,
-            B,
-            scale=sk_scale,
-            note=f"EXTRAPOLATED x{sk_scale:g} from {b_sk} replicate(s) x {sk_alphas.size} alphas",
-        )
-    )
+    add_sklearn_path(wl, X, y, sk_alphas, B, b_sk, seed)
     return wl
 
 
@@ -969,7 +977,6 @@ def wl_targets(quick: bool) -> Run:
         wl.checks.append("(ridgeboot absent: nothing to compare the numpy loop with)")
         rb_ref = (ref_c, ref_i)
     b_sk, sk_alphas = 1, alphas[:2]  # sklearn's cost does not depend on alpha
-    sk_scale = (B / b_sk) * (alphas.size / sk_alphas.size)
     sk_c, sk_i = sklearn_path(X, Y, sk_alphas, 1, seed, rows_from_counts(counts))
     wl.checks.append(
         agree(
@@ -982,17 +989,7 @@ def wl_targets(quick: bool) -> Run:
     wl.impls += rb_bootstrap_impls(X, Y, alphas, B, seed, wl.flops)
     add_vectorized(wl, X, Y, counts, rb_ref, "ridgeboot" if rb is not None else "numpy loop")
     del rb_ref
-    wl.impls.append(
-        Impl(
-            "sklearn",
-            "sklearn Ridge per alpha",
-            lambda: sklearn_path(X, Y, sk_alphas, b_sk, seed),
-            wl.flops,
-            B,
-            scale=sk_scale,
-            note=f"EXTRAPOLATED x{sk_scale:g} from {b_sk} replicate x {sk_alphas.size} alphas",
-        )
-    )
+    add_sklearn_path(wl, X, Y, sk_alphas, B, b_sk, seed)
     wl.impls.append(
         Impl(
             "numpy",
