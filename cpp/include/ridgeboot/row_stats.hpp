@@ -151,17 +151,13 @@ class RowStatsBuilder {
   void kernels(Index rows, RowStats<T>& s) {
     const Index p = p_, t = t_, ldz = Z_.cols(), ldy = Yz_.cols();
     const T *Z = Z_.data(), *Y = Yz_.data(), *sw = sqrt_w_.data();
-    gram_lower(Z, rows, p, ldz, s.G.data(), s.G.rows(), true);
-    if (folded_) {
-      for (Index r = 0; r < rows; ++r)
-        for (Index u = 0; u < t; ++u) s.c(u) += sw[r] * Y[r * ldy + u];
-    } else if (along_) {
-      cross_product(Z, rows, p, ldz, sw, 1, 1, s.xsum.data(), s.xsum.size(), true);
+    gram_lower(Z, rows, p, ldz, s.G.data(), s.G.rows(), true);  // folded: a and R too
+    if (!folded_) cross_product(Z, rows, p, ldz, sw, 1, 1, s.xsum.data(), s.xsum.size(), true);
+    if (along_) {
       cross_product(Y, rows, t, ldy, Z, p, ldz, s.R.data(), s.R.rows(), true);
       cross_product(Y, rows, t, ldy, sw, 1, 1, s.c.data(), s.c.size(), true);
     } else {
-      cross_product(Z, rows, p, ldz, sw, 1, 1, s.xsum.data(), s.xsum.size(), true);
-      cross_product(Z, rows, p, ldz, Y, t, ldy, s.R.data(), s.R.rows(), true);
+      if (!folded_) cross_product(Z, rows, p, ldz, Y, t, ldy, s.R.data(), s.R.rows(), true);
       for (Index r = 0; r < rows; ++r)
         for (Index u = 0; u < t; ++u) s.c(u) += sw[r] * Y[r * ldy + u];
     }
