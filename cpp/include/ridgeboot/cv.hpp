@@ -286,13 +286,11 @@ class ClosedFormCv {
   }
 
   void primal_spectrum(CvMethod method, ThreadPool* pool, const Poll& poll) {
-    const Index p = pb_.p();
     panel_.reserve();
     panel_.centred(rows_, pool, pb_.intercept, xmean_, ymean_, poll);
     if (!gram_in_range(panel_.G, panel_.R))
       rows_.rescale(), panel_.centred(rows_, pool, pb_.intercept, xmean_, ymean_, poll);
     s_.alpha_scale = rows_.scale.alpha();
-    std::vector<Index> kept;
     primal_fits(panel_.G, panel_.R, method, rows_.count(), rows_.weight_sum(),
                 [&] { return target_sum_squares(ymean_); });
   }

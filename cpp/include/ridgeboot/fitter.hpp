@@ -127,7 +127,7 @@ class Fitter {
     condition_bound_ = 1;
     refined_ = false;
     rows_.select(w ? w : pb_.base_weight);
-    const Index m = rows_.count(), n = pb_.n(), p = pb_.p(), t = pb_.t();
+    const Index m = rows_.count(), p = pb_.p(), t = pb_.t();
     if (kernel_ && solver != Solver::svd) {
       // From a shared kernel the column means of X are never needed (see solve_dual_from_kernel).
       if (pb_.intercept) rows_.means(m, false, xmean_, ymean_);
