@@ -11,6 +11,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -116,8 +117,19 @@ def test_the_engine_outputs_are_its_table_and_it_rejects_an_inconsistent_request
         select="gcv",
     )
     raw = job.run(X, Y, None, 1)
-    assert set(raw) == set(ENGINE_OUTPUTS)  # every output of the table, when all are asked for
+    # the engine fits the reference itself only without select=
+    fitted = replace(job, reference=None, fit_reference=True, select="none").run(X, Y, None, 1)
+    # every output of the table, when all are asked for
+    assert set(raw) | set(fitted) == set(ENGINE_OUTPUTS)
     assert raw["replicate_stats"].shape == (16, len(REPLICATE_STATS), 1, 1)
+    assert fitted["reference_coef"].shape == (1, 3, 1)
+    # a reference given and fitted, or fitted with select=: refused
+    for inconsistent in (
+        replace(job, fit_reference=True),
+        replace(job, reference=None, fit_reference=True),
+    ):
+        with pytest.raises(ValueError, match="reference|request"):
+            inconsistent.run(X, Y, None, 1)
     # moments without the reference fit they are taken about: refused, not a crash
     req = job.request(0, 1, False)
     with pytest.raises(ValueError, match="reference"):

@@ -28,8 +28,9 @@ py::dict run_engine_with(Problem<T> pb, const CsrView<T>* sparse, const EngineRe
               B = std::max<Index>(req.n_boot, 0);
   if (counts && (counts->ndim() != 2 || counts->shape(0) != B || counts->shape(1) != n))
     throw std::invalid_argument("counts must have shape (n_boot, n)");
-  if (req.moments != bool(reference))
-    throw std::invalid_argument("the moments need the reference fit, and only they");
+  if (req.moments != (bool(reference) || req.fit_reference) || (reference && req.fit_reference))
+    throw std::invalid_argument(
+        "the moments need the reference fit, given or fitted (fit_reference), and only they");
   py::dict result;
   EngineOutputs<T> out;
   // Sums: totals, or one per summation chunk (leading axis) for merging elsewhere.
@@ -54,6 +55,22 @@ py::dict run_engine_with(Problem<T> pb, const CsrView<T>* sparse, const EngineRe
     result["intercepts"] = icpts;
   }
   Array<T> ref_coef, ref_icpt;
+  if (req.fit_reference) {
+    Array<T> coef({k, p, t}), icpt({k, t});
+    py::array_t<double> info(kReferenceFitCount);
+    out.reference_coef = coef.mutable_data();
+    out.reference_intercept = icpt.mutable_data();
+    out.reference_fit = info.mutable_data();
+    result["reference_coef"] = coef;
+    result["reference_intercept"] = icpt;
+    result["reference_fit"] = info;
+  }
+  if (req.moments) {
+    out.coef_sum = sums("coef_sum", {k, p, t});
+    out.coef_sumsq = sums("coef_sumsq", {k, p, t});
+    out.intercept_sum = sums("intercept_sum", {k, t});
+    out.intercept_sumsq = sums("intercept_sumsq", {k, t});
+  }
   if (reference) {
     ref_coef = (*reference)[0].cast<Array<T>>();
     ref_icpt = (*reference)[1].cast<Array<T>>();
@@ -62,10 +79,6 @@ py::dict run_engine_with(Problem<T> pb, const CsrView<T>* sparse, const EngineRe
       throw std::invalid_argument("reference must be C-contiguous (k, p, t) and (k, t) arrays");
     out.ref_coef = ref_coef.data();
     out.ref_intercept = ref_icpt.data();
-    out.coef_sum = sums("coef_sum", {k, p, t});
-    out.coef_sumsq = sums("coef_sumsq", {k, p, t});
-    out.intercept_sum = sums("intercept_sum", {k, t});
-    out.intercept_sumsq = sums("intercept_sumsq", {k, t});
   }
   if (req.oob_rows) {
     out.oob_loss = sums("oob_loss", {n, k, t});

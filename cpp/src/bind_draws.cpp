@@ -84,6 +84,7 @@ void register_draws(py::module_& m) {
       .def_readwrite("batch", &EngineRequest::batch)
       .def_readwrite("keep_coefs", &EngineRequest::keep_coefs)
       .def_readwrite("moments", &EngineRequest::moments)
+      .def_readwrite("fit_reference", &EngineRequest::fit_reference)
       .def_readwrite("coef_scale", &EngineRequest::coef_scale)
       .def_readwrite("intercept_scale", &EngineRequest::intercept_scale)
       .def_readwrite("oob_rows", &EngineRequest::oob_rows)
@@ -104,11 +105,15 @@ void register_draws(py::module_& m) {
   for (const auto& o : kEngineOutputs)
     outputs[o.name] = o.kind == OutputKind::chunk_summed    ? "chunk_summed"
                       : o.kind == OutputKind::per_replicate ? "per_replicate"
-                                                            : "counted";
+                      : o.kind == OutputKind::counted       ? "counted"
+                                                            : "shared";
   m.attr("ENGINE_OUTPUTS") = outputs;
   py::tuple stats(kReplicateStatCount);
   for (int q = 0; q < kReplicateStatCount; ++q) stats[q] = kReplicateStats[q];
   m.attr("REPLICATE_STATS") = stats;
+  py::tuple reference_fit(kReferenceFitCount);
+  for (int q = 0; q < kReferenceFitCount; ++q) reference_fit[q] = kReferenceFit[q];
+  m.attr("REFERENCE_FIT") = reference_fit;
   m.attr("SUM_CHUNK") = kSumChunk;
   m.def(
       "bootstrap_counts",

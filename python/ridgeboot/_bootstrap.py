@@ -12,11 +12,11 @@ from . import _core
 from ._bias_variance import BiasVariance
 from ._bootstrap_result import BootstrapResult, TrainingData, make_result
 from ._cv import ridge_cv
-from ._engine import EngineJob, current_runner
+from ._engine import REFERENCE_FIT, EngineJob, current_runner
 from ._interpolation import warn_if_interpolating
 from ._linalg import power_of_two_scale
 from ._replicate_selection import ReplicateSelection, make_selection
-from ._ridge import fit_grid, path_solver
+from ._ridge import fit_grid, path_solver, warn_if_ill_conditioned
 from ._sparse import SparseX, check_sparse_solver
 from ._validation import (
     MAX_REPLICATES,
@@ -281,11 +281,18 @@ def bootstrap(
             "the per-row out-of-bag sums for err632",
             "pass oob='mse' (out-of-bag MSE only) or oob=False",
         )
-    auto = solver == "auto"
-    if selection is None:
+    auto, requested = solver == "auto", solver
+    # The engine fits the reference itself from the sums of all rows it takes anyway
+    # (dense X): no pass over the data for it.
+    own_reference = selection is None and not isinstance(data.X, SparseX)
+    full: Optional[tuple[np.ndarray, np.ndarray]] = None
+    if own_reference:
+        solver = path_solver(grid) if auto else solver
+    elif selection is None:
         full_coef, full_icpt, solver, _ = fit_grid(
             data, grid, solver, fit_intercept, n_threads, auto_choice=path_solver(grid)
         )
+        full = (full_coef, full_icpt)
     else:
         fitted = selection[3]
         full_coef = np.ascontiguousarray(np.asarray(fitted.coef, data.dtype).reshape(1, p, t))
@@ -293,6 +300,7 @@ def bootstrap(
         # auto: each replicate's fit comes from its criterion's eigendecomposition
         solver = "eigh" if auto else solver
         auto = False
+        full = (full_coef, full_icpt)
     job = EngineJob(
         grid,
         solver,
@@ -302,12 +310,13 @@ def bootstrap(
         L,
         seed,
         keep_coefs=keep_coefs,
-        reference=(full_coef, full_icpt),
+        reference=full,
+        fit_reference=own_reference,
         oob_rows=oob_rows,
         oob_mse=bool(oob),
         svd_fallback=auto,
-        coef_scale=power_of_two_scale(full_coef),
-        intercept_scale=power_of_two_scale(full_icpt),
+        coef_scale=1.0 if full is None else power_of_two_scale(full[0]),
+        intercept_scale=1.0 if full is None else power_of_two_scale(full[1]),
         select=selection[0] if selection else "none",
         select_per_target=alpha_per_target,
     )
@@ -315,19 +324,35 @@ def bootstrap(
     try:
         threads = resolve_threads(n_threads)
         raw = current_runner()(job, data.X, data.Y, data.weight, threads, callback)
+        if full is None:
+            info = dict(zip(REFERENCE_FIT, map(float, raw["reference_fit"])))
+            full = (raw["reference_coef"], raw["reference_intercept"])
+            warn_if_ill_conditioned(
+                requested,
+                "svd" if info["fell_back"] else solver,
+                info["condition_bound"],
+                data.dtype,
+                stacklevel=3,
+            )
+            job = replace(
+                job, coef_scale=info["coef_scale"], intercept_scale=info["intercept_scale"]
+            )
+            if info["fell_back"]:  # the solver failed on all rows: every replicate by the SVD
+                job = replace(job, solver="svd", reference=full, fit_reference=False)
+                raw = current_runner()(job, data.X, data.Y, data.weight, threads, callback)
         if bar is not None:
             bar.update(n_boot - bar.n)
     finally:
         if bar is not None:
             bar.close()
     if selection is None:
-        return _result(raw, data, job, has_k, (full_coef, full_icpt), block_len, skipped)
+        return _result(raw, data, job, has_k, full, block_len, skipped)
     method, values, chosen, _ = selection
     record = make_selection(
         method, values, raw["alpha_index"], chosen, alpha_per_target, not data.y_1d
     )
     one = replace(job, grid=np.ascontiguousarray(chosen.reshape(1, t)))
-    return _result(raw, data, one, False, (full_coef, full_icpt), block_len, skipped, record)
+    return _result(raw, data, one, False, full, block_len, skipped, record)
 
 
 def _progress_bar(progress: bool, total: int) -> tuple[Any, Optional[Callable[[int], None]]]:

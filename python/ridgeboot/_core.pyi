@@ -43,6 +43,7 @@ class EngineRequest:
     svd_fallback: bool
     keep_coefs: bool
     moments: bool
+    fit_reference: bool
     coef_scale: float
     intercept_scale: float
     oob_rows: bool
@@ -93,6 +94,7 @@ def poisson_counts(
 
 SUM_CHUNK: int
 ENGINE_OUTPUTS: dict[str, str]
+REFERENCE_FIT: tuple[str, ...]
 REPLICATE_STATS: tuple[str, ...]
 MAX_REPLICATES: int
 MAX_ROWS: int

@@ -23,9 +23,10 @@ from ._sparse import SparseX
 from ._validation import aligned
 
 SUM_CHUNK: int = _core.SUM_CHUNK
-# name -> "chunk_summed" | "per_replicate" | "counted": how blocks of replicates combine
+# name -> "chunk_summed" | "per_replicate" | "counted" | "shared": how blocks of replicates combine
 ENGINE_OUTPUTS: dict[str, str] = dict(_core.ENGINE_OUTPUTS)
 REPLICATE_STATS: tuple[str, ...] = tuple(_core.REPLICATE_STATS)  # axis 1 of replicate_stats
+REFERENCE_FIT: tuple[str, ...] = tuple(_core.REFERENCE_FIT)  # the entries of reference_fit
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,10 @@ class EngineJob:
     counts: Optional[np.ndarray] = None
     keep_coefs: bool = False
     reference: Optional[tuple[np.ndarray, np.ndarray]] = None
+    # the engine fits the reference on all rows itself (outputs reference_coef,
+    # reference_intercept, reference_fit), from the sums its complement form takes
+    # anyway; the moments are then taken about it with the engine's own scales
+    fit_reference: bool = False
     oob_rows: bool = False
     oob_mse: bool = False
     replicate_stats: bool = False
@@ -57,6 +62,11 @@ class EngineJob:
     # "gcv" | "loo": each replicate chooses its alpha from the grid (outputs for one alpha)
     select: str = "none"
     select_per_target: bool = False
+
+    @property
+    def moments(self) -> bool:
+        """Whether the run sums the coefficients' deviations from the reference fit."""
+        return self.reference is not None or self.fit_reference
 
     def block(self, first: int, count: int) -> EngineJob:
         """Replicates first .. first + count - 1 only (their explicit counts travel with them)."""
@@ -73,7 +83,8 @@ class EngineJob:
             self.seed,
             self.block_len,
         )
-        req.keep_coefs, req.moments = self.keep_coefs, self.reference is not None
+        req.keep_coefs, req.moments = self.keep_coefs, self.moments
+        req.fit_reference = self.fit_reference
         req.coef_scale, req.intercept_scale = self.coef_scale, self.intercept_scale
         req.oob_rows, req.oob_mse = self.oob_rows, self.oob_mse
         req.replicate_stats, req.svd_fallback = self.replicate_stats, self.svd_fallback
@@ -190,6 +201,8 @@ def fold_block(
             merged[key] = value if total is None else np.concatenate([total[key], value], axis=0)
         elif kind == "counted":
             merged[key] = np.asarray(value if total is None else total[key] + value, dtype=np.int64)
+        elif kind == "shared":  # the reference fit: every block computes the same
+            merged[key] = value if total is None else total[key]
         else:
             raise KeyError(f"unknown engine output {key!r}")
     return merged

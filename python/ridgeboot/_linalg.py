@@ -52,7 +52,8 @@ def power_of_two_scale(a: np.ndarray) -> float:
     top = float(np.max(np.abs(a))) if np.size(a) else 0.0
     if not (top > 0 and np.isfinite(top)):
         return 1.0
-    return float(np.ldexp(1.0, -int(np.frexp(top)[1]) + 1))
+    # kept a normal float64 (a subnormal max|a| would otherwise give 2^1024 = inf)
+    return float(np.ldexp(1.0, min(max(1 - int(np.frexp(top)[1]), -1022), 1023)))
 
 
 def positive_rows(v: Optional[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:

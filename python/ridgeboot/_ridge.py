@@ -135,16 +135,27 @@ def fit_grid(
             cutoff,
             threads,
         )
-    eps = _EPS.get(data.dtype) or float(np.finfo(data.dtype).eps)
-    if ran == "cholesky" and solver != "auto" and condition * eps > ILL_CONDITIONED:
+    warn_if_ill_conditioned(solver, ran, condition, data.dtype, stacklevel=4)
+    return GridFit(coef, intercept, ran, int(rank))
+
+
+def warn_if_ill_conditioned(
+    requested: str, ran: str, condition: float, dtype: np.dtype[Any], stacklevel: int
+) -> None:
+    """Warn when an explicitly requested Cholesky fit kept fewer than ~3 digits.
+
+    ``condition``: the core's lower bound on the condition number of X^T W X + alpha I.
+    solver="auto" redoes such a fit by SVD instead. ``stacklevel`` counts from this call.
+    """
+    eps = _EPS.get(dtype) or float(np.finfo(dtype).eps)
+    if ran == "cholesky" and requested != "auto" and condition * eps > ILL_CONDITIONED:
         warnings.warn(
             f"X^T W X + alpha I is ill-conditioned (condition number >= {condition:.1e} in "
-            f"{data.dtype}): the Cholesky solution may have lost most of its digits; "
+            f"{dtype}): the Cholesky solution may have lost most of its digits; "
             'use solver="svd" or a larger alpha',
             RuntimeWarning,
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
-    return GridFit(coef, intercept, ran, int(rank))
 
 
 def _predict(X: Any, coef: np.ndarray, intercept: Any, dtype: np.dtype[Any]) -> FloatArray:

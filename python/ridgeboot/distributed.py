@@ -167,12 +167,12 @@ class DaskRunner:
             None if threads_per_task is None else check_int(threads_per_task, "threads_per_task", 1)
         )
 
-    def _default_block(self, job: EngineJob, n: int) -> int:
+    def _default_block(self, job: EngineJob, n: int, p: int) -> int:
         workers = max(1, len(self.client.scheduler_info().get("workers", {})))
         kt = job.grid.size
         per_chunk = 8.0 * kt * (1 + (n if job.oob_rows else 0))  # oob_mse_sum, oob_loss
-        if job.reference is not None:  # coef_sum, coef_sumsq, intercept_sum, intercept_sumsq
-            per_chunk += 16.0 * (job.reference[0].size + kt)
+        if job.moments:  # coef_sum, coef_sumsq, intercept_sum, intercept_sumsq
+            per_chunk += 16.0 * (job.grid.size * p + kt)
         chunks_by_memory = max(1, int(MAX_TASK_RESULT // per_chunk))
         chunks = math.ceil(job.n_boot / (TASKS_PER_WORKER * workers) / SUM_CHUNK)
         return SUM_CHUNK * max(1, min(chunks, chunks_by_memory))
@@ -189,7 +189,7 @@ class DaskRunner:
         """Run ``job`` on the cluster; same dict as the engine run here (``n_threads`` unused)."""
         if isinstance(X, SparseX):
             raise sparse_only_error("ridgeboot.distributed")
-        block = self.block or self._default_block(job, X.shape[0])
+        block = self.block or self._default_block(job, X.shape[0], X.shape[1])
         blocks = split_blocks(job.n_boot, block)
         arrays = [X, Y] + ([weight] if weight is not None else [])
         for _ in range(MAX_RESTARTS + 1):

@@ -112,11 +112,13 @@ class BootstrapEngine {
       complement_ = base_.all.in_range();  // else every replicate rescales itself (Fitter::fit)
       if (!complement_) batch_ = 1;
     }
+    if (cfg_.fit_reference) fit_reference();
   }
 
   // Runs all replicates. `poll(done)` is called between work items on the
   // calling thread; returning false stops the run (throws Cancelled).
   void run(const std::function<bool(Index)>& poll = {}) {
+    if (reference_fell_back_) return;  // see fit_reference
     std::atomic<Index> done{0};
     const std::function<bool()> tick = [&] { return poll ? poll(done.load()) : true; };
     const Index B = cfg_.n_boot;
@@ -258,15 +260,43 @@ class BootstrapEngine {
     const bool fitter_ran = !selecting() || pb_.solver == Solver::cholesky || pb_.solver == Solver::svd;
     slot.fell_back =
         slot.valid && fitter_ran && (wk.sparse ? wk.sparse->solver_used() : wk.fitter.solver_used()) != pb_.solver;
-    if (out_.coefs) {
-      const Index k = pb_.k(), p = pb_.p(), t = pb_.t();
-      T* dst = out_.coefs + b * k * p * t;
-      T* idst = out_.intercepts + b * k * t;
-      for (Index a = 0; a < k; ++a)
-        for (Index j = 0; j < p; ++j)
-          for (Index u = 0; u < t; ++u) dst[(a * p + j) * t + u] = slot.W(j, a * t + u);
-      for (Index c = 0; c < k * t; ++c) idst[c] = slot.b(c);
+    if (out_.coefs) store_fit(slot.W, slot.b, out_.coefs + b * pb_.kt() * pb_.p(), out_.intercepts + b * pb_.kt());
+  }
+
+  // W (p, k*t) and b (k*t) in the outputs' (k, p, t) and (k, t) order.
+  void store_fit(const Matrix<T>& W, const Vector<T>& b, T* coef, T* intercept) const {
+    const Index k = pb_.k(), p = pb_.p(), t = pb_.t();
+    for (Index a = 0; a < k; ++a)
+      for (Index j = 0; j < p; ++j)
+        for (Index u = 0; u < t; ++u) coef[(a * p + j) * t + u] = W(j, a * t + u);
+    for (Index c = 0; c < k * t; ++c) intercept[c] = b(c);
+  }
+
+  // The fit on all rows, the moments' reference (request.fit_reference): in complement
+  // form from the sums of all rows (base_), its normal equations, with no pass over the
+  // data; else by the Fitter, as rb.ridge. Should the SVD have redone it, no replicate
+  // runs (reference_fit says so): the caller reruns them all by the SVD, about it.
+  void fit_reference() {
+    if (is_sparse()) throw std::invalid_argument("fit_reference needs a dense X");
+    auto& wk = *workers_.front();
+    auto& slot = slots_.front();
+    bool normal = false;
+    if (complement_) {
+      ComplementPlan<T> all;
+      all.every_row_once(base_.all);
+      normal = complement_equations(base_, all, pb_.intercept, wk.G, wk.R, wk.xmean, wk.ymean);
+      if (normal) wk.fitter.fit_normal(nullptr, wk.G, wk.R, wk.xmean, wk.ymean, all.in_count, slot.W, slot.b);
     }
+    if (!normal) wk.fitter.fit(nullptr, slot.W, slot.b, &pool_);
+    store_fit(slot.W, slot.b, out_.reference_coef, out_.reference_intercept);
+    out_.ref_coef = out_.reference_coef;
+    out_.ref_intercept = out_.reference_intercept;
+    cfg_.coef_scale = power_of_two_scale(slot.W);
+    cfg_.intercept_scale = power_of_two_scale(slot.b);
+    reference_fell_back_ = wk.fitter.solver_used() != pb_.solver;
+    const double info[kReferenceFitCount] = {wk.fitter.condition_bound(), double(reference_fell_back_),
+                                             cfg_.coef_scale, cfg_.intercept_scale};
+    std::copy(info, info + kReferenceFitCount, out_.reference_fit);
   }
 
   // A selecting replicate: the criterion for every alpha of the grid on its own
@@ -458,6 +488,7 @@ class BootstrapEngine {
   ThreadPool pool_;
   Index n_row_blocks_ = 0, n_stats_ = 2, wave_ = 1, batch_ = 1;
   bool complement_ = false;
+  bool reference_fell_back_ = false;  // fit_reference: the SVD redid the fit on all rows
   BaseStats<T> base_;  // complement form: the sums of all rows
   std::vector<Slot> slots_;
   std::vector<std::unique_ptr<Worker>> workers_;

@@ -64,6 +64,16 @@ struct ComplementPlan {
     const Index read = Index(out_rows.size() + extra_rows.size());
     complement = in_count >= std::max<Index>(p, 1) && 4 * read <= 5 * in_count;
   }
+
+  // The draw of every row once (the fit on all rows): no row out, none extra.
+  void every_row_once(const RowStats<T>& all) {
+    out_rows.clear(), extra_rows.clear(), out_w.clear(), extra_w.clear();
+    in_count = all.count;
+    in_weight = all.wsum;
+    complement = true;
+    out.reset(all.p, all.t);
+    extra.reset(all.p, all.t);
+  }
 };
 
 // Rows per block of add_batch: about 2^19 values of X and Y (4 MiB in double),

@@ -51,6 +51,10 @@ struct EngineRequest {
   // Outputs (see kEngineOutputs):
   bool keep_coefs = false;       // coefs, intercepts
   bool moments = false;          // coef_sum, coef_sumsq, intercept_sum, intercept_sumsq (needs a reference)
+  // The engine fits the moments' reference on all rows itself (reference_coef,
+  // reference_intercept, reference_fit), from the sums of all rows its complement
+  // form takes anyway; coef_scale and intercept_scale are then its own.
+  bool fit_reference = false;
   // Powers of two the moments' deviations from the reference are multiplied by, so
   // that their squares neither overflow nor underflow (the caller divides them out).
   double coef_scale = 1, intercept_scale = 1;
@@ -68,6 +72,7 @@ enum class OutputKind {
   chunk_summed,   // double sums: one per summation chunk with chunk_sums, added in order
   per_replicate,  // a leading replicate axis: blocks are concatenated
   counted,        // integer counts: blocks are summed
+  shared,         // the same in every block (the reference fit): the first is kept
 };
 
 struct OutputInfo {
@@ -91,7 +96,19 @@ inline constexpr OutputInfo kEngineOutputs[] = {
     {"n_valid", OutputKind::counted},                // (1) replicates with a positive-weight row
     {"n_fallback", OutputKind::counted},             // (1) replicates redone by SVD (svd_fallback)
     {"alpha_index", OutputKind::per_replicate},      // (B, t) int32 row of the grid chosen (select; -1: no fit)
+    {"reference_coef", OutputKind::shared},          // (k, p, t) T the fit on all rows (fit_reference)
+    {"reference_intercept", OutputKind::shared},     // (k, t) T
+    {"reference_fit", OutputKind::shared},           // (kReferenceFitCount) double, see kReferenceFit
 };
+
+// What reference_fit holds, in order.
+inline constexpr const char* kReferenceFit[] = {
+    "condition_bound",  // Fitter::condition_bound (Cholesky), else 1
+    "fell_back",        // 1 when the solver failed on all rows and the SVD redid the fit: no replicate ran
+    "coef_scale",       // the powers of two the moments were taken with
+    "intercept_scale",
+};
+inline constexpr int kReferenceFitCount = int(sizeof(kReferenceFit) / sizeof(kReferenceFit[0]));
 
 // The caller's output buffers (shapes in kEngineOutputs; the double sums carry a
 // leading (chunks) axis when chunk_sums; replicate-indexed outputs count from
@@ -103,6 +120,9 @@ struct EngineOutputs {
   T* intercepts = nullptr;
   const T* ref_coef = nullptr;       // (k, p, t) shift for the moments (the full fit)
   const T* ref_intercept = nullptr;  // (k, t)
+  T* reference_coef = nullptr;       // fit_reference: where the engine writes the full fit (then ref_coef)
+  T* reference_intercept = nullptr;
+  double* reference_fit = nullptr;   // (kReferenceFitCount)
   double* coef_sum = nullptr;
   double* coef_sumsq = nullptr;
   double* intercept_sum = nullptr;
@@ -123,7 +143,10 @@ struct EngineOutputs {
       return true;
     };
     if (!given({coefs, intercepts}, r.keep_coefs) ||
-        !given({ref_coef, ref_intercept, coef_sum, coef_sumsq, intercept_sum, intercept_sumsq}, r.moments) ||
+        !given({coef_sum, coef_sumsq, intercept_sum, intercept_sumsq}, r.moments) ||
+        !given({ref_coef, ref_intercept}, r.moments && !r.fit_reference) ||
+        !given({reference_coef, reference_intercept, reference_fit}, r.fit_reference) ||
+        (r.fit_reference && (!r.moments || r.select != Selection::none)) ||
         !given({oob_loss, oob_count}, r.oob_rows) || !given({oob_mse_sum, oob_replicates}, r.oob_mse) ||
         !given({replicate_stats}, r.replicate_stats) || !given({n_valid, n_fallback}, true) ||
         !given({alpha_index}, r.select != Selection::none))

@@ -55,6 +55,13 @@ T inverse_power_of_two(double v) {
   return T(std::ldexp(1.0, e));
 }
 
+// The power of two that brings max|v| into [1, 2), 1 for zeros or a non-finite entry:
+// Python's power_of_two_scale (the bootstrap's moments are taken with it).
+template <class V>
+double power_of_two_scale(const V& v) {
+  return v.size() && v.allFinite() ? inverse_power_of_two<double>(double(v.cwiseAbs().maxCoeff())) : 1.0;
+}
+
 // Whether a magnitude is safely inside the range where its square neither
 // overflows nor loses digits to underflow (one mantissa of room at both ends): the
 // range of anything a factorization squares -- gathered rows for the SVD, a Gram or
