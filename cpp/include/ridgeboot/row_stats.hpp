@@ -111,7 +111,6 @@ class RowStatsBuilder {
         cap_(std::max<Index>(capacity, 1)) {
     Z_.setZero(cap_, gram_padded_cols<T>(p));  // padding columns stay zero
     Yz_.setZero(cap_, along_ ? gram_padded_cols<T>(t) : t);
-    sqrt_w_.resize(cap_);
   }
 
   // s += the statistics of rows[0 .. m) with weights w[0 .. m) (all > 0), in that order.
@@ -121,7 +120,7 @@ class RowStatsBuilder {
       for (Index q = q0; q < q1; ++q) {
         if (q + kPrefetchRows < m)
           prefetch_row(pb.X, rows[q + kPrefetchRows]), prefetch_row(pb.Y, rows[q + kPrefetchRows]);
-        gather(pb, shift, rows[q], w[q], q - q0, s.wsum);
+        gather(pb, shift, rows[q], w[q], q - q0, s);
       }
       kernels(q1 - q0, s);
     }
@@ -129,18 +128,26 @@ class RowStatsBuilder {
   }
 
  private:
-  // Panel row r = sqrt(w) (x_i - shift), likewise y.
-  void gather(const Problem<T>& pb, const Shift<T>& shift, Index i, T w, Index r, double& wsum) {
+  // Panel row r = sqrt(w) (x_i - shift), likewise y. The sums of the row alone
+  // (a unless folded, c, syy) are taken here while it is in cache: with many
+  // targets a pass over the panel each would cost as much as the gather.
+  void gather(const Problem<T>& pb, const Shift<T>& shift, Index i, T w, Index r, RowStats<T>& s) {
     const T sw = std::sqrt(w);
-    sqrt_w_(r) = sw;
-    wsum += double(w);
+    s.wsum += double(w);
     T* z = Z_.row(r).data();
     with_row(pb.X, i, [&](const auto& x) {
       for (Index j = 0; j < p_; ++j) z[j] = sw * (x(j) - shift.x(j));
     });
-    T* y = Yz_.row(r).data();
+    if (!folded_)
+      for (Index j = 0; j < p_; ++j) s.xsum(j) += sw * z[j];
+    T *y = Yz_.row(r).data(), *c = s.c.data(), *syy = s.syy.data();
     with_row(pb.Y, i, [&](const auto& v) {
-      for (Index u = 0; u < t_; ++u) y[u] = sw * (v(u) - shift.y(u));
+      for (Index u = 0; u < t_; ++u) {
+        const T d = sw * (v(u) - shift.y(u));
+        y[u] = d;
+        c[u] += sw * d;
+        syy[u] += d * d;
+      }
     });
     if (folded_) {  // the Gram kernel then forms a and R (RowStats::folds)
       z[p_] = sw;
@@ -150,29 +157,16 @@ class RowStatsBuilder {
 
   void kernels(Index rows, RowStats<T>& s) {
     const Index p = p_, t = t_, ldz = Z_.cols(), ldy = Yz_.cols();
-    const T *Z = Z_.data(), *Y = Yz_.data(), *sw = sqrt_w_.data();
+    const T *Z = Z_.data(), *Y = Yz_.data();
     gram_lower(Z, rows, p, ldz, s.G.data(), s.G.rows(), true);  // folded: a and R too
-    if (!folded_) cross_product(Z, rows, p, ldz, sw, 1, 1, s.xsum.data(), s.xsum.size(), true);
-    if (along_) {
-      cross_product(Y, rows, t, ldy, Z, p, ldz, s.R.data(), s.R.rows(), true);
-      cross_product(Y, rows, t, ldy, sw, 1, 1, s.c.data(), s.c.size(), true);
-    } else {
-      if (!folded_) cross_product(Z, rows, p, ldz, Y, t, ldy, s.R.data(), s.R.rows(), true);
-      for (Index r = 0; r < rows; ++r)
-        for (Index u = 0; u < t; ++u) s.c(u) += sw[r] * Y[r * ldy + u];
-    }
-    T* syy = s.syy.data();
-    for (Index r = 0; r < rows; ++r) {
-      const T* y = Y + r * ldy;
-      for (Index u = 0; u < t; ++u) syy[u] += y[u] * y[u];
-    }
+    if (along_) cross_product(Y, rows, t, ldy, Z, p, ldz, s.R.data(), s.R.rows(), true);
+    else if (!folded_) cross_product(Z, rows, p, ldz, Y, t, ldy, s.R.data(), s.R.rows(), true);
   }
 
   Index p_, t_;
   bool along_, folded_;
   Index cap_;
   RowMatrix<T> Z_, Yz_;  // (capacity, p_pad), (capacity, t or t_pad)
-  Vector<T> sqrt_w_;     // (capacity)
 };
 
 // The statistics of all rows with their sample weights, about the shift (the
