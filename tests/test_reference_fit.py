@@ -14,18 +14,13 @@ import pytest
 import reference as ref
 import ridgeboot as rb
 import ridgeboot._bootstrap as bootstrap_module
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from property_settings import property_settings
 
 pytestmark = pytest.mark.filterwarnings("ignore::ridgeboot.InterpolationWarning")
 
-PROPS = settings(
-    max_examples=60,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+PROPS = property_settings(60)
 
 
 def _problem(seed: int, n: int, p: int, t: int, weights: str, dtype) -> tuple:

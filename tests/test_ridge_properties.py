@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 import reference as ref
 import ridgeboot as rb
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from property_settings import property_settings
 
 # the properties are about values; fits with alpha = 0 (or nearly) and p >= n interpolate and
 # warn, which tests/test_interpolation_warning.py checks
@@ -27,13 +28,7 @@ REL_ALPHAS = {
 }
 WEIGHT_KINDS = (None, "positive", "zeros", "integer")
 
-PROPS = settings(
-    max_examples=100,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+PROPS = property_settings(100)
 FEW = settings(PROPS, max_examples=60)
 
 
