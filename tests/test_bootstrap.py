@@ -1054,3 +1054,25 @@ def test_progress_bar_reaches_n_boot(monkeypatch, capsys):
     rb.bootstrap(X, y, 1.0, 50, progress=True)
     err = capsys.readouterr().err
     assert "50/50" in err
+
+
+@pytest.mark.parametrize(
+    ("p", "t", "weighted", "offset"),
+    [(50, 32, False, 2.0), (13, 16, True, 1e3), (7, 40, True, 5.0)],
+    ids=["p50-t32", "p13-t16-weighted-offset", "p7-t40-weighted"],
+)
+def test_y_in_fortran_order_gives_the_bits_of_c_order(p, t, weighted, offset):
+    """Y's rows are read with their strides: a Fortran-ordered Y (never copied) gives the
+    bits of a C-ordered one, many targets included, and every replicate matches numpy."""
+    n, B = 600, 12
+    X, Y, _ = make_data(7, n, p, t, F64, offset=offset)
+    Y = Y + offset  # targets whose mean is large against their spread, too
+    sw = np.random.default_rng(8).uniform(0.2, 2, n) if weighted else None
+    alphas = [0.3, 3.0, 30.0]
+    kw = dict(sample_weight=sw, seed=4, oob=True)
+    c_order = rb.bootstrap(X, np.ascontiguousarray(Y), alphas, B, **kw)
+    f_order = rb.bootstrap(X, np.asfortranarray(Y), alphas, B, **kw)
+    for name in ("coefs", "intercepts", "coef_std", "oob_mse", "err632"):
+        np.testing.assert_array_equal(getattr(c_order, name), getattr(f_order, name), err_msg=name)
+    np.testing.assert_array_equal(c_order.full.coef, f_order.full.coef)
+    check_replicates(c_order, X, Y, alphas, rb.bootstrap_counts(n, B, 4), sw)

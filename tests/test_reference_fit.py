@@ -76,7 +76,7 @@ def test_the_fit_on_all_rows_costs_no_pass_of_its_own(monkeypatch):
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("weights", ["none", "positive", "zeros"])
 @pytest.mark.parametrize("alphas", [0.7, np.logspace(-3, 3, 7)], ids=["one", "path"])
-@pytest.mark.parametrize("t", [0, 3, 20])
+@pytest.mark.parametrize("t", [0, 3, 20, 32])
 def test_the_fit_on_all_rows_agrees_with_numpy(dtype, fit_intercept, weights, alphas, t):
     X, y, w = _problem(1, 120, 7, t, weights, dtype)
     boot = rb.bootstrap(X, y, alphas, 8, fit_intercept=fit_intercept, sample_weight=w, seed=2)
