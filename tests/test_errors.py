@@ -258,6 +258,24 @@ def test_non_finite_found_in_any_layout(dtype, layout, value, where):
         rb.ridge(X, y, 1.0)
 
 
+@pytest.mark.parametrize("n_threads", [1, 2, 3])
+@pytest.mark.parametrize("where", ["X-first", "X-middle", "X-last", "Y-last", "Y-middle"])
+def test_non_finite_found_when_large_arrays_are_checked_on_threads(n_threads, where):
+    """From 2^20 values on, the check splits the rows among the call's threads: a value in
+    any part (first, between two parts, last) is still found, in any layout."""
+    n, p, t = 20_000, 40, 60  # 800_000 + 1_200_000 values: each array above the split
+    g = np.random.default_rng(2)
+    X, Y = g.standard_normal((n, p)), g.standard_normal((n, t))
+    for layout in ("C", "F"):
+        Xl, Yl = np.array(X, order=layout), np.array(Y, order=layout)
+        row = {"first": 0, "middle": n // 2, "last": n - 1}[where.split("-")[1]]
+        (Xl if where[0] == "X" else Yl)[row, -1] = np.nan
+        name = "X" if where[0] == "X" else "y"
+        with pytest.raises(ValueError, match=arg(name) + " contains NaN or infinity"):
+            rb.ridge_path(Xl, Yl, [1.0, 2.0], n_threads=n_threads)
+    assert rb.ridge_path(X, Y, [1.0, 2.0], n_threads=n_threads).coef.shape == (2, p, t)
+
+
 @pytest.mark.parametrize("cv", [3, "bootstrap"])
 def test_heldout_scores_of_nan_data_name_the_nan(cv):
     # check_finite=False lets a NaN through to the held-out fits: the error says so,

@@ -5,7 +5,9 @@
 
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <optional>
+#include <vector>
 
 #include "bindings.hpp"
 #include "ridgeboot/cv.hpp"
@@ -108,8 +110,9 @@ py::tuple cv_scores(const Array<T>& X, const Array<T>& Y, const std::optional<Ar
 // strides) is finite: one pass, no temporary (validation's fast path; on false
 // the Python checks name the offending input).
 template <class T>
-bool all_finite(const Array<T>& A, const Array<T>& B) {
-  bool ok = true;
+bool all_finite(const Array<T>& A, const Array<T>& B, int n_threads) {
+  // From this many values on, the rows are split among n_threads threads.
+  constexpr Index kParallelValues = Index(1) << 20;
   for (const Array<T>* a : {&A, &B}) {
     const Index item = Index(sizeof(T)), nd = a->ndim();
     if (nd < 1 || nd > 2) throw std::invalid_argument("all_finite takes 1-D or 2-D arrays");
@@ -118,8 +121,9 @@ bool all_finite(const Array<T>& A, const Array<T>& B) {
     if (s0 < 0 || s1 < 0 || s0 % item || s1 % item)
       throw std::invalid_argument("all_finite needs non-negative, element-aligned strides");
     const T* base = a->data();
-    const auto scan = [&] {
-      for (Index i = 0; i < rows && ok; ++i) {
+    const auto scan = [&](Index i0, Index i1) {
+      bool ok = true;
+      for (Index i = i0; i < i1 && ok; ++i) {
         const T* r = base + i * (s0 / item);
         bool row_ok = true;  // x - x is 0 exactly when x is finite (NaN otherwise)
         if (s1 == item)
@@ -128,15 +132,27 @@ bool all_finite(const Array<T>& A, const Array<T>& B) {
           for (Index j = 0; j < cols; ++j) row_ok &= (r[j * (s1 / item)] - r[j * (s1 / item)]) == T(0);
         ok = row_ok;
       }
+      return ok;
     };
-    if (rows * cols > (Index(1) << 16)) {
-      py::gil_scoped_release release;
-      scan();
-    } else {
-      scan();
+    if (rows * cols < kParallelValues) {
+      if (!scan(0, rows)) return false;
+      continue;
     }
+    py::gil_scoped_release release;
+    const int threads = int(std::clamp<Index>(n_threads, 1, rows));
+    std::vector<char> part_ok(std::size_t(threads), 1);
+    if (threads == 1) {
+      part_ok[0] = scan(0, rows);
+    } else {
+      ThreadPool pool(threads);
+      pool.run(threads, [&](Index part, int) {
+        part_ok[std::size_t(part)] = scan(rows * part / threads, rows * (part + 1) / threads);
+      });
+    }
+    for (const char part : part_ok)
+      if (!part) return false;
   }
-  return ok;
+  return true;
 }
 
 template <class T>
@@ -154,8 +170,8 @@ void register_fit(py::module_& m, const std::string& suffix) {
         "leave-one-out residuals (n, k, t) with keep_rows or None).");
   m.def(("rank_cutoff_" + suffix).c_str(), &rank_cutoff<T>, "m"_a, "p"_a,
         "The relative rank cutoff eps * max(m, p) of this dtype (shifted_solve.hpp).");
-  m.def(("all_finite_" + suffix).c_str(), &all_finite<T>, "A"_a.noconvert(), "B"_a.noconvert(),
-        "Whether every value of two 1-D or 2-D arrays is finite.");
+  m.def(("all_finite_" + suffix).c_str(), &all_finite<T>, "A"_a.noconvert(), "B"_a.noconvert(), "n_threads"_a,
+        "Whether every value of two 1-D or 2-D arrays is finite (large arrays on n_threads threads).");
 }
 
 }  // namespace ridgeboot::binding

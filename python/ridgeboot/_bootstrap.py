@@ -224,7 +224,7 @@ def bootstrap(
     KeyboardInterrupt
         Ctrl-C stops the run within about 0.1 s plus one replicate.
     """
-    data = prepare(X, y, sample_weight, check_finite)
+    data = prepare(X, y, sample_weight, check_finite, n_threads=n_threads)
     if isinstance(data.X, SparseX):
         check_sparse_solver(solver)
     n_boot = check_int(n_boot, "n_boot", 2, MAX_REPLICATES)

@@ -187,7 +187,7 @@ def _run_heldout(
     raw = current_runner()(job, data.X, data.Y, data.weight, resolve_threads(n_threads))
     # undefined scores (0/0, overflowing huge weights) come out non-finite: no vote
     scores = stats_scores(raw["replicate_stats"], scoring)
-    if not np.isfinite(scores).all() and not all_finite(data.X, data.Y):
+    if not np.isfinite(scores).all() and not all_finite(data.X, data.Y, resolve_threads(n_threads)):
         raise ValueError(
             "X or y contains NaN or infinity (check_finite=False skips that check): the "
             "held-out scores are undefined; remove or impute those values"
@@ -304,7 +304,7 @@ def ridge_cv(
     UserWarning names the targets whose chosen alpha is on the edge of the grid
     (``warn_edges=False`` skips it, e.g. when the caller reports it itself).
     """
-    data = prepare(X, y, sample_weight, check_finite, min_rows=2)
+    data = prepare(X, y, sample_weight, check_finite, min_rows=2, n_threads=n_threads)
     if isinstance(data.X, SparseX):
         check_sparse_solver(solver)
     fit_intercept = check_bool(fit_intercept, "fit_intercept")

@@ -344,7 +344,7 @@ def ridge(
     >>> np.round(r.coef, 4).tolist(), round(float(r.intercept), 4)
     ([1.0, -1.0], 2.0)
     """
-    data = prepare(X, y, sample_weight, check_finite)
+    data = prepare(X, y, sample_weight, check_finite, n_threads=n_threads)
     grid, per_target = alpha_grid(alpha, data.t, data.y_1d, data.dtype)
     warn_if_interpolating(data, grid.ravel(), fit_intercept)
     coef, intercept, solver_ran, rank = fit_grid(
@@ -392,7 +392,7 @@ def ridge_path(
     RidgePathResult
         ``coef`` (k, p[, t]), ``intercept`` (k[, t]), ``alphas`` (k,), ``solver``.
     """
-    data = prepare(X, y, sample_weight, check_finite)
+    data = prepare(X, y, sample_weight, check_finite, n_threads=n_threads)
     grid, _ = path_grid(alphas, data.t, data.dtype)
     warn_if_interpolating(data, grid[:, 0], fit_intercept)
     coef, intercept, solver_ran, rank = fit_grid(

@@ -26,7 +26,10 @@ SCHEMES = ("multinomial", "poisson")
 
 F32 = np.dtype(np.float32)
 F64 = np.dtype(np.float64)
-_ALL_FINITE: dict[Any, Callable[[Any, Any], bool]] = {
+# values from which the finiteness check splits the rows among threads (the core's
+# kParallelValues); smaller inputs are checked on the calling thread
+_THREADED_CHECK = 1 << 20
+_ALL_FINITE: dict[Any, Callable[[Any, Any, int], bool]] = {
     F32: _core.all_finite_float32,
     F64: _core.all_finite_float64,
 }
@@ -150,9 +153,12 @@ def cast(a: np.ndarray, dtype: np.dtype[Any], name: str, *, vector: bool = False
     return a
 
 
-def all_finite(X: np.ndarray, Y: np.ndarray) -> bool:
-    """Whether every value of X and Y (arrays prepare() made) is finite: one native pass."""
-    return bool(_ALL_FINITE[X.dtype](X, Y))
+def all_finite(X: np.ndarray, Y: np.ndarray, n_threads: int = 1) -> bool:
+    """Whether every value of X and Y (arrays prepare() made) is finite.
+
+    One native pass, split among ``n_threads`` threads for large arrays.
+    """
+    return bool(_ALL_FINITE[X.dtype](X, Y, n_threads))
 
 
 def check_finite_array(a: np.ndarray, name: str) -> None:
@@ -207,6 +213,7 @@ def prepare(
     *,
     min_rows: int = 1,
     sparse: Optional[str] = None,
+    n_threads: Optional[int] = 1,
 ) -> Prepared:
     """Validate X (n, p), y (n,) or (n, t), sample_weight (n,); cast them to one float dtype.
 
@@ -214,6 +221,7 @@ def prepare(
     become ``feature_names`` and ``target_names``. A scipy.sparse X becomes a
     :class:`ridgeboot._sparse.SparseX` (CSR, never densified) when ``sparse`` is
     None; else ``sparse`` names the entry point in the TypeError that refuses it.
+    ``n_threads``: the caller's, for the finiteness check of large arrays.
     """
     if is_sparse(X):
         if sparse is not None:
@@ -233,9 +241,12 @@ def prepare(
     y_1d = Y.ndim == 1
     if y_1d:
         Y = Y.reshape(n, 1)
-    # one native pass over both (no temporaries); only on a failure the numpy
-    # checks run, to name the input
-    if check_finite and not all_finite(X, Y):
+    # one native pass over both (no temporaries), split among the caller's threads
+    # for large arrays; only on a failure the numpy checks run, to name the input
+    threads = (
+        resolve_threads(n_threads) if check_finite and X.size + Y.size >= _THREADED_CHECK else 1
+    )
+    if check_finite and not all_finite(X, Y, threads):
         check_finite_array(X, "X")
         check_finite_array(Y, "y")
     weight = _weights(sample_weight, n, dtype)
