@@ -136,6 +136,7 @@ void register_draws(py::module_& m) {
       "counter"_a, "key"_a, "One Philox4x32-10 block (for known-answer tests).");
   m.attr("MAX_REPLICATES") = kMaxReplicates;
   m.attr("MAX_ROWS") = kMaxRows;
+  m.attr("FINITE_CHECK_THREADED") = kFiniteCheckThreaded;
   m.attr("MAX_SEED") = kMaxSeed;
   m.attr("ILL_CONDITIONED") = kIllConditioned;
 }

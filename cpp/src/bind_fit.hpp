@@ -111,8 +111,6 @@ py::tuple cv_scores(const Array<T>& X, const Array<T>& Y, const std::optional<Ar
 // the Python checks name the offending input).
 template <class T>
 bool all_finite(const Array<T>& A, const Array<T>& B, int n_threads) {
-  // From this many values on, the rows are split among n_threads threads.
-  constexpr Index kParallelValues = Index(1) << 20;
   for (const Array<T>* a : {&A, &B}) {
     const Index item = Index(sizeof(T)), nd = a->ndim();
     if (nd < 1 || nd > 2) throw std::invalid_argument("all_finite takes 1-D or 2-D arrays");
@@ -134,7 +132,7 @@ bool all_finite(const Array<T>& A, const Array<T>& B, int n_threads) {
       }
       return ok;
     };
-    if (rows * cols < kParallelValues) {
+    if (rows * cols < kFiniteCheckThreaded) {  // else the rows are split among n_threads threads
       if (!scan(0, rows)) return false;
       continue;
     }

@@ -17,6 +17,10 @@ namespace ridgeboot::binding {
 
 namespace py = pybind11;
 
+// Arrays of this many values or more are checked for finiteness on the call's
+// threads (all_finite, bind_fit.hpp; Python reads it as FINITE_CHECK_THREADED).
+inline constexpr Index kFiniteCheckThreaded = Index(1) << 20;
+
 template <class T>
 using Array = py::array_t<T, 0>;  // any strides; dtype must match exactly (noconvert)
 

@@ -98,6 +98,7 @@ REFERENCE_FIT: tuple[str, ...]
 REPLICATE_STATS: tuple[str, ...]
 MAX_REPLICATES: int
 MAX_ROWS: int
+FINITE_CHECK_THREADED: int
 MAX_SEED: int
 ILL_CONDITIONED: float
 

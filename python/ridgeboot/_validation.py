@@ -26,9 +26,9 @@ SCHEMES = ("multinomial", "poisson")
 
 F32 = np.dtype(np.float32)
 F64 = np.dtype(np.float64)
-# values from which the finiteness check splits the rows among threads (the core's
-# kParallelValues); smaller inputs are checked on the calling thread
-_THREADED_CHECK = 1 << 20
+# values from which the finiteness check splits the rows among threads; smaller inputs
+# are checked on the calling thread
+_THREADED_CHECK: int = _core.FINITE_CHECK_THREADED
 _ALL_FINITE: dict[Any, Callable[[Any, Any, int], bool]] = {
     F32: _core.all_finite_float32,
     F64: _core.all_finite_float64,
