@@ -46,8 +46,11 @@ inline constexpr const char* kNonFiniteHint =
 template <class T>
 struct ShiftSolveScratch {
   Matrix<T> factor;                  // (d, d) Cholesky factor L of S + alpha I
-  Matrix<T> rotated;                 // (d, t) Q^T B
-  Matrix<T> q, rotated_back;         // (d, d) Q formed explicitly, (d, k*t) Q M (many columns)
+  Matrix<T> rotated;                 // (d, t) V^T B (eigenvectors V), or Q^T B
+  Matrix<T> q;                       // (d, d) Q formed explicitly (many columns)
+  // (d, t) Q^T B and (d, k*t) its solutions: row-major, so the substitutions
+  // below run along contiguous rows of all the targets at once.
+  RowMatrix<T> rotated_rows, solutions;
   Matrix<T> spectral;                // (d, k*t) filtered spectral coefficients
   Vector<T> pivots, multipliers;     // (d) reciprocal pivots and multipliers of LDL^T
   BlockedTridiagonalization<T> tridiagonal;
@@ -138,15 +141,18 @@ bool tridiagonal_solves(const Matrix<T>& S, const ConstMatrixRef<T>& B, const st
   // products; with at least d columns in all, Q is formed once (4/3 d^3) and
   // applied by plain GEMMs (2 d^2 a column): many targets or alphas.
   const bool explicit_q = B.cols() + M.cols() >= d;
+  auto& rotated = s.rotated_rows;
   if (explicit_q) {
     s.q = s.tridiagonal.matrixQ();
-    s.rotated.noalias() = s.q.transpose() * B;
-  } else {
+    rotated.noalias() = s.q.transpose() * B;
+  } else {  // the reflectors run faster on column-major blocks
     s.rotated = B;
     s.rotated.applyOnTheLeft(s.tridiagonal.matrixQ().adjoint());
+    rotated = s.rotated;
   }
   s.pivots.resize(d);
   s.multipliers.resize(d);
+  s.solutions.resize(d, M.cols());
   for (const auto& run : runs) {
     // LDL^T of T + alpha I (Thomas algorithm), once per run of targets sharing alpha.
     const T alpha = alpha_scale(run.alpha);
@@ -162,17 +168,17 @@ bool tridiagonal_solves(const Matrix<T>& S, const ConstMatrixRef<T>& B, const st
     }
     // Forward then back substitution, a row of the run at a time (no divisions,
     // no dependency between the run's targets).
-    auto Z = M.middleCols(run.col, run.width);
-    Z.row(0) = s.rotated.row(0).segment(run.u0, run.width);
+    auto Z = s.solutions.middleCols(run.col, run.width);
+    Z.row(0) = rotated.row(0).segment(run.u0, run.width);
     for (Index i = 1; i < d; ++i)
-      Z.row(i) = s.rotated.row(i).segment(run.u0, run.width) - s.multipliers(i) * Z.row(i - 1);
+      Z.row(i) = rotated.row(i).segment(run.u0, run.width) - s.multipliers(i) * Z.row(i - 1);
     Z.row(d - 1) *= s.pivots(d - 1);
     for (Index i = d - 2; i >= 0; --i) Z.row(i) = (Z.row(i) - off(i) * Z.row(i + 1)) * s.pivots(i);
   }
   if (explicit_q) {
-    s.rotated_back.noalias() = s.q * M;
-    M.swap(s.rotated_back);
+    M.noalias() = s.q * s.solutions;
   } else {
+    M = s.solutions;
     M.applyOnTheLeft(s.tridiagonal.matrixQ());
   }
   return true;
