@@ -260,16 +260,9 @@ class BootstrapEngine {
     const bool fitter_ran = !selecting() || pb_.solver == Solver::cholesky || pb_.solver == Solver::svd;
     slot.fell_back =
         slot.valid && fitter_ran && (wk.sparse ? wk.sparse->solver_used() : wk.fitter.solver_used()) != pb_.solver;
-    if (out_.coefs) store_fit(slot.W, slot.b, out_.coefs + b * pb_.kt() * pb_.p(), out_.intercepts + b * pb_.kt());
-  }
-
-  // W (p, k*t) and b (k*t) in the outputs' (k, p, t) and (k, t) order.
-  void store_fit(const Matrix<T>& W, const Vector<T>& b, T* coef, T* intercept) const {
-    const Index k = pb_.k(), p = pb_.p(), t = pb_.t();
-    for (Index a = 0; a < k; ++a)
-      for (Index j = 0; j < p; ++j)
-        for (Index u = 0; u < t; ++u) coef[(a * p + j) * t + u] = W(j, a * t + u);
-    for (Index c = 0; c < k * t; ++c) intercept[c] = b(c);
+    if (out_.coefs)
+      store_fit(slot.W, slot.b, pb_.k(), pb_.t(), out_.coefs + b * pb_.kt() * pb_.p(),
+                out_.intercepts + b * pb_.kt());
   }
 
   // The fit on all rows, the moments' reference (request.fit_reference): in complement
@@ -288,7 +281,7 @@ class BootstrapEngine {
       if (normal) wk.fitter.fit_normal(nullptr, wk.G, wk.R, wk.xmean, wk.ymean, all.in_count, slot.W, slot.b);
     }
     if (!normal) wk.fitter.fit(nullptr, slot.W, slot.b, &pool_);
-    store_fit(slot.W, slot.b, out_.reference_coef, out_.reference_intercept);
+    store_fit(slot.W, slot.b, pb_.k(), pb_.t(), out_.reference_coef, out_.reference_intercept);
     out_.ref_coef = out_.reference_coef;
     out_.ref_intercept = out_.reference_intercept;
     cfg_.coef_scale = power_of_two_scale(slot.W);
@@ -400,7 +393,11 @@ class BootstrapEngine {
         for (Index s = s0; s < s1; ++s) {
           const auto& slot = slots_[std::size_t(s)];
           if (!slot.valid) continue;
-          const double d = (double(is_coef ? slot.W(j, a * t + u) : slot.b(a * t + u)) - double(*ref)) * scale;
+          // the kept coefficients hold W in this (k, p, t) order: read along them, not across W's columns
+          const T w = !is_coef     ? slot.b(a * t + u)
+                      : out_.coefs ? out_.coefs[(start + s) * kpt + e]
+                                   : slot.W(j, a * t + u);
+          const double d = (double(w) - double(*ref)) * scale;
           sum += d;
           sumsq += d * d;
         }

@@ -3,6 +3,7 @@
 // Python's merge of blocks follow). The engine itself is bootstrap.hpp.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <initializer_list>
 #include <stdexcept>
@@ -24,6 +25,16 @@ inline constexpr const char* kReplicateStats[] = {
     "sum_v_y_yhat",  // sum v y yhat
 };
 inline constexpr int kReplicateStatCount = int(sizeof(kReplicateStats) / sizeof(kReplicateStats[0]));
+
+// A fit W (p, >= k*t), b (>= k*t) in the outputs' (k, p, t) and (k, t) order.
+template <class T>
+void store_fit(const Matrix<T>& W, const Vector<T>& b, Index k, Index t, T* coef, T* intercept) {
+  const Index p = W.rows();
+  for (Index a = 0; a < k; ++a)
+    for (Index j = 0; j < p; ++j)
+      for (Index u = 0; u < t; ++u) coef[(a * p + j) * t + u] = W(j, a * t + u);
+  std::copy(b.data(), b.data() + k * t, intercept);
+}
 
 // Replicates per summation chunk (see above). Part of the results' definition:
 // changing it changes the last bits of every sum.
