@@ -676,3 +676,25 @@ def test_repeated_calls_identical(name):
     a = rb.ridge(prob.X, prob.y(2), 1.0, solver="svd")
     b = rb.ridge(prob.X, prob.y(2), 1.0, solver="svd")
     assert np.array_equal(a.coef, b.coef) and np.array_equal(a.intercept, b.intercept)
+
+
+
+@pytest.mark.parametrize("solver", ["svd", "cholesky"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_means_of_many_rows_from_a_sampled_first_pass(solver, weighted):
+    """The weighted means' first pass reads at most 1024 of the rows, spread over them; the
+    second, over every row, corrects it. With large offsets and rows that drift (so that a
+    sample's mean is off by far more than rounding), the fit, its intercept and the
+    bootstrap's fit on all rows are numpy's; a constant column centres to exactly zero."""
+    g = np.random.default_rng(11)
+    n, p, t = 6000, 4, 3
+    drift = np.linspace(-1.0, 1.0, n)[:, None]
+    X = g.normal(size=(n, p)) + 5.0 * drift + [3e6, -1e4, 0.0, 0.0]
+    X[:, 3] = 1e8 + 0.25  # constant
+    Y = X[:, :3] @ g.normal(size=(3, t)) + g.normal(size=(n, t)) + 7e5
+    w = g.uniform(0.0, 2.0, n) if weighted else None
+    fit = rb.ridge(X, Y, 2.0, solver=solver, sample_weight=w)
+    ref.assert_ridge_close(fit.coef, fit.intercept, X, Y, 2.0, sample_weight=w)
+    assert np.all(fit.coef[3] == 0), fit.coef[3]
+    boot = rb.bootstrap(X, Y, 2.0, 3, seed=1, sample_weight=w, solver=solver)
+    ref.assert_ridge_close(boot.full.coef, boot.full.intercept, X, Y, 2.0, sample_weight=w)

@@ -80,20 +80,23 @@ class RowGather {
   // count = count()), in double, in row order, with the two-pass correction
   // m = m1 + sum w (x - m1) / sum w: nearly correctly rounded, and exact for
   // identical rows, so a large common offset leaves no residue after
-  // centring. Only ymean when !x_means.
+  // centring. The first pass, m1, needs only to be near the data, so it reads
+  // at most kFirstPassRows of the rows, spread over them: one full pass over
+  // a large Y instead of two. Only ymean when !x_means.
   void means(Index count, bool x_means, RowVec& xmean, RowVec& ymean) const {
     using RowD = RowVector<double>;
-    double ws = 0;
-    if (count == this->count()) ws = weight_sum_;
-    else
-      for (Index q = 0; q < count; ++q) ws += double(w_sel_(sample_row(q, count)));
     RowD xs = RowD::Zero(X_.cols()), ys = RowD::Zero(Y_.cols()), x1(X_.cols()), y1(Y_.cols());
     for (int pass = 0; pass < 2; ++pass) {
+      const Index rows = pass == 0 ? std::min(count, kFirstPassRows) : count;
+      double ws = 0;
+      if (rows == this->count()) ws = weight_sum_;
+      else
+        for (Index q = 0; q < rows; ++q) ws += double(w_sel_(sample_row(q, rows)));
       x1 = xs, y1 = ys;  // first pass: zero; second: the first-pass means
       xs.setZero();
       ys.setZero();
-      if (x_means) accumulate_rows(X_, count, x1.data(), xs.data());
-      accumulate_rows(Y_, count, y1.data(), ys.data());
+      if (x_means) accumulate_rows(X_, rows, x1.data(), xs.data());
+      accumulate_rows(Y_, rows, y1.data(), ys.data());
       xs = x1 + xs / ws;
       ys = y1 + ys / ws;
     }
@@ -126,6 +129,9 @@ class RowGather {
   }
 
  private:
+  // Rows the first pass of means() reads at most.
+  static constexpr Index kFirstPassRows = 1024;
+
   // Selected row q of `count` spread evenly over all of them.
   Index sample_row(Index q, Index count) const { return count == this->count() ? q : q * this->count() / count; }
 
