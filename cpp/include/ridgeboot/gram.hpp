@@ -74,6 +74,24 @@ void cross_dispatch(int nr, const T* A, Index lda, const T* B, Index ldb, Index 
   }
 }
 
+// The last nr < NR columns of B over kEdgeStrip vectors of A: a tile as wide
+// as those columns holds fewer accumulators than the loads it waits on, so it
+// is made taller (V vectors, V * nr <= 2 NR, the accumulators of a full tile).
+// Every entry still adds the rows in row order: the tile shape changes no bit.
+inline constexpr int kEdgeStrip = 8;
+constexpr int edge_vectors(int nr) { return 8 * nr <= 2 * kTileCols ? 8 : 4 * nr <= 2 * kTileCols ? 4 : 2; }
+
+template <class T, int NR = kTileCols - 1>
+void edge_dispatch(int nr, const T* A, Index lda, const T* B, Index ldb, Index rows, Index i0, Index j0, T* R,
+                   Index ldr) {
+  if constexpr (NR > 0) {
+    if (nr != NR) return edge_dispatch<T, NR - 1>(nr, A, lda, B, ldb, rows, i0, j0, R, ldr);
+    constexpr int V = edge_vectors(NR);
+    for (int v = 0; v < kEdgeStrip; v += V)
+      cross_tile<T, NR, V>(A, lda, B, ldb, rows, i0 + v * Vec<T>::lanes, j0, R, ldr);
+  }
+}
+
 // R[i0 : p_pad, j0 : j0 + nr] += sum over rows of A^T B: a column strip of
 // two-vector tiles, the last one vector high when that is all that is left.
 template <class T>
@@ -138,16 +156,22 @@ template <class T>
 void cross_product(const T* A, Index rows, Index p, Index lda, const T* B, Index t, Index ldb, T* R, Index ldr,
                    bool accumulate = false) {
   using namespace gram_detail;
-  constexpr Index NR = kTileCols;
-  constexpr Index MR = 2 * Vec<T>::lanes;
+  constexpr Index NR = kTileCols, L = Vec<T>::lanes;
+  constexpr Index MR = 2 * L, SR = kEdgeStrip * L;
   constexpr Index kRowBlock = 128;  // a tile's strip of A (rows x MR) stays in L1 across B's strips
-  const Index p_pad = gram_padded_cols<T>(p);
+  const Index p_pad = gram_padded_cols<T>(p), t_full = t / NR * NR;
   if (!accumulate)
     for (Index j = 0; j < t; ++j) std::fill(R + j * ldr, R + j * ldr + p_pad, T(0));
   for (Index r0 = 0; r0 < rows; r0 += kRowBlock) {
     const Index nrows = std::min(kRowBlock, rows - r0);
     const T *Ab = A + r0 * lda, *Bb = B + r0 * ldb;
     Index i0 = 0;
+    // strips of kEdgeStrip vectors: full tiles, then the last columns in taller tiles
+    for (; i0 + SR <= p_pad; i0 += SR) {
+      for (Index i = i0; i < i0 + SR; i += MR)
+        for (Index j0 = 0; j0 < t_full; j0 += NR) cross_tile<T, NR, 2>(Ab, lda, Bb, ldb, nrows, i, j0, R, ldr);
+      if (t_full < t) edge_dispatch<T>(int(t - t_full), Ab, lda, Bb, ldb, nrows, i0, t_full, R, ldr);
+    }
     for (; i0 + MR <= p_pad; i0 += MR)
       for (Index j0 = 0; j0 < t; j0 += NR)
         cross_dispatch<T, 2>(int(std::min(NR, t - j0)), Ab, lda, Bb, ldb, nrows, i0, j0, R, ldr);
