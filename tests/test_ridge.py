@@ -678,7 +678,6 @@ def test_repeated_calls_identical(name):
     assert np.array_equal(a.coef, b.coef) and np.array_equal(a.intercept, b.intercept)
 
 
-
 @pytest.mark.parametrize("solver", ["svd", "cholesky"])
 @pytest.mark.parametrize("weighted", [False, True])
 def test_means_of_many_rows_from_a_sampled_first_pass(solver, weighted):
