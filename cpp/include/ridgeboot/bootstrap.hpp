@@ -428,18 +428,21 @@ class BootstrapEngine {
     const Index k = pb_.k(), t = pb_.t(), kt = pb_.kt(), blk = i0 / kRowBlock;
     const bool all_stats = n_stats_ == kReplicateStatCount;
     if (!slot.valid || (slot.has_totals && !cfg_.oob_rows)) return;
+    // Held-out rows are gathered for one product with W, or with a few columns predicted where they lie.
+    const bool in_place = !is_sparse() && kt <= kPredictInPlace;
     Index held[kRowBlock];
     Index m = 0;
     for (Index i = i0; i < i1; ++i) {
       const T v = pb_.base_weight ? pb_.base_weight[i] : T(1);
       if (slot.counts[std::size_t(i)] == 0 && v > T(0)) {
         if (is_sparse()) sparse_row(i, wk.Xo.row(m));
+        else if (in_place) with_row(pb_.X, i, [&](const auto& x) { predict_row(x, slot.W, wk.P.row(m)); });
         else with_row(pb_.X, i, [&](const auto& x) { wk.Xo.row(m) = x; });
         held[m++] = i;
       }
     }
     if (m == 0) return;
-    wk.P.topRows(m).noalias() = wk.Xo.topRows(m) * slot.W;  // (m, k*t) predictions less intercept
+    if (!in_place) wk.P.topRows(m).noalias() = wk.Xo.topRows(m) * slot.W;  // (m, k*t) predictions less intercept
     // stat q of column c at q * kt + c; none when the totals came from the statistics
     double* part = slot.has_totals ? nullptr : slot.partial.col(blk).data();
     for (Index r = 0; r < m; ++r) {
@@ -477,8 +480,8 @@ class BootstrapEngine {
     for (Index q = sparse_.begin(i); q < sparse_.end(i); ++q) row(Index(sparse_.indices[q])) = sparse_.data[q];
   }
 
-  Problem<T> pb_;     // the outputs' problem (output_problem)
-  Problem<T> grid_;   // select: the grid each replicate chooses from (else unused)
+  Problem<T> pb_;  // the outputs' problem (output_problem)
+  Problem<T> grid_;  // select: the grid each replicate chooses from (else unused)
   EngineRequest cfg_;
   const std::int32_t* counts_;
   EngineOutputs<T> out_;
@@ -490,7 +493,7 @@ class BootstrapEngine {
   std::vector<Slot> slots_;
   std::vector<std::unique_ptr<Worker>> workers_;
   SharedKernel<T> kernel_;  // wide problems: the kernel of all rows, else empty
-  CsrView<T> sparse_;       // sparse X, or empty (indptr nullptr)
+  CsrView<T> sparse_;  // sparse X, or empty (indptr nullptr)
 };
 
 }  // namespace ridgeboot

@@ -54,4 +54,13 @@ void oob_sums_from_stats(const Problem<T>& pb, const Shift<T>& shift, const RowS
   }
 }
 
+// out (k*t) = x W for a row x (p) where it lies, a dot product a column: for
+// up to kPredictInPlace columns, cheaper than gathering rows for one product.
+inline constexpr Index kPredictInPlace = 4;
+
+template <class Row, class T, class Out>
+void predict_row(const Row& x, const Matrix<T>& W, Out&& out) {
+  for (Index c = 0; c < W.cols(); ++c) out(c) = x.transpose().dot(W.col(c));
+}
+
 }  // namespace ridgeboot
