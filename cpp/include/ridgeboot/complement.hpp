@@ -76,14 +76,14 @@ struct ComplementPlan {
   }
 };
 
-// Rows per block of add_batch: about 2^19 values of X and Y (4 MiB in double),
+// Rows per block of add_batch: about 2^20 values of X and Y (8 MiB in double),
 // which stay in the last-level cache while the batch reads them. Each block is
-// one call per replicate and set of rows, and each call passes once over the
-// set's sums (R alone is t x p): with many targets, blocks of 2^17 values
-// (~45 out-of-bag rows a call) made the whole run ~1.2x slower at n=20000
-// p=50 t=1000 than blocks of 2^19.
+// one call per replicate and set of rows, and each call passes over the set's
+// sums (R alone is t x p): with many targets (n=20000 p=50 t=1000, 2 threads),
+// blocks of 2^17 values (~45 out-of-bag rows a call) made the whole run ~1.2x
+// slower than 2^19, and 2^20 ran 2-10 % faster than 2^19 (2^21: no better).
 inline Index batch_block_rows(Index n, Index p, Index t) {
-  return std::clamp<Index>((Index(1) << 19) / std::max<Index>(p + t, 1), 64, std::max<Index>(n, 64));
+  return std::clamp<Index>((Index(1) << 20) / std::max<Index>(p + t, 1), 64, std::max<Index>(n, 64));
 }
 
 // Streams a batch of plans over the rows in blocks of `block` rows (see above;
