@@ -270,7 +270,7 @@ void test_batch_blocks() {
   for (std::size_t r = 1; r < runs.size(); ++r)
     for (std::size_t s = 0; s < runs[0].size(); ++s) CHECK(same(runs[r][s], runs[0][s]));
   CHECK(batch_block_rows(n, p, t) == n);                         // one block here
-  CHECK(batch_block_rows(20000, 50, 1000) == (1 << 19) / 1050);  // many targets: ~500 rows
+  CHECK(batch_block_rows(20000, 50, 1000) == (1 << 20) / 1050);  // many targets: ~1000 rows
 }
 
 // Everything a run writes that the batch size or the thread count could change.
