@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <type_traits>
 #include <vector>
 
 #include "scaling.hpp"
@@ -117,15 +118,9 @@ class RowGather {
     const T* ysub = intercept_ ? centre_y.data() : nullptr;
     const Index p = X_.cols(), t = Y_.cols();
     if (moments) std::fill(moments, moments + 2 * (p + t), 0.0);
-    for (Index r = r0; r < r1; ++r) {
-      const Index i = rows_[std::size_t(r)];
-      const T s = sqrt_w_(r);
-      const double w = double(w_sel_(r));
-      double* m = moments;
-      scale_row(X_, i, s * scale.x, scale.x, xsub, Z.row(r - r0).data(), w, m, m ? m + p + t : nullptr);
-      scale_row(Y_, i, s * scale.y, scale.y, ysub, Yz.row(r - r0).data(), w, m ? m + p : nullptr,
-                m ? m + 2 * p + t : nullptr);
-    }
+    double* m = moments;
+    gather_block(X_, r0, r1, scale.x, xsub, Z, m, m ? m + p + t : nullptr);
+    gather_block(Y_, r0, r1, scale.y, ysub, Yz, m ? m + p : nullptr, m ? m + 2 * p + t : nullptr);
   }
 
  private:
@@ -155,14 +150,19 @@ class RowGather {
       }
       return;
     }
-    dispatch_chunk<16>(int(c), M, count, sub, acc);
+    with_width<kRegisterWidth>(int(c), [&](auto width) { accumulate_chunk<width()>(M, count, sub, acc); });
   }
 
-  template <int W>
-  void dispatch_chunk(int width, const ConstView<T>& M, Index count, const double* sub, double* acc) const {
+  // Up to this many columns' sums are held in registers across the rows.
+  static constexpr int kRegisterWidth = 16;
+
+  // f(std::integral_constant<int, width>()) for 1 <= width <= W: a loop of
+  // compile-time length keeps its sums in registers.
+  template <int W, class F>
+  static void with_width(int width, F&& f) {
     if constexpr (W > 0) {
-      if (width == W) return accumulate_chunk<W>(M, count, sub, acc);
-      return dispatch_chunk<W - 1>(width, M, count, sub, acc);
+      if (width == W) return f(std::integral_constant<int, W>());
+      with_width<W - 1>(width, f);
     }
   }
 
@@ -180,16 +180,53 @@ class RowGather {
     for (int j = 0; j < W; ++j) acc[j] = a[j];
   }
 
-  // out = s d with d = M.row(i) - sub, or the row itself when sub is nullptr;
-  // with s1, also s1 += w d' and s2 += w d'^2 in double, d' = d * ds.
-  static void scale_row(const ConstView<T>& M, Index i, T s, T ds, const T* sub, T* out, double w, double* s1,
-                        double* s2) {
-    if (M.innerStride() == 1) {
-      const T* x = M.data() + i * M.outerStride();
-      scale_entries([x](Index j) { return x[j]; }, M.cols(), s, ds, sub, out, w, s1, s2);
-    } else {
-      scale_entries([&M, i](Index j) { return M(i, j); }, M.cols(), s, ds, sub, out, w, s1, s2);
+  // Out.row(r - r0) = sqrt(w) ds d, d = M.row(i) - sub (the row itself when sub
+  // is nullptr), for selected rows r0..r1; with s1 (and sub), also s1 += w d'
+  // and s2 += w d'^2 in double, d' = ds d, in row order. Narrow rows keep the
+  // sums in registers: otherwise each row's additions wait on the previous
+  // row's stores. The bits are the same either way.
+  void gather_block(const ConstView<T>& M, Index r0, Index r1, T ds, const T* sub, RowMatrix<T>& Out, double* s1,
+                    double* s2) const {
+    const Index c = M.cols();
+    if (s1 && sub && M.innerStride() == 1 && c <= kRegisterWidth) {
+      return with_width<kRegisterWidth>(
+          int(c), [&](auto width) { gather_chunk<width()>(M, r0, r1, ds, sub, Out, s1, s2); });
     }
+    for (Index r = r0; r < r1; ++r) {
+      const Index i = rows_[std::size_t(r)];
+      T* out = Out.row(r - r0).data();
+      const T s = sqrt_w_(r) * ds;
+      const double w = double(w_sel_(r));
+      if (M.innerStride() == 1) {
+        const T* x = M.data() + i * M.outerStride();
+        scale_entries([x](Index j) { return x[j]; }, c, s, ds, sub, out, w, s1, s2);
+      } else {
+        scale_entries([&M, i](Index j) { return M(i, j); }, c, s, ds, sub, out, w, s1, s2);
+      }
+    }
+  }
+
+  template <int W>
+  void gather_chunk(const ConstView<T>& M, Index r0, Index r1, T ds, const T* sub, RowMatrix<T>& Out, double* s1,
+                    double* s2) const {
+    double a1[W], a2[W];
+    T b[W];
+    for (int j = 0; j < W; ++j) a1[j] = s1[j], a2[j] = s2[j], b[j] = sub[j];
+    const Index ld = M.outerStride();
+    for (Index r = r0; r < r1; ++r) {
+      const T* __restrict x = M.data() + rows_[std::size_t(r)] * ld;
+      T* __restrict out = Out.row(r - r0).data();
+      const T s = sqrt_w_(r) * ds;
+      const double w = double(w_sel_(r));
+      for (int j = 0; j < W; ++j) {
+        const T d = x[j] - b[j];
+        out[j] = s * d;
+        const double dd = double(d) * double(ds);
+        a1[j] += w * dd;
+        a2[j] += w * dd * dd;
+      }
+    }
+    for (int j = 0; j < W; ++j) s1[j] = a1[j], s2[j] = a2[j];
   }
 
   template <class Entry>
