@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -256,6 +257,42 @@ def test_non_finite_found_in_any_layout(dtype, layout, value, where):
     name = "y" if where == "y-last" else "X"
     with pytest.raises(ValueError, match=arg(name) + " contains NaN or infinity"):
         rb.ridge(X, y, 1.0)
+
+
+@pytest.mark.parametrize("entry", ["ridge", "ridge_path"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_dense_fits_check_finiteness_in_the_core_call(entry, dtype, monkeypatch):
+    """rb.ridge and rb.ridge_path make no native call of their own for the finiteness
+    check (a tenth of a small fit): the core fit scans X and y in its own call, and the
+    error still names the input that holds the NaN."""
+    from ridgeboot import _core, _validation
+
+    scans = []
+    real = _validation.all_finite
+    monkeypatch.setattr(_validation, "all_finite", lambda *a: scans.append(a) or real(*a))
+    fit = getattr(rb, entry)
+    alpha = 1.0 if entry == "ridge" else [1.0, 2.0]
+    rng = np.random.default_rng(3)
+    X, y = rng.standard_normal((N, P)).astype(dtype), rng.standard_normal(N).astype(dtype)
+    fit(X, y, alpha)
+    assert scans == []
+    for name, bad in (("X", X.copy()), ("y", y.copy())):
+        bad.flat[-1] = np.inf
+        args = (bad, y) if name == "X" else (X, bad)
+        with pytest.raises(ValueError, match=arg(name) + " contains NaN or infinity"):
+            fit(*args, alpha)
+        with contextlib.suppress(np.linalg.LinAlgError):  # let through when asked
+            fit(*args, alpha, check_finite=False)
+    # the core's own signal, which the Python layer turns into the named error
+    core = getattr(_core, "fit_" + np.dtype(dtype).name)
+    Xn = X.copy()
+    Xn[0, 0] = np.nan
+    grid = np.ones((1, 1), dtype)
+    args = (Xn, y.reshape(-1, 1), None, grid, "cholesky", True, False, 0.0, 1)
+    with pytest.raises(_core.NonFiniteInput):
+        core(*args, True)
+    assert issubclass(_core.NonFiniteInput, ValueError)
+    assert scans == []
 
 
 @pytest.mark.parametrize("n_threads", [1, 2, 3])

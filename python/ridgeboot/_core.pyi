@@ -1,4 +1,4 @@
-"""Type stubs for the private C++ extension (see cpp/src/bindings.cpp)."""
+"""Type stubs for the private C++ extension (cpp/src/module.cpp and the bind_* files)."""
 
 from typing import Any, Callable, Optional
 
@@ -19,6 +19,7 @@ def fit_float64(
     svd_fallback: bool,
     rcond: float,
     n_threads: int,
+    check_finite: bool,
 ) -> tuple[tuple[_F64, _F64], float, str, int]: ...
 def fit_float32(
     X: _F32,
@@ -30,7 +31,10 @@ def fit_float32(
     svd_fallback: bool,
     rcond: float,
     n_threads: int,
+    check_finite: bool,
 ) -> tuple[tuple[_F32, _F32], float, str, int]: ...
+
+class NonFiniteInput(ValueError): ...
 
 class EngineRequest:
     first: int

@@ -24,6 +24,7 @@ from ._validation import (
     check_choice,
     check_rcond,
     from_pandas,
+    name_non_finite,
     path_grid,
     prepare,
     resolve_threads,
@@ -102,6 +103,8 @@ def fit_grid(
     than ~3 correct digits) or that gives a non-finite number, and says so; an
     explicit solver="cholesky" raises or warns instead. ``auto_choice`` overrides
     the first choice of "auto" (a path prefers "eigh"). ``rcond``: see :func:`ridge`.
+    Data prepared with ``defer_finite`` are checked for NaN and infinity here, in
+    the core fit's own call (ValueError naming the input).
     """
     check_choice(solver, SOLVERS, "solver")
     fit_intercept = check_bool(fit_intercept, "fit_intercept")
@@ -124,17 +127,22 @@ def fit_grid(
         )
     else:
         fit = core_function("fit", data.dtype)
-        (coef, intercept), condition, ran, rank = fit(
-            data.X,
-            data.Y,
-            data.weight,
-            grid,
-            chosen,
-            fit_intercept,
-            solver == "auto",
-            cutoff,
-            threads,
-        )
+        try:
+            (coef, intercept), condition, ran, rank = fit(
+                data.X,
+                data.Y,
+                data.weight,
+                grid,
+                chosen,
+                fit_intercept,
+                solver == "auto",
+                cutoff,
+                threads,
+                data.finite_unchecked,
+            )
+        except _core.NonFiniteInput:
+            name_non_finite(data.X, data.Y)
+            raise
     warn_if_ill_conditioned(solver, ran, condition, data.dtype, stacklevel=4)
     return GridFit(coef, intercept, ran, int(rank))
 
@@ -344,12 +352,12 @@ def ridge(
     >>> np.round(r.coef, 4).tolist(), round(float(r.intercept), 4)
     ([1.0, -1.0], 2.0)
     """
-    data = prepare(X, y, sample_weight, check_finite, n_threads=n_threads)
+    data = prepare(X, y, sample_weight, check_finite, n_threads=n_threads, defer_finite=True)
     grid, per_target = alpha_grid(alpha, data.t, data.y_1d, data.dtype)
-    warn_if_interpolating(data, grid.ravel(), fit_intercept)
     coef, intercept, solver_ran, rank = fit_grid(
         data, grid, solver, fit_intercept, n_threads, rcond=rcond
     )
+    warn_if_interpolating(data, grid.ravel(), fit_intercept)  # (on data the fit checked)
     alpha_out = grid[0].copy() if per_target else float(grid[0, 0])
     names = (data.feature_names, data.target_names)
     if data.y_1d:
@@ -392,12 +400,12 @@ def ridge_path(
     RidgePathResult
         ``coef`` (k, p[, t]), ``intercept`` (k[, t]), ``alphas`` (k,), ``solver``.
     """
-    data = prepare(X, y, sample_weight, check_finite, n_threads=n_threads)
+    data = prepare(X, y, sample_weight, check_finite, n_threads=n_threads, defer_finite=True)
     grid, _ = path_grid(alphas, data.t, data.dtype)
-    warn_if_interpolating(data, grid[:, 0], fit_intercept)
     coef, intercept, solver_ran, rank = fit_grid(
         data, grid, solver, fit_intercept, n_threads, auto_choice=path_solver(grid), rcond=rcond
     )
+    warn_if_interpolating(data, grid[:, 0], fit_intercept)  # (on data the fit checked)
     if data.y_1d:
         coef, intercept = coef[:, :, 0], intercept[:, 0]
     return RidgePathResult(

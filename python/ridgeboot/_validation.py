@@ -170,6 +170,12 @@ def check_finite_array(a: np.ndarray, name: str) -> None:
         )
 
 
+def name_non_finite(X: np.ndarray, Y: np.ndarray) -> None:
+    """Raise the ValueError that names which of X and y holds NaN or infinity."""
+    check_finite_array(X, "X")
+    check_finite_array(Y, "y")
+
+
 Names = Optional[tuple[str, ...]]
 
 
@@ -187,6 +193,7 @@ class Prepared:
         "t",
         "feature_names",
         "target_names",
+        "finite_unchecked",
     )
 
     def __init__(
@@ -203,6 +210,8 @@ class Prepared:
         self.n, self.p = X.shape
         self.t = Y.shape[1]
         self.feature_names, self.target_names = feature_names, target_names
+        # True when prepare() left the finiteness check to the core fit (fit_grid)
+        self.finite_unchecked = False
 
 
 def prepare(
@@ -214,6 +223,7 @@ def prepare(
     min_rows: int = 1,
     sparse: Optional[str] = None,
     n_threads: Optional[int] = 1,
+    defer_finite: bool = False,
 ) -> Prepared:
     """Validate X (n, p), y (n,) or (n, t), sample_weight (n,); cast them to one float dtype.
 
@@ -222,6 +232,9 @@ def prepare(
     :class:`ridgeboot._sparse.SparseX` (CSR, never densified) when ``sparse`` is
     None; else ``sparse`` names the entry point in the TypeError that refuses it.
     ``n_threads``: the caller's, for the finiteness check of large arrays.
+    ``defer_finite``: leave the finiteness check of a dense X and y to the core fit
+    (``Prepared.finite_unchecked``; :func:`ridgeboot._ridge.fit_grid` makes it), which
+    saves a small fit a native call of its own.
     """
     if is_sparse(X):
         if sparse is not None:
@@ -242,15 +255,17 @@ def prepare(
     if y_1d:
         Y = Y.reshape(n, 1)
     # one native pass over both (no temporaries), split among the caller's threads
-    # for large arrays; only on a failure the numpy checks run, to name the input
-    threads = (
-        resolve_threads(n_threads) if check_finite and X.size + Y.size >= _THREADED_CHECK else 1
-    )
-    if check_finite and not all_finite(X, Y, threads):
-        check_finite_array(X, "X")
-        check_finite_array(Y, "y")
+    # for large arrays; only on a failure the numpy checks run, to name the input.
+    # With defer_finite the core fit makes that pass (fit_grid).
+    deferred = check_finite and defer_finite
+    if check_finite and not deferred:
+        threads = resolve_threads(n_threads) if X.size + Y.size >= _THREADED_CHECK else 1
+        if not all_finite(X, Y, threads):
+            name_non_finite(X, Y)
     weight = _weights(sample_weight, n, dtype)
-    return Prepared(X, Y, weight, y_1d, feature_names, target_names)
+    data = Prepared(X, Y, weight, y_1d, feature_names, target_names)
+    data.finite_unchecked = deferred
+    return data
 
 
 def _check_shapes(shape: tuple[int, ...], y: np.ndarray, min_rows: int) -> tuple[int, int]:
