@@ -472,6 +472,29 @@ def test_oob_mse_matches_numpy_loop(alphas, t, weighted, scheme, dtype):
     assert (tol < (1e-3 if dtype == F64 else 0.05) * ref).all()
 
 
+@pytest.mark.parametrize("keep_coefs", [True, False])
+def test_oob_mse_and_moments_when_replicates_take_both_routes(keep_coefs):
+    # p near 0.632 n: about half the replicates draw fewer than p distinct rows and are
+    # formed from their rows (out-of-bag rows predicted in the fold), the others from
+    # the sums (out-of-bag errors from statistics): each replicate's fit must reach the
+    # fold that reads it, whichever buffer it was solved in
+    n, p, t, B, alphas = 48, 30, 3, 40, [0.5, 5.0]
+    X, y, _ = make_data(21, n, p, t)
+    boot = rb.bootstrap(X, y, alphas, B, seed=7, keep_coefs=True)
+    coefs, icpts = _kept_bkpt(boot, True, True)
+    counts = rb.bootstrap_counts(n, B, 7)
+    distinct = (counts > 0).sum(axis=1)
+    assert (distinct < p).any() and (distinct >= p).any()  # both routes ran
+    ref = oob_mse_reference(X, y, coefs, icpts, counts, None)
+    tol = oob_mse_tolerance(X, y, coefs, icpts, counts, None, F64)
+    assert (np.abs(np.asarray(boot.oob_mse) - ref) <= tol).all()
+    other = rb.bootstrap(X, y, alphas, B, seed=7, keep_coefs=keep_coefs)
+    assert np.array_equal(other.oob_mse, boot.oob_mse)
+    assert np.array_equal(other.coef_std, boot.coef_std)
+    ref_std = coefs.std(axis=0, ddof=1)
+    assert np.allclose(other.coef_std, ref_std, rtol=1e-9, atol=1e-12 * np.abs(coefs).max())
+
+
 def test_oob_mse_tolerance_is_meaningful():
     # the MSE of predictions from the wrong replicate's fit, or over every row, is far outside
     n, B, alphas = 30, 25, [0.3, 3.0]

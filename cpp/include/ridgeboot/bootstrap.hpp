@@ -80,7 +80,6 @@ class BootstrapEngine {
     slots_.resize(std::size_t(std::min(wave_, std::max<Index>(req.n_boot, 1))));
     for (auto& s : slots_) {
       s.counts.resize(std::size_t(n));
-      s.W.resize(p, kt);
       s.b.resize(kt);
       if (req.needs_oob()) s.totals.resize(n_stats_ * kt);
     }
@@ -94,6 +93,7 @@ class BootstrapEngine {
       if (kernel_.K.size()) wk.fitter.use_kernel(&kernel_);
       if (is_sparse()) wk.sparse = std::make_unique<SparseFitter<T>>(sparse_, pb_);
       wk.weights.resize(n);
+      wk.W.resize(p, kt);
       if (selecting()) wk.selector = std::make_unique<ClosedFormCv<T>>(grid_);
       if (complement_) {
         wk.builder = std::make_unique<RowStatsBuilder<T>>(p, t, std::min(n, gram_panel_rows(p, t)));
@@ -140,7 +140,7 @@ class BootstrapEngine {
  private:
   struct Slot {
     std::vector<std::int32_t> counts;  // (n)
-    Matrix<T> W;                       // (p, k*t)
+    Matrix<T> W;                       // (p, k*t) when the fold reads it (fold_reads_W), else empty
     Vector<T> b;                       // (k*t)
     Matrix<double> partial;            // (stats*k*t, row blocks) out-of-bag sums per row block (row route)
     Vector<double> totals;             // (stats*k*t) out-of-bag sums (kReplicateStats order)
@@ -161,6 +161,7 @@ class BootstrapEngine {
     std::unique_ptr<RowStatsBuilder<T>> builder;  // complement form
     std::vector<ComplementPlan<T>> plans;         // (batch)
     Matrix<T> G, R, GW;                           // normal equations, out-of-bag scratch
+    Matrix<T> W;                                  // (p, k*t) a fit the fold does not read again
     RowVector<T> xmean, ymean;
     RowMatrix<T> Xo;  // (kRowBlock, p) gathered out-of-bag rows
     RowMatrix<T> P;   // (kRowBlock, k*t) their predictions
@@ -169,14 +170,9 @@ class BootstrapEngine {
   };
 
   bool selecting() const { return cfg_.select != Selection::none; }
-
-  // The problem the outputs describe: with selection, one path point per target
-  // (the alphas are set per replicate), else the problem itself.
-  static Problem<T> output_problem(const Problem<T>& pb, const EngineRequest& req) {
-    if (req.select == Selection::none) return pb;
-    Problem<T> one(pb.X, pb.Y, pb.base_weight, pb.alphas.topRows(1), pb.solver, pb.intercept, pb.svd_fallback);
-    one.rcond = pb.rcond;
-    return one;
+  // The moments from W (no kept coefficients), or its out-of-bag rows predicted.
+  bool fold_reads_W(const Slot& s) const {
+    return (cfg_.moments && !out_.coefs) || (cfg_.needs_oob() && s.valid && (cfg_.oob_rows || !s.has_totals));
   }
 
   // Calls f(s0, s1, chunk) for each summation chunk of a wave: slots s0 .. s1 - 1,
@@ -241,28 +237,31 @@ class BootstrapEngine {
     slot.valid = (wk.weights.array() > T(0)).any();
     const bool complement = plan && plan->complement;
     slot.has_totals = slot.valid && complement && cfg_.needs_oob() && plan->out.in_range();
+    // A fit the fold does not read again stays in the worker's W, in cache: the
+    // slots' would be faulted in afresh by every call (80 MB with many targets).
+    Matrix<T>& W = fold_reads_W(slot) ? slot.W : wk.W;
+    W.resize(pb_.p(), pb_.kt());
     if (!slot.valid) {
-      slot.W.setConstant(std::numeric_limits<T>::quiet_NaN());
+      W.setConstant(std::numeric_limits<T>::quiet_NaN());
       slot.b.setConstant(std::numeric_limits<T>::quiet_NaN());
       if (selecting()) std::fill_n(out_.alpha_index + b * pb_.t(), pb_.t(), -1);
     } else if (selecting()) {
-      select_replicate(b, slot, wk, complement ? plan : nullptr);
+      select_replicate(b, slot, W, wk, complement ? plan : nullptr);
     } else if (complement && complement_equations(base_, *plan, pb_.intercept, wk.G, wk.R, wk.xmean, wk.ymean)) {
-      wk.fitter.fit_normal(wk.weights.data(), wk.G, wk.R, wk.xmean, wk.ymean, plan->in_count, slot.W, slot.b);
+      wk.fitter.fit_normal(wk.weights.data(), wk.G, wk.R, wk.xmean, wk.ymean, plan->in_count, W, slot.b);
     } else if (wk.sparse) {
-      wk.sparse->fit(wk.weights.data(), slot.W, slot.b);
+      wk.sparse->fit(wk.weights.data(), W, slot.b);
     } else {
-      wk.fitter.fit(wk.weights.data(), slot.W, slot.b);
+      wk.fitter.fit(wk.weights.data(), W, slot.b);
     }
     if (slot.has_totals)
-      oob_sums_from_stats(pb_, base_.shift, plan->out, slot.W, slot.b, n_stats_, slot.totals.data(), wk.GW);
+      oob_sums_from_stats(pb_, base_.shift, plan->out, W, slot.b, n_stats_, slot.totals.data(), wk.GW);
     else if (cfg_.needs_oob()) slot.partial.setZero(n_stats_ * pb_.kt(), n_row_blocks_);
     const bool fitter_ran = !selecting() || pb_.solver == Solver::cholesky || pb_.solver == Solver::svd;
     slot.fell_back =
         slot.valid && fitter_ran && (wk.sparse ? wk.sparse->solver_used() : wk.fitter.solver_used()) != pb_.solver;
     if (out_.coefs)
-      store_fit(slot.W, slot.b, pb_.k(), pb_.t(), out_.coefs + b * pb_.kt() * pb_.p(),
-                out_.intercepts + b * pb_.kt());
+      store_fit(W, slot.b, pb_.k(), pb_.t(), out_.coefs + b * pb_.kt() * pb_.p(), out_.intercepts + b * pb_.kt());
   }
 
   // The fit on all rows, the moments' reference (request.fit_reference): in complement
@@ -278,13 +277,13 @@ class BootstrapEngine {
       ComplementPlan<T> all;
       all.every_row_once(base_.all);
       normal = complement_equations(base_, all, pb_.intercept, wk.G, wk.R, wk.xmean, wk.ymean);
-      if (normal) wk.fitter.fit_normal(nullptr, wk.G, wk.R, wk.xmean, wk.ymean, all.in_count, slot.W, slot.b);
+      if (normal) wk.fitter.fit_normal(nullptr, wk.G, wk.R, wk.xmean, wk.ymean, all.in_count, wk.W, slot.b);
     }
-    if (!normal) wk.fitter.fit(nullptr, slot.W, slot.b, &pool_);
-    store_fit(slot.W, slot.b, pb_.k(), pb_.t(), out_.reference_coef, out_.reference_intercept);
+    if (!normal) wk.fitter.fit(nullptr, wk.W, slot.b, &pool_);
+    store_fit(wk.W, slot.b, pb_.k(), pb_.t(), out_.reference_coef, out_.reference_intercept);
     out_.ref_coef = out_.reference_coef;
     out_.ref_intercept = out_.reference_intercept;
-    cfg_.coef_scale = power_of_two_scale(slot.W);
+    cfg_.coef_scale = power_of_two_scale(wk.W);
     cfg_.intercept_scale = power_of_two_scale(slot.b);
     reference_fell_back_ = wk.fitter.solver_used() != pb_.solver;
     const double info[kReferenceFitCount] = {wk.fitter.condition_bound(), double(reference_fell_back_),
@@ -298,7 +297,7 @@ class BootstrapEngine {
   // ridge_cv with solver="auto"), else refitted by the requested solver.
   // GCV of a replicate in complement form reads no row: its normal equations
   // come from the sums (complement.hpp), as the plain path's do.
-  void select_replicate(Index b, Slot& slot, Worker& wk, const ComplementPlan<T>* plan) {
+  void select_replicate(Index b, Slot& slot, Matrix<T>& W, Worker& wk, const ComplementPlan<T>* plan) {
     const Index t = pb_.t();
     auto& cv = *wk.selector;
     const bool normal = plan && cfg_.select == Selection::gcv &&
@@ -317,13 +316,13 @@ class BootstrapEngine {
       for (Index u = 0; u < t; ++u) wk.alphas(0, u) = grid_.alphas(wk.chosen[std::size_t(u)], u);
       wk.fitter.set_alphas(wk.alphas);
       if (normal && pb_.solver == Solver::cholesky)
-        wk.fitter.fit_normal(wk.weights.data(), wk.G, wk.R, wk.xmean, wk.ymean, plan->in_count, slot.W, slot.b);
-      else wk.fitter.fit(wk.weights.data(), slot.W, slot.b);
+        wk.fitter.fit_normal(wk.weights.data(), wk.G, wk.R, wk.xmean, wk.ymean, plan->in_count, W, slot.b);
+      else wk.fitter.fit(wk.weights.data(), W, slot.b);
       return;
     }
     for (Index u = 0; u < t; ++u) {
       const Index col = wk.chosen[std::size_t(u)] * t + u;
-      slot.W.col(u) = cv.coef().col(col).template cast<T>();
+      W.col(u) = cv.coef().col(col).template cast<T>();
       slot.b(u) = T(cv.intercept()(col));
     }
   }

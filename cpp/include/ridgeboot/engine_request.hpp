@@ -8,6 +8,7 @@
 #include <initializer_list>
 #include <stdexcept>
 
+#include "problem.hpp"
 #include "rng.hpp"
 #include "types.hpp"
 
@@ -164,5 +165,15 @@ struct EngineOutputs {
       throw std::invalid_argument("engine outputs do not match the request");
   }
 };
+
+// The problem the engine's outputs describe: with selection, one path point per
+// target (the alphas are set per replicate), else the problem itself.
+template <class T>
+Problem<T> output_problem(const Problem<T>& pb, const EngineRequest& req) {
+  if (req.select == Selection::none) return pb;
+  Problem<T> one(pb.X, pb.Y, pb.base_weight, pb.alphas.topRows(1), pb.solver, pb.intercept, pb.svd_fallback);
+  one.rcond = pb.rcond;
+  return one;
+}
 
 }  // namespace ridgeboot
