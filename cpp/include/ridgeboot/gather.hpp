@@ -218,13 +218,7 @@ class RowGather {
       T* __restrict out = Out.row(r - r0).data();
       const T s = sqrt_w_(r) * ds;
       const double w = double(w_sel_(r));
-      for (int j = 0; j < W; ++j) {
-        const T d = x[j] - b[j];
-        out[j] = s * d;
-        const double dd = double(d) * double(ds);
-        a1[j] += w * dd;
-        a2[j] += w * dd * dd;
-      }
+      for (int j = 0; j < W; ++j) centre_entry(x[j] - b[j], s, ds, w, out[j], a1[j], a2[j]);
     }
     for (int j = 0; j < W; ++j) s1[j] = a1[j], s2[j] = a2[j];
   }
@@ -237,14 +231,17 @@ class RowGather {
     } else if (!s1) {
       for (Index j = 0; j < c; ++j) out[j] = s * (x(j) - sub[j]);
     } else {
-      for (Index j = 0; j < c; ++j) {
-        const T d = x(j) - sub[j];
-        out[j] = s * d;
-        const double dd = double(d) * double(ds);
-        s1[j] += w * dd;
-        s2[j] += w * dd * dd;
-      }
+      for (Index j = 0; j < c; ++j) centre_entry(x(j) - sub[j], s, ds, w, out[j], s1[j], s2[j]);
     }
+  }
+
+  // out = s d, s1 += w d' and s2 += w d'^2 with d' = ds d: the one expression
+  // of both routes, so they give the same bits.
+  static void centre_entry(T d, T s, T ds, double w, T& out, double& s1, double& s2) {
+    out = s * d;
+    const double dd = double(d) * double(ds);
+    s1 += w * dd;
+    s2 += w * dd * dd;
   }
 
   ConstView<T> X_, Y_;
