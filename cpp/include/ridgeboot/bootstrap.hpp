@@ -170,9 +170,11 @@ class BootstrapEngine {
   };
 
   bool selecting() const { return cfg_.select != Selection::none; }
-  // The moments from W (no kept coefficients), or its out-of-bag rows predicted.
+  // The fold predicts the replicate's out-of-bag rows: per-row sums asked, or no statistics.
+  bool predicts_rows(const Slot& s) const { return s.valid && (cfg_.oob_rows || !s.has_totals); }
+  // The fold reads W: the moments without kept coefficients, or the rows predicted.
   bool fold_reads_W(const Slot& s) const {
-    return (cfg_.moments && !out_.coefs) || (cfg_.needs_oob() && s.valid && (cfg_.oob_rows || !s.has_totals));
+    return (cfg_.moments && !out_.coefs) || (cfg_.needs_oob() && predicts_rows(s));
   }
 
   // Calls f(s0, s1, chunk) for each summation chunk of a wave: slots s0 .. s1 - 1,
@@ -426,7 +428,7 @@ class BootstrapEngine {
   void fold_oob_replicate(Index i0, Index i1, Slot& slot, Worker& wk) {
     const Index k = pb_.k(), t = pb_.t(), kt = pb_.kt(), blk = i0 / kRowBlock;
     const bool all_stats = n_stats_ == kReplicateStatCount;
-    if (!slot.valid || (slot.has_totals && !cfg_.oob_rows)) return;
+    if (!predicts_rows(slot)) return;
     // Held-out rows are gathered for one product with W, or with a few columns predicted where they lie.
     const bool in_place = !is_sparse() && kt <= kPredictInPlace;
     Index held[kRowBlock];
