@@ -125,6 +125,35 @@ void test_cross_product() {
 }
 
 // Random123's tests/kat_vectors, lines "philox4x32 10 ...": counter, key -> output.
+// add_column_squares against a double reference, every width a strip can end
+// at; an entry adds the rows in row order, so a call per row block (from the
+// sums so far) gives the same bits as one call.
+template <class T>
+void test_column_squares() {
+  check::Uniform rand(5);
+  for (const Index rows : {1, 7, 300}) {
+    for (const Index cols : cross_product_widths()) {
+      check::Scope scope(
+          check::fmt("add_column_squares<%s> rows=%d cols=%d", type_name<T>(), int(rows), int(cols)));
+      const Index ld = cols + 3;
+      RowMatrix<T> A(rows, ld);
+      for (Index i = 0; i < rows; ++i)
+        for (Index j = 0; j < ld; ++j) A(i, j) = T(rand());
+      std::vector<T> one(std::size_t(cols + 1), T(0.5)), split = one;
+      add_column_squares(A.data(), rows, cols, ld, one.data());
+      const Index half = rows / 2;
+      add_column_squares(A.data(), half, cols, ld, split.data());
+      add_column_squares(A.data() + half * ld, rows - half, cols, ld, split.data());
+      for (Index j = 0; j < cols; ++j) {
+        const double ref = 0.5 + A.col(j).template cast<double>().squaredNorm();
+        CHECK_CLOSE(one[std::size_t(j)], ref, 2 * double(rows + 1) * std::numeric_limits<T>::epsilon() * ref);
+        CHECK(one[std::size_t(j)] == split[std::size_t(j)]);
+      }
+      CHECK(one[std::size_t(cols)] == T(0.5));  // nothing past `cols` is written
+    }
+  }
+}
+
 void test_philox_known_answers() {
   struct Kat {
     Philox4x32Counter ctr;
@@ -333,6 +362,8 @@ int main() {
   test_gram_lower<double>();
   test_cross_product<float>();
   test_cross_product<double>();
+  test_column_squares<float>();
+  test_column_squares<double>();
   test_philox_known_answers();
   test_word_stream_layout();
   test_draw_counts();

@@ -109,7 +109,7 @@ void test_row_stats() {
     CHECK(one.along_targets == (t >= kTargetVectorMin));
     CHECK(same_bits(one.G, split.G) && same_bits(one.R, split.R) && same_bits(one.xsum, split.xsum));
     CHECK(one.folded == RowStats<T>::folds(p, t));
-    CHECK(same_bits(one.c, split.c) && same_bits(one.syy, split.syy) && one.wsum == split.wsum);
+    CHECK(same_bits(one.ysum, split.ysum) && same_bits(one.syy, split.syy) && one.wsum == split.wsum);
     CHECK(one.count == m && split.count == m);
     const VectorD sx = shift.x.transpose().template cast<double>(),
                   sy = shift.y.transpose().template cast<double>();
@@ -264,8 +264,8 @@ void test_batch_blocks() {
     for (const auto& pl : plans) runs.back().push_back(pl.out), runs.back().push_back(pl.extra);
   }
   const auto same = [](const RowStats<double>& a, const RowStats<double>& b) {
-    return a.G == b.G && a.R == b.R && a.xsum == b.xsum && a.c == b.c && a.syy == b.syy && a.wsum == b.wsum &&
-           a.count == b.count;
+    return a.G == b.G && a.R == b.R && a.xsum == b.xsum && a.ysum == b.ysum && a.syy == b.syy &&
+           a.wsum == b.wsum && a.count == b.count;
   };
   for (std::size_t r = 1; r < runs.size(); ++r)
     for (std::size_t s = 0; s < runs[0].size(); ++s) CHECK(same(runs[r][s], runs[0][s]));

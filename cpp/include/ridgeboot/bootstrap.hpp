@@ -96,7 +96,7 @@ class BootstrapEngine {
       wk.W.resize(p, kt);
       if (selecting()) wk.selector = std::make_unique<ClosedFormCv<T>>(grid_);
       if (complement_) {
-        wk.builder = std::make_unique<RowStatsBuilder<T>>(p, t, std::min(n, gram_panel_rows(p, t)));
+        wk.builder = std::make_unique<RowStatsBuilder<T>>(p, t, std::min(n, stats_panel_rows(p, t)));
         wk.plans.resize(std::size_t(batch_));
         builders.push_back(wk.builder.get());
       }

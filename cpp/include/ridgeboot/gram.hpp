@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 #include "types.hpp"
 
@@ -178,6 +179,35 @@ void cross_product(const T* A, Index rows, Index p, Index lda, const T* B, Index
     if (i0 < p_pad)
       for (Index j0 = 0; j0 < t; j0 += NR)
         cross_dispatch<T, 1>(int(std::min(NR, t - j0)), Ab, lda, Bb, ldb, nrows, i0, j0, R, ldr);
+  }
+}
+
+// out[j] += sum over rows of A(r, j)^2 for the first `cols` columns of A (row
+// stride lda): strips of kEdgeStrip vectors held in registers down the rows,
+// every entry adding the rows in row order.
+template <class T>
+void add_column_squares(const T* A, Index rows, Index cols, Index lda, T* out) {
+  using W = gram_detail::Vec<T>;
+  using VT = typename W::type;
+  constexpr Index L = W::lanes, S = gram_detail::kEdgeStrip;
+  const auto strip = [&](Index j0, auto vectors) {
+    constexpr Index V = decltype(vectors)::value;
+    VT acc[V];
+    for (Index v = 0; v < V; ++v) acc[v] = W::load(out + j0 + v * L);
+    for (Index r = 0; r < rows; ++r)
+      for (Index v = 0; v < V; ++v) {
+        const VT x = W::load(A + r * lda + j0 + v * L);
+        acc[v] += x * x;
+      }
+    for (Index v = 0; v < V; ++v) W::store(out + j0 + v * L, acc[v]);
+  };
+  Index j0 = 0;
+  for (; j0 + S * L <= cols; j0 += S * L) strip(j0, std::integral_constant<Index, S>());
+  for (; j0 + L <= cols; j0 += L) strip(j0, std::integral_constant<Index, 1>());
+  for (; j0 < cols; ++j0) {
+    T acc = out[j0];
+    for (Index r = 0; r < rows; ++r) acc += A[r * lda + j0] * A[r * lda + j0];
+    out[j0] = acc;
   }
 }
 
