@@ -358,7 +358,41 @@ void test_engine_batches() {
 
 }  // namespace
 
+// A plan's row lists, in-bag count and weight against the rule written out with
+// branches; a plan reusing a longer plan's buffers keeps none of its rows.
+void test_plan_lists() {
+  for (const Index n : {40, 7}) {
+    check::Scope scope(check::fmt("plan n=%d", int(n)));
+    std::vector<std::int32_t> counts(static_cast<std::size_t>(n));
+    std::vector<double> v(static_cast<std::size_t>(n));
+    for (Index i = 0; i < n; ++i)
+      counts[std::size_t(i)] = std::int32_t((i * 7) % 5 % 4),
+      v[std::size_t(i)] = (i % 6 == 1) ? 0.0 : 0.5 + double(i % 3);
+    static ComplementPlan<double> plan;  // the second n reuses the first's buffers
+    plan.plan(counts.data(), v.data(), n, 2);
+    std::vector<Index> outs, extras;
+    std::vector<double> out_w, extra_w;
+    Index in = 0;
+    double weight = 0;
+    for (Index i = 0; i < n; ++i) {
+      const std::int32_t c = counts[std::size_t(i)];
+      const double vi = v[std::size_t(i)];
+      if (!(vi > 0)) continue;
+      if (c == 0) outs.push_back(i), out_w.push_back(vi);
+      if (c > 1) extras.push_back(i), extra_w.push_back(double(c - 1) * vi);
+      if (c > 0) ++in, weight += double(c) * vi;
+    }
+    CHECK(plan.out_rows.size == outs.size() && plan.extra_rows.size == extras.size());
+    for (std::size_t q = 0; q < outs.size(); ++q)
+      CHECK(plan.out_rows.index[q] == outs[q] && plan.out_rows.weight[q] == out_w[q]);
+    for (std::size_t q = 0; q < extras.size(); ++q)
+      CHECK(plan.extra_rows.index[q] == extras[q] && plan.extra_rows.weight[q] == extra_w[q]);
+    CHECK(plan.in_count == in && plan.in_weight == weight);
+  }
+}
+
 int main() {
+  test_plan_lists();
   test_row_stats<double>();
   test_row_stats<float>();
   test_complement<double>();

@@ -433,16 +433,18 @@ class BootstrapEngine {
     const bool in_place = !is_sparse() && kt <= kPredictInPlace;
     Index held[kRowBlock];
     Index m = 0;
-    for (Index i = i0; i < i1; ++i) {
-      const T v = pb_.base_weight ? pb_.base_weight[i] : T(1);
-      if (slot.counts[std::size_t(i)] == 0 && v > T(0)) {
-        if (is_sparse()) sparse_row(i, wk.Xo.row(m));
-        else if (in_place) with_row(pb_.X, i, [&](const auto& x) { predict_row(x, slot.W, wk.P.row(m)); });
-        else with_row(pb_.X, i, [&](const auto& x) { wk.Xo.row(m) = x; });
-        held[m++] = i;
-      }
+    const std::int32_t* counts = slot.counts.data();
+    for (Index i = i0; i < i1; ++i) {  // without a branch: the draws are random
+      held[m] = i;
+      m += Index(counts[i] == 0 && (!pb_.base_weight || pb_.base_weight[i] > T(0)));
     }
     if (m == 0) return;
+    for (Index r = 0; r < m; ++r) {
+      const Index i = held[r];
+      if (is_sparse()) sparse_.densify_row(i, wk.Xo.row(r));
+      else if (in_place) with_row(pb_.X, i, [&](const auto& x) { predict_row(x, slot.W, wk.P.row(r)); });
+      else with_row(pb_.X, i, [&](const auto& x) { wk.Xo.row(r) = x; });
+    }
     if (!in_place) wk.P.topRows(m).noalias() = wk.Xo.topRows(m) * slot.W;  // (m, k*t) predictions less intercept
     // stat q of column c at q * kt + c; none when the totals came from the statistics
     double* part = slot.has_totals ? nullptr : slot.partial.col(blk).data();
@@ -474,12 +476,6 @@ class BootstrapEngine {
   }
 
   bool is_sparse() const { return sparse_.indptr != nullptr; }
-  // Row i of the sparse X, densified into one row of scratch.
-  template <class Row>
-  void sparse_row(Index i, Row&& row) const {
-    row.setZero();
-    for (Index q = sparse_.begin(i); q < sparse_.end(i); ++q) row(Index(sparse_.indices[q])) = sparse_.data[q];
-  }
 
   Problem<T> pb_;  // the outputs' problem (output_problem)
   Problem<T> grid_;  // select: the grid each replicate chooses from (else unused)

@@ -31,11 +31,23 @@ namespace ridgeboot {
 // the replicate is formed directly instead.
 inline constexpr double kComplementCancellation = 4.0;
 
+// Rows of a set, ascending, and their weights: the first `size` entries. The
+// buffers keep their length between plans, so a plan writes without resizing.
+template <class T>
+struct RowList {
+  std::vector<Index> index;
+  std::vector<T> weight;
+  std::size_t size = 0;
+
+  void make_room(Index n) {
+    if (index.size() < std::size_t(n)) index.resize(std::size_t(n)), weight.resize(std::size_t(n));
+  }
+};
+
 // One replicate: which rows it reads and their sums.
 template <class T>
 struct ComplementPlan {
-  std::vector<Index> out_rows, extra_rows;  // drawn 0 times / >= 2 times (positive weight), ascending
-  std::vector<T> out_w, extra_w;            // v, (c - 1) v
+  RowList<T> out_rows, extra_rows;  // drawn 0 times (weight v) / >= 2 times ((c - 1) v); positive weight
   Index in_count = 0;                       // rows of positive weight in the replicate
   double in_weight = 0;                     // sum c v, in row order
   bool complement = false;                  // in-bag sums from the base (else: formed directly)
@@ -45,29 +57,40 @@ struct ComplementPlan {
   // the replicate is primal (at least p rows) and it reads no more than 5/4 of
   // the rows the direct form reads (always so for a multinomial or Poisson(1)
   // draw of more than a few rows). Its out-of-bag statistics come with it.
+  // Without a branch on the counts (random draws would mispredict a third of
+  // them): every row is written to both lists, and the lists' ends move on only
+  // for the rows they keep.
   void plan(const std::int32_t* counts, const T* v, Index n, Index p) {
-    out_rows.clear(), extra_rows.clear(), out_w.clear(), extra_w.clear();
-    in_count = 0;
-    in_weight = 0;
+    out_rows.make_room(n), extra_rows.make_room(n);
+    Index* outs = out_rows.index.data();
+    Index* extras = extra_rows.index.data();
+    T* out_w = out_rows.weight.data();
+    T* extra_w = extra_rows.weight.data();
+    std::size_t n_out = 0, n_extra = 0;
+    Index in = 0;
+    double weight = 0;  // in row order; a row out of the bag adds +0, which changes no bit
     for (Index i = 0; i < n; ++i) {
       const T vi = v ? v[i] : T(1);
-      if (!(vi > T(0))) continue;
       const std::int32_t c = counts[i];
-      if (c == 0) {
-        out_rows.push_back(i), out_w.push_back(vi);
-        continue;
-      }
-      ++in_count;
-      in_weight += double(T(c) * vi);
-      if (c > 1) extra_rows.push_back(i), extra_w.push_back(T(c - 1) * vi);
+      const bool kept = vi > T(0);
+      outs[n_out] = i, out_w[n_out] = vi;
+      n_out += kept && c == 0;
+      extras[n_extra] = i, extra_w[n_extra] = T(c - 1) * vi;
+      n_extra += kept && c > 1;
+      const bool in_bag = kept && c > 0;
+      in += in_bag;
+      weight += in_bag ? double(T(c) * vi) : 0.0;
     }
-    const Index read = Index(out_rows.size() + extra_rows.size());
+    out_rows.size = n_out, extra_rows.size = n_extra;
+    in_count = in;
+    in_weight = weight;
+    const Index read = Index(n_out + n_extra);
     complement = in_count >= std::max<Index>(p, 1) && 4 * read <= 5 * in_count;
   }
 
   // The draw of every row once (the fit on all rows): no row out, none extra.
   void every_row_once(const RowStats<T>& all) {
-    out_rows.clear(), extra_rows.clear(), out_w.clear(), extra_w.clear();
+    out_rows.size = extra_rows.size = 0;
     in_count = all.count;
     in_weight = all.wsum;
     complement = true;
@@ -98,19 +121,18 @@ void add_batch(const Problem<T>& pb, const Shift<T>& shift, ComplementPlan<T>* c
     plans[j]->out.reset(p, t);
     if (plans[j]->complement) plans[j]->extra.reset(p, t);
   }
-  const auto add_block = [&](Index r1, ComplementPlan<T>& pl, const std::vector<Index>& rows,
-                             const std::vector<T>& w, std::size_t& q, RowStats<T>& s) {
+  const auto add_block = [&](Index r1, const RowList<T>& list, std::size_t& q, RowStats<T>& s) {
     const std::size_t q0 = q;
-    while (q < rows.size() && rows[q] < r1) ++q;
-    if (q > q0) builder.add(pb, shift, rows.data() + q0, w.data() + q0, Index(q - q0), s);
+    while (q < list.size && list.index[q] < r1) ++q;
+    if (q > q0) builder.add(pb, shift, list.index.data() + q0, list.weight.data() + q0, Index(q - q0), s);
   };
   for (Index r0 = 0; r0 < n; r0 += block) {
     if (poll && !(*poll)()) throw Cancelled();
     const Index r1 = std::min(n, r0 + block);
     for (Index j = 0; j < count; ++j) {
       auto& pl = *plans[j];
-      add_block(r1, pl, pl.out_rows, pl.out_w, at[std::size_t(2 * j)], pl.out);
-      if (pl.complement) add_block(r1, pl, pl.extra_rows, pl.extra_w, at[std::size_t(2 * j + 1)], pl.extra);
+      add_block(r1, pl.out_rows, at[std::size_t(2 * j)], pl.out);
+      if (pl.complement) add_block(r1, pl.extra_rows, at[std::size_t(2 * j + 1)], pl.extra);
     }
   }
 }

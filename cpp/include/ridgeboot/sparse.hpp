@@ -54,6 +54,13 @@ struct CsrView {
   Index begin(Index i) const { return Index(indptr[i]); }
   Index end(Index i) const { return Index(indptr[i + 1]); }
   Index nnz() const { return n ? Index(indptr[n]) : 0; }
+
+  // Row i written densely into `row` (p entries).
+  template <class Row>
+  void densify_row(Index i, Row&& row) const {
+    row.setZero();
+    for (Index q = begin(i); q < end(i); ++q) row(Index(indices[q])) = data[q];
+  }
 };
 
 // Throws std::invalid_argument unless X is a well-formed CSR matrix: indptr
