@@ -18,10 +18,11 @@ namespace ridgeboot {
 // summation order -- and so every bit of the result -- never depends on the
 // thread count. A panel (rows x (p + t) values) is kept near 2^17 values
 // (1 MiB in double), so it stays in cache between the gather and the kernels
-// and a worker's scratch stays O(p^2 + p t); at least 256 rows, so the per-panel
-// O(p^2 + p t) additions stay small against the O(rows (p^2 + p t)) kernels.
-inline Index gram_panel_rows(Index p, Index t = 1) {
-  return std::clamp<Index>((Index(1) << 17) / std::max<Index>(p + t, 1), 256, 8192);
+// and a worker's scratch stays O(p^2 + p t); at least `min_rows` (256 here, so
+// the per-panel O(p^2 + p t) additions stay small against the O(rows (p^2 + p t))
+// kernels).
+inline Index gram_panel_rows(Index p, Index t = 1, Index min_rows = 256) {
+  return std::clamp<Index>((Index(1) << 17) / std::max<Index>(p + t, 1), min_rows, 8192);
 }
 
 template <class T>

@@ -29,14 +29,12 @@ namespace ridgeboot {
 // vectors, so p is not padded to whole vectors; below, R = Z^T Yz.
 inline constexpr Index kTargetVectorMin = 16;
 
-// Rows a RowStatsBuilder gathers per panel: the panel (rows x (p + t) values)
-// kept within ~2^17 values (1 MiB in double), so it stays in a core's L2
-// between the gather and the kernels; at least the kernels' row block (128,
-// gram.hpp). With many targets (n=20000 p=50 t=1000) 128 rows ran the
-// bootstrap 6 % faster than 256; 64 rows (twice the passes over R) no faster.
-inline Index stats_panel_rows(Index p, Index t) {
-  return std::clamp<Index>((Index(1) << 17) / std::max<Index>(p + t, 1), 128, 8192);
-}
+// Rows a RowStatsBuilder gathers per panel: sized as a Gram panel (~2^17
+// values, so it stays in a core's L2 between the gather and the kernels), but
+// at least the kernels' row block (128, gram.hpp) instead of 256: the builder
+// adds no per-panel sums. With many targets (n=20000 p=50 t=1000) 128 rows ran
+// the bootstrap 6 % faster than 256; 64 rows (twice the passes over R) no faster.
+inline Index stats_panel_rows(Index p, Index t) { return gram_panel_rows(p, t, 128); }
 
 // The statistics of one weighted set of rows (see above), in T except wsum.
 // When the Gram's padding columns have room (folds(p, t)), the builder puts
