@@ -124,36 +124,64 @@ void test_cross_product() {
   }
 }
 
-// Random123's tests/kat_vectors, lines "philox4x32 10 ...": counter, key -> output.
-// add_column_squares against a double reference, every width a strip can end
-// at; an entry adds the rows in row order, so a call per row block (from the
-// sums so far) gives the same bits as one call.
+// add_centred_cross_product against a double reference: rows read through
+// pointers (a scattered subset of a wider source, as a replicate reads Y), less
+// a shift, against a weighted panel B; every strip width of the kernels. An
+// entry adds the rows in row order, so two calls (the second from the sums of
+// the first) give the same bits as one; nothing past `cols` is written.
 template <class T>
-void test_column_squares() {
+void test_centred_cross_product() {
   check::Uniform rand(5);
+  constexpr Index L = gram_detail::Vec<T>::lanes;
   for (const Index rows : {1, 7, 300}) {
-    for (const Index cols : cross_product_widths()) {
-      check::Scope scope(
-          check::fmt("add_column_squares<%s> rows=%d cols=%d", type_name<T>(), int(rows), int(cols)));
-      const Index ld = cols + 3;
-      RowMatrix<T> A(rows, ld);
-      for (Index i = 0; i < rows; ++i)
-        for (Index j = 0; j < ld; ++j) A(i, j) = T(rand());
-      std::vector<T> one(std::size_t(cols + 1), T(0.5)), split = one;
-      add_column_squares(A.data(), rows, cols, ld, one.data());
-      const Index half = rows / 2;
-      add_column_squares(A.data(), half, cols, ld, split.data());
-      add_column_squares(A.data() + half * ld, rows - half, cols, ld, split.data());
-      for (Index j = 0; j < cols; ++j) {
-        const double ref = 0.5 + A.col(j).template cast<double>().squaredNorm();
-        CHECK_CLOSE(one[std::size_t(j)], ref, 2 * double(rows + 1) * std::numeric_limits<T>::epsilon() * ref);
-        CHECK(one[std::size_t(j)] == split[std::size_t(j)]);
+    for (const Index vectors : {1, 2, 3, 5, 8, 9, 11, 17}) {
+      for (const Index t : {1, 3, 8, 9, 51}) {
+        const Index cols = vectors * L, ld = cols + 5;
+        check::Scope scope(check::fmt("add_centred_cross_product<%s> rows=%d cols=%d t=%d", type_name<T>(),
+                                      int(rows), int(cols), int(t)));
+        RowMatrix<T> source(2 * rows + 1, ld);  // rows 1, 3, 5, ... are read
+        for (Index i = 0; i < source.rows(); ++i)
+          for (Index u = 0; u < ld; ++u) source(i, u) = T(3 + rand());
+        std::vector<const T*> at(static_cast<std::size_t>(rows));
+        for (Index r = 0; r < rows; ++r) at[std::size_t(r)] = source.row(2 * r + 1).data();
+        std::vector<T> shift(static_cast<std::size_t>(cols)), w(static_cast<std::size_t>(rows));
+        for (auto& v : shift) v = T(3 + 0.5 * rand());
+        for (auto& v : w) v = T(1.5 + rand());  // positive
+        RowMatrix<T> B(rows, t);
+        for (Index r = 0; r < rows; ++r)
+          for (Index j = 0; j < t; ++j) B(r, j) = T(rand());
+        Matrix<double> D(rows, cols), Dw(rows, cols);  // the centred rows (as T computes them), and w-weighted
+        for (Index r = 0; r < rows; ++r)
+          for (Index u = 0; u < cols; ++u) {
+            D(r, u) = double(T(at[std::size_t(r)][u] - shift[std::size_t(u)]));
+            Dw(r, u) = double(w[std::size_t(r)]) * D(r, u);
+          }
+        const Matrix<double> Bd = B.template cast<double>();
+        const Matrix<double> ref = D.transpose() * Bd, tol = product_tolerance<T>(D, Bd);  // (cols, t)
+        Matrix<T> one = Matrix<T>::Constant(cols + 1, t, T(0.5)),
+                  split = one;  // (cols + 1, t): the last row untouched
+        std::vector<T> sq_one(std::size_t(cols + 1), T(0.5)), sq_split = sq_one;
+        add_centred_cross_product(at.data(), shift.data(), rows, cols, B.data(), t, t, w.data(), one.data(),
+                                  cols + 1, sq_one.data());
+        const Index half = rows / 2;
+        add_centred_cross_product(at.data(), shift.data(), half, cols, B.data(), t, t, w.data(), split.data(),
+                                  cols + 1, sq_split.data());
+        add_centred_cross_product(at.data() + half, shift.data(), rows - half, cols, B.data() + half * t, t, t,
+                                  w.data() + half, split.data(), cols + 1, sq_split.data());
+        const double eps = std::numeric_limits<T>::epsilon();
+        for (Index u = 0; u < cols; ++u) {
+          for (Index j = 0; j < t; ++j) CHECK_CLOSE(one(u, j), 0.5 + ref(u, j), tol(u, j) + eps);
+          const double sq = 0.5 + Dw.col(u).dot(D.col(u));
+          CHECK_CLOSE(sq_one[std::size_t(u)], sq, 3 * double(rows + 1) * eps * sq);
+        }
+        CHECK(one == split && sq_one == sq_split);
+        CHECK(one.row(cols).isConstant(T(0.5)) && sq_one[std::size_t(cols)] == T(0.5));
       }
-      CHECK(one[std::size_t(cols)] == T(0.5));  // nothing past `cols` is written
     }
   }
 }
 
+// Random123's tests/kat_vectors, lines "philox4x32 10 ...": counter, key -> output.
 void test_philox_known_answers() {
   struct Kat {
     Philox4x32Counter ctr;
@@ -362,8 +390,8 @@ int main() {
   test_gram_lower<double>();
   test_cross_product<float>();
   test_cross_product<double>();
-  test_column_squares<float>();
-  test_column_squares<double>();
+  test_centred_cross_product<float>();
+  test_centred_cross_product<double>();
   test_philox_known_answers();
   test_word_stream_layout();
   test_draw_counts();

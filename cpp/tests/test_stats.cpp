@@ -10,6 +10,7 @@
 #include <ridgeboot/complement.hpp>
 #include <ridgeboot/oob.hpp>
 #include <ridgeboot/row_stats.hpp>
+#include <tuple>
 #include <type_traits>
 #include <vector>
 
@@ -85,11 +86,23 @@ bool same_bits(const V& a, const V& b) {
 template <class T>
 void test_row_stats() {
   const Index n = 60;
-  for (const auto& [p, t] : {std::pair<Index, Index>{7, 2}, {20, 1}, {9, 20}, {33, 17}}) {
-    check::Scope scope(check::fmt("row stats<%s> p=%d t=%d", type_name<T>(), int(p), int(t)));
+  // Many targets: Y's rows read where they lie (all of them for t = 32, all but
+  // the last columns for t = 20 and 17), or copied when Y is in Fortran order.
+  for (const auto& [p, t, fortran] : {std::tuple<Index, Index, bool>{7, 2, false},
+                                      {20, 1, false},
+                                      {9, 20, false},
+                                      {33, 17, false},
+                                      {5, 32, false},
+                                      {9, 20, true},
+                                      {5, 32, true}}) {
+    check::Scope scope(check::fmt("row stats<%s> p=%d t=%d%s", type_name<T>(), int(p), int(t),
+                                  fortran ? " Fortran-order Y" : ""));
     const Data d = make_data(n, p, t, 3);
     const RowMatrix<T> X = d.X.cast<T>(), Y = d.Y.cast<T>();
-    const ConstView<T> Xv(X.data(), n, p, Strides(p, 1)), Yv(Y.data(), n, t, Strides(t, 1));
+    const Matrix<T> Yf = Y;  // column-major
+    const ConstView<T> Xv(X.data(), n, p, Strides(p, 1));
+    const ConstView<T> Yv =
+        fortran ? ConstView<T>(Yf.data(), n, t, Strides(1, n)) : ConstView<T>(Y.data(), n, t, Strides(t, 1));
     const Problem<T> pb(Xv, Yv, nullptr, Matrix<T>::Ones(1, t), Solver::cholesky, true);
     Shift<T> shift{RowVector<T>(p), RowVector<T>(t)};
     for (Index j = 0; j < p; ++j) shift.x(j) = T(3.0 * double(j % 4));

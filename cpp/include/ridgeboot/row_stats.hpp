@@ -6,7 +6,8 @@
 //   G = sum w dx dx^T, R = sum w dx dy^T, a = sum w dx, c = sum w dy,
 //   syy = sum w dy^2 (per target), wsum = sum w.
 // Rows are gathered sqrt(w)-scaled into a panel and fed to the register-tiled
-// kernels (gram.hpp); every entry adds the rows in the order they are given,
+// kernels (gram.hpp); with many targets Y's rows are read where they lie
+// instead (RowStatsBuilder::gather). Every entry adds the rows in the order they are given,
 // so the bits depend on the rows and weights alone, never on how they are
 // split into calls.
 #pragma once
@@ -40,14 +41,14 @@ inline Index stats_panel_rows(Index p, Index t) { return gram_panel_rows(p, t, 1
 // When the Gram's padding columns have room (folds(p, t)), the builder puts
 // sqrt(w) and the scaled targets there, and the Gram kernel forms a and R with
 // G in the same pass: they are then G's padding rows p and p + 1 + u. Along
-// the targets, sqrt(w) is Z's column p, so R^T's column p is c.
+// the targets, R^T is formed against rows w (x - shift, 1), so its column p is c.
 template <class T>
 struct RowStats {
   Matrix<T> G;     // (p_pad, p_pad) lower triangle (the kernel's padded output)
   Matrix<T> R;     // (p_pad, t), or (t_pad, p + 1) = [R^T c] when along_targets; empty when folded
   Vector<T> xsum;  // (p_pad) a, when not folded
   Vector<T> ysum;  // (t) c, when not along_targets
-  Vector<T> syy;   // (t)
+  Vector<T> syy;   // (t); along_targets (t_pad), the padding zero
   double wsum = 0;
   Index count = 0;  // rows added
   Index p = 0, t = 0;
@@ -73,7 +74,7 @@ struct RowStats {
     else R.setZero(p_pad, t);
     ysum.setZero(along_targets ? 0 : t);
     xsum.setZero(folded ? 0 : p_pad);
-    syy.setZero(t);
+    syy.setZero(along_targets ? gram_padded_cols<T>(t) : t);
     wsum = 0;
     count = 0;
   }
@@ -119,20 +120,35 @@ class RowStatsBuilder {
         along_(t >= kTargetVectorMin),
         folded_(RowStats<T>::folds(p, t)),
         cap_(std::max<Index>(capacity, 1)) {
-    Z_.setZero(cap_, gram_padded_cols<T>(along_ ? p + 1 : p));  // padding columns stay zero
-    Yz_.setZero(cap_, along_ ? gram_padded_cols<T>(t) : t);
+    Z_.setZero(cap_, gram_padded_cols<T>(p));  // padding columns stay zero
+    if (!along_) {
+      Yz_.setZero(cap_, t);
+      return;
+    }
+    Zw_.setZero(cap_, gram_padded_cols<T>(p + 1));
+    Yz_.setZero(cap_, gram_padded_cols<T>(t));
+    shift_y_.setZero(gram_padded_cols<T>(t));
+    direct_.resize(std::size_t(cap_)), copied_.resize(std::size_t(cap_));
   }
 
   // s += the statistics of rows[0 .. m) with weights w[0 .. m) (all > 0), in that order.
   void add(const Problem<T>& pb, const Shift<T>& shift, const Index* rows, const T* w, Index m, RowStats<T>& s) {
+    if (along_) {
+      // Y's rows are read where they lie, as far as whole vectors reach within a row
+      constexpr Index L = gram_detail::Vec<T>::lanes;
+      direct_cols_ = pb.Y.innerStride() == 1 ? t_ / L * L : 0;
+      shift_y_.head(t_) = shift.y.transpose();
+    }
     for (Index q0 = 0; q0 < m; q0 += cap_) {
       const Index q1 = std::min(m, q0 + cap_);
       for (Index q = q0; q < q1; ++q) {
-        if (q + kPrefetchRows < m)
-          prefetch_row(pb.X, rows[q + kPrefetchRows]), prefetch_row(pb.Y, rows[q + kPrefetchRows]);
+        if (q + kPrefetchRows < m) {
+          prefetch_row(pb.X, rows[q + kPrefetchRows]);
+          if (!along_) prefetch_row(pb.Y, rows[q + kPrefetchRows]);
+        }
         gather(pb, shift, rows[q], w[q], q - q0, s);
       }
-      kernels(q1 - q0, s);
+      kernels(q1 - q0, w + q0, s);
     }
     s.count += m;
   }
@@ -140,26 +156,32 @@ class RowStatsBuilder {
  private:
   // Panel row r = sqrt(w) (x_i - shift), likewise y. The sums of the row alone
   // (a unless folded; c and syy with few targets) are taken here while it is in
-  // cache. With many targets the kernel forms c (sqrt(w) in Z's column p) and
-  // a register pass over the panel syy: updating 2 t sums in memory with every
-  // row made the gather 2x slower (n=20000 p=50 t=1000).
+  // cache. With many targets Y's row is not copied (only the last columns
+  // that do not fill a vector, or all of a row that is not contiguous): the
+  // kernel reads it where it lies, centres it in registers, and forms R^T and
+  // c against Zw's row w (x_i - shift, 1), syy with it; copying and scaling
+  // 1000 targets a row took a sixth of a many-targets bootstrap.
   void gather(const Problem<T>& pb, const Shift<T>& shift, Index i, T w, Index r, RowStats<T>& s) {
     const T sw = std::sqrt(w);
     s.wsum += double(w);
     T* z = Z_.row(r).data();
+    T* zw = along_ ? Zw_.row(r).data() : nullptr;
     with_row(pb.X, i, [&](const auto& x) {
       for (Index j = 0; j < p_; ++j) z[j] = sw * (x(j) - shift.x(j));
+      if (zw)
+        for (Index j = 0; j < p_; ++j) zw[j] = w * (x(j) - shift.x(j));
     });
     if (!folded_)
       for (Index j = 0; j < p_; ++j) s.xsum(j) += sw * z[j];
-    T* y = Yz_.row(r).data();
     if (along_) {
-      z[p_] = sw;
-      with_row(pb.Y, i, [&](const auto& v) {
-        for (Index u = 0; u < t_; ++u) y[u] = sw * (v(u) - shift.y(u));
-      });
+      zw[p_] = w;
+      direct_[std::size_t(r)] = pb.Y.data() + i * pb.Y.outerStride();
+      T* y = Yz_.row(r).data();
+      copied_[std::size_t(r)] = y + direct_cols_;
+      for (Index u = direct_cols_; u < t_; ++u) y[u] = pb.Y(i, u);
       return;
     }
+    T* y = Yz_.row(r).data();
     T *c = s.ysum.data(), *syy = s.syy.data();
     with_row(pb.Y, i, [&](const auto& v) {
       for (Index u = 0; u < t_; ++u) {
@@ -175,20 +197,30 @@ class RowStatsBuilder {
     }
   }
 
-  void kernels(Index rows, RowStats<T>& s) {
+  void kernels(Index rows, const T* w, RowStats<T>& s) {
     const Index p = p_, t = t_, ldz = Z_.cols(), ldy = Yz_.cols();
     const T *Z = Z_.data(), *Y = Yz_.data();
     gram_lower(Z, rows, p, ldz, s.G.data(), s.G.rows(), true);  // folded: a and R too
-    if (along_) {
-      cross_product(Y, rows, t, ldy, Z, p + 1, ldz, s.R.data(), s.R.rows(), true);  // [R^T c]
-      add_column_squares(Y, rows, t, ldy, s.syy.data());
+    if (along_) {  // [R^T c] and syy: Y's rows where they lie, then the copied columns
+      const Index ldr = s.R.rows(), t_pad = ldy;
+      if (direct_cols_ > 0)
+        add_centred_cross_product(direct_.data(), shift_y_.data(), rows, direct_cols_, Zw_.data(), p + 1,
+                                  Zw_.cols(), w, s.R.data(), ldr, s.syy.data());
+      if (direct_cols_ < t_pad)
+        add_centred_cross_product(copied_.data(), shift_y_.data() + direct_cols_, rows, t_pad - direct_cols_,
+                                  Zw_.data(), p + 1, Zw_.cols(), w, s.R.data() + direct_cols_, ldr,
+                                  s.syy.data() + direct_cols_);
     } else if (!folded_) cross_product(Z, rows, p, ldz, Y, t, ldy, s.R.data(), s.R.rows(), true);
   }
 
   Index p_, t_;
   bool along_, folded_;
   Index cap_;
-  RowMatrix<T> Z_, Yz_;  // (capacity, p_pad), (capacity, t or t_pad)
+  RowMatrix<T> Z_, Yz_;  // (capacity, p_pad), (capacity, t); along: Y's copied columns, raw, (capacity, t_pad)
+  RowMatrix<T> Zw_;      // along: (capacity, pad(p + 1)) rows w (x_i - shift, 1)
+  Vector<T> shift_y_;    // along: (t_pad) shift.y, zero-padded
+  std::vector<const T*> direct_, copied_;  // along: a panel row's Y row, and its copied columns
+  Index direct_cols_ = 0;                  // along: Y's columns read where they lie
 };
 
 // The statistics of all rows with their sample weights, about the shift (the
