@@ -176,6 +176,14 @@ void gram_lower(const T* Z, Index rows, Index p, Index ldz, T* G, Index ldg, boo
   }
 }
 
+// How far ahead (columns) add_centred_cross_product asks for the rows' strips
+// while it streams one: two strips. The first two strips of a block of rows
+// are the caller's to ask for (RowStatsBuilder does as it gathers the rows).
+template <class T>
+constexpr Index centred_prefetch_cols() {
+  return 2 * gram_detail::kEdgeStrip * gram_detail::Vec<T>::lanes;
+}
+
 namespace gram_detail {
 
 // R (p_pad, t) += A^T B over the first `rows` rows (see cross_product), in row
@@ -199,7 +207,7 @@ void cross_blocks(const Rows& A, Index rows, Index p_pad, const T* B, Index t, I
       // for the strip two ahead (into L2), so that its loads do not wait. Without it the
       // many-targets bootstrap ran 1.2x slower than from a copied panel; into L1, 1.07x.
       for (Index i = i0; i < i0 + SR; i += MR) {
-        const Index ahead = i + 2 * SR + MR <= p_pad ? 2 * SR : 0;
+        const Index ahead = i + centred_prefetch_cols<T>() + MR <= p_pad ? centred_prefetch_cols<T>() : 0;
         for (Index j0 = 0; j0 < t_full; j0 += NR)
           cross_tile<T, NR, 2>(Ab, Bb, ldb, nrows, i, j0, R, ldr, j0 == 0 ? ahead : 0);
       }

@@ -175,7 +175,11 @@ class RowStatsBuilder {
       for (Index j = 0; j < p_; ++j) s.xsum(j) += sw * z[j];
     if (along_) {
       zw[p_] = w;
-      direct_[std::size_t(r)] = pb.Y.data() + i * pb.Y.outerStride();
+      const T* yi = pb.Y.data() + i * pb.Y.outerStride();
+      direct_[std::size_t(r)] = yi;
+      // the kernel asks for its strips ahead but for the first: those are asked for here
+      const Index head = std::min(direct_cols_, centred_prefetch_cols<T>());
+      for (Index u = 0; u < head; u += 64 / Index(sizeof(T))) __builtin_prefetch(yi + u, 0, 2);
       T* y = Yz_.row(r).data();
       copied_[std::size_t(r)] = y + direct_cols_;
       for (Index u = direct_cols_; u < t_; ++u) y[u] = pb.Y(i, u);
