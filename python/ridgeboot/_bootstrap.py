@@ -385,6 +385,26 @@ def check_valid_replicates(n_valid: int, n_boot: int) -> int:
     return n_valid
 
 
+def _mean_about(full: np.ndarray, s: np.ndarray, B: int, scale: float) -> np.ndarray:
+    """Return the mean full + s / B / scale in float64, as one new array (k·p·t values)."""
+    mean: np.ndarray = s / B
+    mean /= scale
+    mean += full
+    return mean
+
+
+def _std_from_sums(s: np.ndarray, ss: np.ndarray, B: int, scale: float) -> np.ndarray:
+    """Return the sample standard deviation sqrt(max(ss - s²/B, 0) / (B - 1)) / scale."""
+    std: np.ndarray = s * s
+    std /= B
+    np.subtract(ss, std, out=std)
+    np.maximum(std, 0, out=std)
+    std /= B - 1
+    np.sqrt(std, out=std)
+    std /= scale
+    return std
+
+
 def _result(
     raw: dict[str, np.ndarray],
     data: Prepared,
@@ -402,10 +422,10 @@ def _result(
     s, ss, cs = raw["coef_sum"], raw["coef_sumsq"], job.coef_scale
     i_s, i_ss, ics = raw["intercept_sum"], raw["intercept_sumsq"], job.intercept_scale
     moments = (
-        full_coef.astype(np.float64) + s / B / cs,
-        np.sqrt(np.maximum(ss - s * s / B, 0) / (B - 1)) / cs,
-        full_icpt.astype(np.float64) + i_s / B / ics,
-        np.sqrt(np.maximum(i_ss - i_s * i_s / B, 0) / (B - 1)) / ics,
+        _mean_about(full_coef, s, B, cs),
+        _std_from_sums(s, ss, B, cs),
+        _mean_about(full_icpt, i_s, B, ics),
+        _std_from_sums(i_s, i_ss, B, ics),
     )
     oob_mse = None
     if job.oob_mse:

@@ -469,10 +469,10 @@ def make_result(
     return BootstrapResult(
         coefs=public(coefs, 1, 3),
         intercepts=public(intercepts, 1, 2),
-        coef_mean=public(coef_mean.astype(dtype), 0, 2),
-        coef_std=public(coef_std.astype(dtype), 0, 2),
-        intercept_mean=public(icpt_mean.astype(dtype), 0, 1),
-        intercept_std=public(icpt_std.astype(dtype), 0, 1),
+        coef_mean=public(coef_mean.astype(dtype, copy=False), 0, 2),
+        coef_std=public(coef_std.astype(dtype, copy=False), 0, 2),
+        intercept_mean=public(icpt_mean.astype(dtype, copy=False), 0, 1),
+        intercept_std=public(icpt_std.astype(dtype, copy=False), 0, 1),
         oob_mse=public(oob_mse, 0, 1),
         full=full_fit_result(
             full[0],
