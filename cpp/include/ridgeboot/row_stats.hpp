@@ -233,6 +233,7 @@ class RowStatsBuilder {
 // not depend on the thread count.
 template <class T>
 struct BaseStats {
+  static constexpr Index kBasePanels = 16;
   Shift<T> shift;
   RowStats<T> all;
 
@@ -249,7 +250,10 @@ struct BaseStats {
       const T v = pb.base_weight ? pb.base_weight[i] : T(1);
       if (v > T(0)) rows_.push_back(i), weights_.push_back(v);
     }
-    const Index m = Index(rows_.size()), per = gram_panel_rows(gram_padded_cols<T>(p), t);
+    // Panels of at least a Gram panel's rows, and no more than kBasePanels of them: each
+    // panel's sums (400 KB with 1000 targets) are zeroed, and added to the total in turn.
+    const Index m = Index(rows_.size());
+    const Index per = std::max(gram_panel_rows(gram_padded_cols<T>(p), t), (m + kBasePanels - 1) / kBasePanels);
     const Index panels = (m + per - 1) / per;
     std::vector<RowStats<T>> part(std::size_t(std::min<Index>(panels, pool.size())));
     all.reset(p, t);
