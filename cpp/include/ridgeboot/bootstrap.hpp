@@ -198,10 +198,10 @@ class BootstrapEngine {
   }
 
   // Replicates read in one pass over the rows (complement.hpp): several when
-  // the data do not stay in cache between replicates, within ~32 MiB of sums.
+  // the data do not stay in a core's cache between replicates, within ~32 MiB of sums.
   Index complement_batch() const {
     const Index p = pb_.p(), t = pb_.t();
-    if (double(pb_.n()) * double(p + t) * sizeof(T) <= 16.0 * (1 << 20)) return 1;
+    if (double(pb_.n()) * double(p + t) <= kUnbatchedValues) return 1;
     const double sums = 2.0 * sizeof(T) * double(gram_padded_cols<T>(p)) * double(gram_padded_cols<T>(p) + t);
     return std::clamp<Index>(Index(32.0 * (1 << 20) / sums), 1, kMaxBatch);
   }

@@ -99,14 +99,23 @@ struct ComplementPlan {
   }
 };
 
-// Rows per block of add_batch: about 2^20 values of X and Y (8 MiB in double),
-// which stay in the last-level cache while the batch reads them. Each block is
-// one call per replicate and set of rows, and each call passes over the set's
-// sums (R alone is t x p): with many targets (n=20000 p=50 t=1000, 2 threads),
-// blocks of 2^17 values (~45 out-of-bag rows a call) made the whole run ~1.2x
-// slower than 2^19, and 2^20 ran 2-10 % faster than 2^19 (2^21: no better).
+// Batched replicates read all rows once per batch, in blocks that stay in a
+// cache while every replicate of the batch reads them. Rows of up to 2^18
+// values in all stay in a core's cache between replicates: no batch (the
+// bootstrap workload, 2000 x 101, ran 1.02x slower batched). Up to 2^21 values
+// (16 MiB in double, in the last-level cache) the blocks are 2^17 values, in
+// L2: the path bootstrap (5000 x 201) ran 0.95x against one replicate at a
+// time from L3. Larger data: blocks of 2^20 values (8 MiB in double) in the
+// last-level cache. Each block is one call per replicate and set of rows, and
+// each call passes over the set's sums (R alone is t x p): with many targets
+// (n=20000 p=50 t=1000, 2 threads), blocks of 2^17 values (~45 out-of-bag rows
+// a call) made the whole run ~1.2x slower than 2^19, and 2^20 ran 2-10 % faster
+// than 2^19 (2^21: no better).
+inline constexpr double kUnbatchedValues = 1 << 18, kL2BlockedValues = 1 << 21;
+
 inline Index batch_block_rows(Index n, Index p, Index t) {
-  return std::clamp<Index>((Index(1) << 20) / std::max<Index>(p + t, 1), 64, std::max<Index>(n, 64));
+  const Index values = double(n) * double(p + t) <= kL2BlockedValues ? Index(1) << 17 : Index(1) << 20;
+  return std::clamp<Index>(values / std::max<Index>(p + t, 1), 64, std::max<Index>(n, 64));
 }
 
 // Streams a batch of plans over the rows in blocks of `block` rows (see above;
