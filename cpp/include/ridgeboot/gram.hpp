@@ -67,7 +67,7 @@ struct CentredRows {
 };
 
 // One tile: R[i0 : i0 + V*lanes, j0 : j0 + NR] += sum over rows of A^T B (rows
-// of A as Rows reads them, B rows of stride ldb; V = 1 or 2 vectors). The Gram
+// of A as Rows reads them, B rows of stride ldb; V vectors high). The Gram
 // is the case B = A. `ahead` > 0: the rows' columns that far ahead are asked
 // for (Rows::prefetch) while these stream.
 template <class T, int NR, int V, class Rows>
@@ -108,7 +108,7 @@ void cross_dispatch(int nr, const Rows& A, const T* B, Index ldb, Index rows, In
 
 // Strips of kStripVectors vectors of A in tiles kStripTile vectors high (the
 // cross product's long side): AVX-512's 32 registers hold 3 x 8 accumulators,
-// and a taller tile loads fewer of B's entries per multiply-add (1.04x in
+// and a taller tile loads fewer of B's entries per multiply-add (1.06x in
 // isolation, the many-targets bootstrap's kernel). The last nr < NR columns of
 // B over a strip: a tile as wide as those columns holds fewer accumulators
 // than the loads it waits on, so it is made taller (V vectors dividing the
