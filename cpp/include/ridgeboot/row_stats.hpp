@@ -167,9 +167,11 @@ class RowStatsBuilder {
     T* z = Z_.row(r).data();
     T* zw = along_ ? Zw_.row(r).data() : nullptr;
     with_row(pb.X, i, [&](const auto& x) {
-      for (Index j = 0; j < p_; ++j) z[j] = sw * (x(j) - shift.x(j));
-      if (zw)
-        for (Index j = 0; j < p_; ++j) zw[j] = w * (x(j) - shift.x(j));
+      for (Index j = 0; j < p_; ++j) {
+        const T d = x(j) - shift.x(j);
+        z[j] = sw * d;
+        if (zw) zw[j] = w * d;
+      }
     });
     if (!folded_)
       for (Index j = 0; j < p_; ++j) s.xsum(j) += sw * z[j];
