@@ -151,12 +151,12 @@ void test_row_stats() {
 // centred sums over its rows with weights c v; its out-of-bag statistics against
 // dense sums over its rows drawn 0 times; its out-of-bag sums from statistics
 // against predicting every out-of-bag row.
+// n = 2600: the base's shift is the mean of a sample of the rows, not their exact means.
 template <class T>
 void test_complement() {
-  const Index n = 300;
-  for (const auto& [p, t] : {std::pair<Index, Index>{6, 2}, {12, 24}}) {
+  for (const auto& [n, p, t] : {std::tuple<Index, Index, Index>{300, 6, 2}, {300, 12, 24}, {2600, 12, 24}}) {
     for (const bool intercept : {true, false}) {
-      check::Scope scope(check::fmt("complement<%s> p=%d t=%d %s", type_name<T>(), int(p), int(t),
+      check::Scope scope(check::fmt("complement<%s> n=%d p=%d t=%d %s", type_name<T>(), int(n), int(p), int(t),
                                     intercept ? "intercept" : "no intercept"));
       const Data d = make_data(n, p, t, 5);
       const RowMatrix<T> X = d.X.cast<T>(), Y = d.Y.cast<T>();
@@ -245,6 +245,42 @@ void test_complement() {
         for (int s = 0; s < kReplicateStatCount; ++s)
           CHECK_CLOSE(sums[std::size_t(s * pb.kt() + c)], ref_sums[s], s == 1 ? 4 * e * scale : tol);
       }
+    }
+  }
+}
+
+// The base's shift: the weighted mean of a sample of the rows, within a quarter of
+// a standard deviation of every column's mean, so the sums of all rows take one pass
+// over the data; where the sample misleads (a column's outliers on exactly the rows
+// it reads), the sums are taken again about the exact two-pass means. Either way a
+// gives the exact means: shift + a / wsum.
+void test_base_shift() {
+  const Index n = 4 * BaseStats<double>::kShiftSample, p = 3, t = 2;
+  for (const bool misleading : {false, true}) {
+    check::Scope scope(misleading ? "base shift, misleading sample" : "base shift");
+    Data d = make_data(n, p, t, 21);
+    d.v.setOnes();  // the sample reads every fourth row
+    if (misleading)
+      for (Index i = 0; i < n; ++i) d.X(i, 2) = i % 4 == 0 ? 1000.0 : 0.0;
+    const ConstView<double> Xv(d.X.data(), n, p, Strides(p, 1)), Yv(d.Y.data(), n, t, Strides(t, 1));
+    const Problem<double> pb(Xv, Yv, d.v.data(), MatrixD::Constant(1, t, 1.0), Solver::cholesky, true);
+    ThreadPool pool(2);
+    RowStatsBuilder<double> b0(p, t, 64), b1(p, t, 64);
+    BaseStats<double> base;
+    base.build(pb, pool, {&b0, &b1});
+    RowGather<double> gather(Xv, Yv, true);
+    gather.select(d.v.data());
+    RowVector<double> xmean, ymean;
+    gather.means(n, true, xmean, ymean);
+    const double W = double(n);
+    for (Index j = 0; j < p + t; ++j) {
+      const bool x = j < p;
+      const double shift = x ? base.shift.x(j) : base.shift.y(j - p), mean = x ? xmean(j) : ymean(j - p);
+      const double a = x ? base.all.a(j) : base.all.c(j - p), sq = x ? base.all.G(j, j) : base.all.syy(j - p);
+      const double sd = std::sqrt(sq / W - (a / W) * (a / W));
+      CHECK_CLOSE(shift + a / W, mean, 1e-13 * (std::abs(mean) + sd));
+      if (misleading) CHECK(shift == mean);  // the exact means, bit for bit
+      else CHECK(shift != mean && std::abs(shift - mean) <= sd / 4);  // the sample's, near them
     }
   }
 }
@@ -410,6 +446,7 @@ int main() {
   test_row_stats<float>();
   test_complement<double>();
   test_complement<float>();
+  test_base_shift();
   test_batch_blocks();
   test_engine_batches();
   return check::summary("test_stats");

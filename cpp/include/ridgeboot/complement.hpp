@@ -7,8 +7,8 @@
 // those drawn twice or more -- for a multinomial or Poisson(1) draw 36.8 % +
 // 26.4 % of the rows, the 63.2 % it would read directly -- against the sums of
 // all rows (BaseStats, once per run), and gets the out-of-bag statistics
-// (oob.hpp) for free. Every sum is taken about the shift of the base (the
-// weighted means of all rows); the replicate's own means follow from a
+// (oob.hpp) for free. Every sum is taken about the shift of the base (near
+// the weighted means of all rows); the replicate's own means follow from a
 // rank-one correction as in PanelGram::centred.
 //
 // Replicates are read in batches: row block by row block, every replicate of

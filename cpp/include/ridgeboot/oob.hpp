@@ -9,8 +9,8 @@
 //   sum v yhat   = V g + a.w,            sum v yhat^2  = V g^2 + 2 g a.w + w^T G w
 //   sum v y yhat = V s_y g + s_y a.w + g c + w.r
 // with G, r (the target's column of R), a, c, syy the statistics. O(p^2) per
-// column (w^T G w) instead of O(rows * p). The terms are taken about the
-// means of all rows, so they cancel little unless the fit explains nearly
+// column (w^T G w) instead of O(rows * p). The terms are taken about a
+// shift near the means of all rows, so they cancel little unless the fit explains nearly
 // all of the out-of-bag variance: sum v e^2 then keeps an absolute error of
 // a few eps * (syy + w^T G w) -- a relative one of eps / (1 - R^2) -- where
 // predicting every row keeps eps / sqrt(1 - R^2). A sum below zero by

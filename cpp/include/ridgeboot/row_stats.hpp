@@ -98,9 +98,8 @@ struct RowStats {
   }
 };
 
-// The shift the statistics are taken about: the weighted means of all rows
-// (two-pass, so identical rows centre to exactly zero), or zero without an
-// intercept.
+// The shift the statistics are taken about: near the weighted means of all
+// rows (BaseStats), or zero without an intercept.
 template <class T>
 struct Shift {
   RowVector<T> x, y;  // (p), (t)
@@ -229,29 +228,53 @@ class RowStatsBuilder {
   Index direct_cols_ = 0;                  // along: Y's columns read where they lie
 };
 
-// The statistics of all rows with their sample weights, about the shift (the
-// weighted means), shared read-only by every replicate of a bootstrap. Formed
-// over fixed panels of rows (in parallel), added in panel order: the bits do
-// not depend on the thread count.
+// The statistics of all rows with their sample weights, about the shift,
+// shared read-only by every replicate of a bootstrap. Formed over fixed panels
+// of rows (in parallel), added in panel order: the bits do not depend on the
+// thread count.
+//
+// The shift is the weighted mean of kShiftSample rows spread over all of them
+// (two-pass, so identical rows centre to exactly zero): one pass over the data
+// instead of a serial pass for the exact means before it (7 ms of a 260 ms
+// bootstrap of n=20000 rows and 1000 targets). The sums give the exact means
+// (shift + a / wsum), and a replicate's own follow by a rank-one correction
+// (complement_equations). Should the sample mislead -- a column's shift more
+// than a quarter of its standard deviation from its mean, where the correction
+// would cancel more than log2(1 + 1/16) bits -- the sums are taken again
+// about the exact two-pass means.
 template <class T>
 struct BaseStats {
   static constexpr Index kBasePanels = 16;
+  static constexpr Index kShiftSample = 1024;
   Shift<T> shift;
   RowStats<T> all;
 
   // `builders`: one per pool worker.
   void build(const Problem<T>& pb, ThreadPool& pool, std::vector<RowStatsBuilder<T>*> builders) {
     const Index n = pb.n(), p = pb.p(), t = pb.t();
-    RowGather<T> gather(pb.X, pb.Y, pb.intercept);
-    gather.select(pb.base_weight);
-    if (pb.intercept) gather.means(gather.count(), true, shift.x, shift.y);
-    else shift.x.setZero(p), shift.y.setZero(t);
     rows_.clear();
     weights_.clear();
     for (Index i = 0; i < n; ++i) {
       const T v = pb.base_weight ? pb.base_weight[i] : T(1);
       if (v > T(0)) rows_.push_back(i), weights_.push_back(v);
     }
+    if (!pb.intercept) {
+      shift.x.setZero(p), shift.y.setZero(t);
+      return add_rows(pb, pool, builders);
+    }
+    RowGather<T> gather(pb.X, pb.Y, pb.intercept);
+    gather.select(pb.base_weight);
+    gather.means(std::min(gather.count(), kShiftSample), true, shift.x, shift.y);
+    add_rows(pb, pool, builders);
+    if (near_means()) return;
+    gather.means(gather.count(), true, shift.x, shift.y);
+    add_rows(pb, pool, builders);
+  }
+
+ private:
+  // all = the sums of every row of positive weight about the shift.
+  void add_rows(const Problem<T>& pb, ThreadPool& pool, std::vector<RowStatsBuilder<T>*>& builders) {
+    const Index p = pb.p(), t = pb.t();
     // Panels of at least a Gram panel's rows, and no more than kBasePanels of them: each
     // panel's sums (400 KB with 1000 targets) are zeroed, and added to the total in turn.
     const Index m = Index(rows_.size());
@@ -271,7 +294,19 @@ struct BaseStats {
     }
   }
 
- private:
+  // Whether every column's shift is within a quarter of its standard deviation of
+  // its mean: with s1 = sum w d, s2 = sum w d^2, s1^2 / W <= s2 / 17. Sums out of
+  // range (inf or NaN) pass: the engine then rescales every replicate instead.
+  bool near_means() const {
+    const double W = all.wsum;
+    const auto near = [W](double s1, double s2) { return !(17 * s1 * s1 > W * s2); };
+    for (Index j = 0; j < all.p; ++j)
+      if (!near(double(all.a(j)), double(all.G(j, j)))) return false;
+    for (Index u = 0; u < all.t; ++u)
+      if (!near(double(all.c(u)), double(all.syy(u)))) return false;
+    return true;
+  }
+
   std::vector<Index> rows_;
   std::vector<T> weights_;
 };
