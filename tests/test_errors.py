@@ -323,3 +323,58 @@ def test_heldout_scores_of_nan_data_name_the_nan(cv):
     X[4, 1] = np.nan
     with pytest.raises(ValueError, match="NaN or infinity"):
         rb.ridge_cv(X, y, [0.1, 1.0], cv=cv, scoring="r2", check_finite=False)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "X",  # sums of all rows (complement form), one target
+        "y-many",  # 20 targets: the sums read Y's rows where they lie
+        "y-many-F",  # a Fortran-order Y: its columns are copied
+        "X-zero-weight",  # a row the sums skip (sample weight 0)
+        "X-svd",  # no sums of all rows: every value is read
+        "X-wide",  # p > n: the shared kernel, no sums of all rows
+    ],
+)
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+def test_bootstrap_checks_finiteness_in_the_engine(dtype, case, value, monkeypatch):
+    """rb.bootstrap makes no pass of its own over X and y for NaN and infinity: the
+    engine's sums of all rows show them (the square of such a value is not finite), and
+    only then, or in rows of weight zero or without those sums, are the values read
+    again. The error still names the input; finite data scaled by 2**500, whose sums
+    overflow, are no error."""
+    from ridgeboot import _validation
+
+    scans = []
+    real = _validation.all_finite
+    monkeypatch.setattr(_validation, "all_finite", lambda *a: scans.append(a) or real(*a))
+    g = np.random.default_rng(4)
+    n, p = (12, 30) if case == "X-wide" else (200, 5)
+    t = 20 if case.startswith("y-many") else None
+    X = g.standard_normal((n, p)).astype(dtype)
+    y = g.standard_normal(n if t is None else (n, t)).astype(dtype)
+    if case == "y-many-F":
+        y = np.asfortranarray(y)
+    w = np.ones(n, dtype)
+    kwargs = dict(n_boot=4, seed=1, sample_weight=w)
+    if case == "X-svd":
+        kwargs["solver"] = "svd"
+    rb.bootstrap(X, y, 1.0, **kwargs)
+    rb.bootstrap(X * dtype(2.0**60), y * dtype(2.0**60), dtype(2.0**120), **kwargs)
+    if dtype == np.float64:
+        rb.bootstrap(X * 2.0**500, y, 2.0**1000, **kwargs)
+    # (p >= n: the interpolation check reads the values first, so it checks them)
+    assert (len(scans) > 0) == (case == "X-wide")
+    row = n // 2
+    if case == "X-zero-weight":
+        w[row] = 0
+    name = "y" if case.startswith("y") else "X"
+    bad = (y if name == "y" else X).copy(order="K")
+    bad[row, -1] = value
+    args = (X, bad) if name == "y" else (bad, y)
+    with pytest.raises(ValueError, match=arg(name) + " contains NaN or infinity"):
+        rb.bootstrap(*args, 1.0, **kwargs)
+    # asked not to check: no finiteness error (NaN results or a LinAlgError)
+    with contextlib.suppress(np.linalg.LinAlgError), np.errstate(all="ignore"):
+        rb.bootstrap(*args, 1.0, check_finite=False, **kwargs)

@@ -100,7 +100,8 @@ void register_draws(py::module_& m) {
               throw std::invalid_argument("select must be 'none', 'gcv' or 'loo', got '" + s + "'");
             r.select = s == "gcv" ? Selection::gcv : s == "loo" ? Selection::loo : Selection::none;
           })
-      .def_readwrite("select_per_target", &EngineRequest::select_per_target);
+      .def_readwrite("select_per_target", &EngineRequest::select_per_target)
+      .def_readwrite("check_finite", &EngineRequest::check_finite);
   py::dict outputs;
   for (const auto& o : kEngineOutputs)
     outputs[o.name] = o.kind == OutputKind::chunk_summed    ? "chunk_summed"

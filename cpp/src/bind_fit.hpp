@@ -37,18 +37,6 @@ inline ThreadPool* pool_for(Index n, Index p, int n_threads, std::optional<Threa
   return pool ? &*pool : nullptr;
 }
 
-// Whether `count` values `step` apart are all finite: x - x is 0 exactly when
-// x is finite (NaN otherwise). An integer OR vectorizes; a bool AND does not.
-template <class T>
-bool finite_run(const T* v, Index count, Index step) {
-  int bad = 0;
-  if (step == 1)
-    for (Index i = 0; i < count; ++i) bad |= !(v[i] - v[i] == T(0));
-  else
-    for (Index i = 0; i < count; ++i) bad |= !(v[i * step] - v[i * step] == T(0));
-  return bad == 0;
-}
-
 // True when every value of A and B (1-D or 2-D, non-negative element-aligned
 // strides) is finite: one pass, no temporary (validation's fast path; on false
 // the Python checks name the offending input). A contiguous array (C or F

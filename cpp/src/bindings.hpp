@@ -22,12 +22,6 @@ namespace py = pybind11;
 // threads (all_finite, bind_fit.hpp; Python reads it as FINITE_CHECK_THREADED).
 inline constexpr Index kFiniteCheckThreaded = Index(1) << 20;
 
-// A fit asked to check its input met NaN or infinity (ValueError subclass
-// _core.NonFiniteInput): Python then names the input that holds it.
-struct NonFiniteInput : std::invalid_argument {
-  using std::invalid_argument::invalid_argument;
-};
-
 template <class T>
 using Array = py::array_t<T, 0>;  // any strides; dtype must match exactly (noconvert)
 

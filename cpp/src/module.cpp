@@ -83,7 +83,7 @@ PYBIND11_MODULE(_core, m) {
       PyErr_SetString(lin_alg_error.ptr(), e.what());
     }
   });
-  py::register_exception<ridgeboot::binding::NonFiniteInput>(m, "NonFiniteInput", PyExc_ValueError);
+  py::register_exception<ridgeboot::NonFiniteInput>(m, "NonFiniteInput", PyExc_ValueError);
   ridgeboot::binding::register_draws(m);  // first: EngineRequest, used by the engine's signature
   ridgeboot::binding::register_float64(m);
   ridgeboot::binding::register_float32(m);

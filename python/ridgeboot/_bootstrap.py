@@ -30,6 +30,7 @@ from ._validation import (
     check_int,
     check_memory,
     format_bytes,
+    name_non_finite,
     path_grid,
     prepare,
     resolve_threads,
@@ -224,7 +225,11 @@ def bootstrap(
     KeyboardInterrupt
         Ctrl-C stops the run within about 0.1 s plus one replicate.
     """
-    data = prepare(X, y, sample_weight, check_finite, n_threads=n_threads)
+    # Without select=, the engine checks a dense X and y for NaN and infinity itself,
+    # from the sums of all rows it takes anyway: a pass over the data less.
+    data = prepare(
+        X, y, sample_weight, check_finite, n_threads=n_threads, defer_finite=select is None
+    )
     if isinstance(data.X, SparseX):
         check_sparse_solver(solver)
     n_boot = check_int(n_boot, "n_boot", 2, MAX_REPLICATES)
@@ -319,11 +324,16 @@ def bootstrap(
         intercept_scale=1.0 if full is None else power_of_two_scale(full[1]),
         select=selection[0] if selection else "none",
         select_per_target=alpha_per_target,
+        check_finite=data.finite_unchecked,
     )
     bar, callback = _progress_bar(progress, n_boot)
     try:
         threads = resolve_threads(n_threads)
-        raw = current_runner()(job, data.X, data.Y, data.weight, threads, callback)
+        try:
+            raw = current_runner()(job, data.X, data.Y, data.weight, threads, callback)
+        except _core.NonFiniteInput:
+            name_non_finite(data.X, data.Y)
+            raise
         if full is None:
             info = dict(zip(REFERENCE_FIT, map(float, raw["reference_fit"])))
             full = (raw["reference_coef"], raw["reference_intercept"])
@@ -338,7 +348,9 @@ def bootstrap(
                 job, coef_scale=info["coef_scale"], intercept_scale=info["intercept_scale"]
             )
             if info["fell_back"]:  # the solver failed on all rows: every replicate by the SVD
-                job = replace(job, solver="svd", reference=full, fit_reference=False)
+                job = replace(
+                    job, solver="svd", reference=full, fit_reference=False, check_finite=False
+                )
                 raw = current_runner()(job, data.X, data.Y, data.weight, threads, callback)
         if bar is not None:
             bar.update(n_boot - bar.n)

@@ -55,6 +55,7 @@ class EngineRequest:
     replicate_stats: bool
     select: str
     select_per_target: bool
+    check_finite: bool
     def __init__(self) -> None: ...
 
 def run_engine_float64(

@@ -62,6 +62,9 @@ class EngineJob:
     # "gcv" | "loo": each replicate chooses its alpha from the grid (outputs for one alpha)
     select: str = "none"
     select_per_target: bool = False
+    # NaN or infinity in X or y raises _core.NonFiniteInput: the engine's check, which
+    # reads the values again only where its sums of all rows do not settle it
+    check_finite: bool = False
 
     @property
     def moments(self) -> bool:
@@ -89,6 +92,7 @@ class EngineJob:
         req.oob_rows, req.oob_mse = self.oob_rows, self.oob_mse
         req.replicate_stats, req.svd_fallback = self.replicate_stats, self.svd_fallback
         req.select, req.select_per_target = self.select, self.select_per_target
+        req.check_finite = self.check_finite
         return req
 
     def run(

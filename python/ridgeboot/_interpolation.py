@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 
 from ._sparse import SparseX
-from ._validation import Prepared
+from ._validation import Prepared, finish_finite_check
 
 # the interpolation check densifies the weighted rows of a sparse X up to this size
 SPARSE_CHECK_ELEMENTS = 2**24
@@ -109,6 +109,7 @@ def warn_if_interpolating(
     m = data.n if data.weight is None else int(np.count_nonzero(data.weight > 0))
     if data.p + int(fit_intercept) < m:
         return  # the common case, at no cost
+    finish_finite_check(data)  # the values are read here first
     hit = interpolating_alphas(data, alphas, fit_intercept)
     if not hit.any():
         return

@@ -254,18 +254,35 @@ def prepare(
     y_1d = Y.ndim == 1
     if y_1d:
         Y = Y.reshape(n, 1)
-    # one native pass over both (no temporaries), split among the caller's threads
-    # for large arrays; only on a failure the numpy checks run, to name the input.
-    # With defer_finite the core fit makes that pass (fit_grid).
+    # With defer_finite the core makes that pass (fit_grid, the bootstrap engine).
     deferred = check_finite and defer_finite
     if check_finite and not deferred:
-        threads = resolve_threads(n_threads) if X.size + Y.size >= _THREADED_CHECK else 1
-        if not all_finite(X, Y, threads):
-            name_non_finite(X, Y)
+        _check_finite(X, Y, n_threads)
     weight = _weights(sample_weight, n, dtype)
     data = Prepared(X, Y, weight, y_1d, feature_names, target_names)
     data.finite_unchecked = deferred
     return data
+
+
+def _check_finite(X: np.ndarray, Y: np.ndarray, n_threads: Optional[int]) -> None:
+    """Raise the ValueError naming X or y when either holds NaN or infinity.
+
+    One native pass over both (no temporaries), split among the caller's threads for
+    large arrays; only on a failure the numpy checks run, to name the input.
+    """
+    threads = resolve_threads(n_threads) if X.size + Y.size >= _THREADED_CHECK else 1
+    if not all_finite(X, Y, threads):
+        name_non_finite(X, Y)
+
+
+def finish_finite_check(data: Prepared, n_threads: Optional[int] = 1) -> None:
+    """Make here the finiteness check ``prepare(defer_finite=True)`` left to the core.
+
+    For code that reads the values before the core does (ValueError naming the input).
+    """
+    if data.finite_unchecked:
+        _check_finite(data.X, data.Y, n_threads)
+        data.finite_unchecked = False
 
 
 def _check_shapes(shape: tuple[int, ...], y: np.ndarray, min_rows: int) -> tuple[int, int]:

@@ -58,6 +58,7 @@ class BootstrapEngine {
         pool_(std::max(1, req.n_threads)),
         sparse_(sparse ? *sparse : CsrView<T>{}) {
     if (is_sparse() && selecting()) throw std::invalid_argument("select= does not take a sparse X");
+    if (is_sparse() && req.check_finite) throw std::invalid_argument("check_finite reads a dense X");
     pb_.svd_fallback = req.svd_fallback;
     if (req.first < 0 || req.first % kSumChunk != 0)
       throw std::invalid_argument("first replicate must be a non-negative multiple of " +
@@ -107,11 +108,13 @@ class BootstrapEngine {
         if (out.oob_loss) wk.loss.resize(kRowBlock, kt);
       }
     }
+    const bool summed = complement_;
     if (complement_) {
       base_.build(pb_, pool_, builders);
       complement_ = base_.all.in_range();  // else every replicate rescales itself (Fitter::fit)
       if (!complement_) batch_ = 1;
     }
+    if (req.check_finite) check_finite_input(summed);
     if (cfg_.fit_reference) fit_reference();
   }
 
@@ -473,6 +476,25 @@ class BootstrapEngine {
         }
       }
     }
+  }
+
+  // NaN or infinity in X or Y (request.check_finite) raises NonFiniteInput. The sums
+  // of all rows hold it where they were formed (the square of such a value is not
+  // finite): the values are then read again only when those sums are not finite,
+  // and in the rows of weight zero, which the sums skip. The many-targets bootstrap
+  // (n=20000, 1000 targets) saves a pass over 160 MB, ~4 ms of ~255.
+  void check_finite_input(bool summed) {
+    const bool sums_finite = summed && base_.all.squares_finite();
+    const Index n = pb_.n(), parts = std::min<Index>(n, 8 * pool_.size());
+    std::vector<char> finite(std::size_t(parts), 1);
+    pool_.run(parts, [&](Index part, int) {
+      for (Index i = n * part / parts; i < n * (part + 1) / parts; ++i) {
+        if (sums_finite && (!pb_.base_weight || pb_.base_weight[i] > T(0))) continue;
+        if (!row_finite(pb_.X, i) || !row_finite(pb_.Y, i)) finite[std::size_t(part)] = 0;
+      }
+    });
+    if (std::find(finite.begin(), finite.end(), 0) != finite.end())
+      throw NonFiniteInput("X or y contains NaN or infinity");
   }
 
   bool is_sparse() const { return sparse_.indptr != nullptr; }

@@ -58,6 +58,7 @@ struct EngineRequest {
   bool svd_fallback = false;  // solver="auto": a replicate the solver fails on is redone by SVD (Fitter::fit)
   Selection select = Selection::none;  // see Selection: the outputs then have one path point (k = 1)
   bool select_per_target = false;      // each target its own alpha (else the best mean over targets)
+  bool check_finite = false;           // NaN or infinity in X or Y raises NonFiniteInput (see BootstrapEngine)
   Index wave = 0;   // replicates per wave, rounded up to whole chunks; 0 = automatic (no effect on results)
   Index batch = 0;  // replicates per pass over the rows (complement.hpp); 0 = automatic (no effect on results)
   // Outputs (see kEngineOutputs):

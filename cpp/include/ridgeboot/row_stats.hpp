@@ -90,6 +90,9 @@ struct RowStats {
            in_value_range<T>(syy.size() ? double(syy.maxCoeff()) : 0.0);
   }
 
+  // Whether every sum of squares (G's diagonal, syy) is finite.
+  bool squares_finite() const { return G.diagonal().head(p).allFinite() && syy.head(t).allFinite(); }
+
   // this += other, entry by entry (both sized for the same problem).
   void add(const RowStats& o) {
     G += o.G, R += o.R, xsum += o.xsum, ysum += o.ysum, syy += o.syy;

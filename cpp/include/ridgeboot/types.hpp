@@ -59,6 +59,30 @@ struct LinAlgError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Raised when an input asked to be checked holds NaN or infinity (a ValueError
+// subclass, _core.NonFiniteInput: Python then names the input that holds it).
+struct NonFiniteInput : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+// Whether `count` values `step` apart are all finite: x - x is 0 exactly when
+// x is finite (NaN otherwise). An integer OR vectorizes; a bool AND does not.
+template <class T>
+bool finite_run(const T* v, Index count, Index step) {
+  int bad = 0;
+  if (step == 1)
+    for (Index i = 0; i < count; ++i) bad |= !(v[i] - v[i] == T(0));
+  else
+    for (Index i = 0; i < count; ++i) bad |= !(v[i * step] - v[i * step] == T(0));
+  return bad == 0;
+}
+
+// Whether row i of M is finite.
+template <class T>
+bool row_finite(const ConstView<T>& M, Index i) {
+  return finite_run(M.data() + i * M.outerStride(), M.cols(), M.innerStride());
+}
+
 // Raised when a run is stopped through the cancel hook (e.g. Ctrl-C).
 struct Cancelled : std::runtime_error {
   Cancelled() : std::runtime_error("cancelled") {}
