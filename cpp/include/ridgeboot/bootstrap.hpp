@@ -42,7 +42,6 @@ class BootstrapEngine {
  public:
   static constexpr Index kRowBlock = 256;      // rows per out-of-bag block
   static constexpr Index kCoefBlock = 4096;    // coefficients per moment block
-  static constexpr Index kMaxBatch = 16;       // replicates per pass over the rows
 
   // `counts` (n_boot, n): explicit draws (k-fold, hold-out), or nullptr to draw them.
   // `sparse`: X as a CSR matrix (sparse.hpp; the problem's X is then shape_only):
@@ -75,7 +74,7 @@ class BootstrapEngine {
     // Selection by GCV reads its normal equations from the complement form too;
     // leave-one-out needs every in-bag row (its leverages).
     complement_ = pb_.solver != Solver::svd && p <= n && !is_sparse() && cfg_.select != Selection::loo;
-    batch_ = !complement_ ? 1 : req.batch > 0 ? std::min<Index>(req.batch, kMaxBatch) : complement_batch();
+    batch_ = !complement_ ? 1 : req.batch > 0 ? std::min<Index>(req.batch, kMaxBatch) : batch_size<T>(n, p, t);
     wave_ = req.wave > 0 ? req.wave : automatic_wave();
     wave_ = (wave_ + kSumChunk - 1) / kSumChunk * kSumChunk;  // whole chunks
     slots_.resize(std::size_t(std::min(wave_, std::max<Index>(req.n_boot, 1))));
@@ -114,7 +113,17 @@ class BootstrapEngine {
       complement_ = base_.all.in_range();  // else every replicate rescales itself (Fitter::fit)
       if (!complement_) batch_ = 1;
     }
-    if (req.check_finite) check_finite_input(summed);
+    // NaN or infinity in X or Y (request.check_finite) raises NonFiniteInput. The sums of
+    // all rows hold it where they were formed (the square of such a value is not finite):
+    // the values are then read again only when those sums are not finite, and in the rows
+    // of weight zero, which the sums skip. The many-targets bootstrap (n=20000, 1000
+    // targets) saves a pass over 160 MB, ~4 ms of ~255.
+    const bool sums_finite = summed && base_.all.squares_finite();
+    const auto unsummed = [&](Index i) {
+      return !sums_finite || (pb_.base_weight && !(pb_.base_weight[i] > T(0)));
+    };
+    if (req.check_finite && !rows_finite(pb_, pool_, unsummed))
+      throw NonFiniteInput("X or y contains NaN or infinity");
     if (cfg_.fit_reference) fit_reference();
   }
 
@@ -198,15 +207,6 @@ class BootstrapEngine {
         double(pb_.n()) * 4 + double(pb_.p() + 1) * pb_.kt() * sizeof(T) + double(n_stats_) * pb_.kt() * 8 * oob;
     const Index budget = Index(128.0 * (1 << 20) / std::max(per_slot, 1.0));
     return std::clamp<Index>(budget, pool_.size(), 32 * pool_.size());  // rounded up to a chunk
-  }
-
-  // Replicates read in one pass over the rows (complement.hpp): several when
-  // the data do not stay in a core's cache between replicates, within ~32 MiB of sums.
-  Index complement_batch() const {
-    const Index p = pb_.p(), t = pb_.t();
-    if (double(pb_.n()) * double(p + t) <= kUnbatchedValues) return 1;
-    const double sums = 2.0 * sizeof(T) * double(gram_padded_cols<T>(p)) * double(gram_padded_cols<T>(p) + t);
-    return std::clamp<Index>(Index(32.0 * (1 << 20) / sums), 1, kMaxBatch);
   }
 
   // Slots s0 .. s1 - 1 of the wave starting at replicate `start`: their draws,
@@ -415,9 +415,29 @@ class BootstrapEngine {
   // Out-of-bag losses of one row block, replicates in order.
   void fold_oob_rows(Index blk, Index start, Index count, Worker& wk) {
     const Index i0 = blk * kRowBlock, i1 = std::min(pb_.n(), i0 + kRowBlock);
+    // A few columns are predicted where the rows lie (predict_row), each row once for
+    // all of the chunk's replicates that hold it out: the rows come from memory once
+    // a chunk, not once a replicate (the bootstrap, n=2000 p=100, spent 8 % of its time
+    // here). Each replicate still adds its rows in row order, each row its replicates
+    // in replicate order: the same bits either way.
+    const bool in_place = !is_sparse() && pb_.kt() <= kPredictInPlace;
     for_each_chunk(start, count, [&](Index s0, Index s1, Index chunk) {
       if (out_.oob_loss) wk.loss.topRows(i1 - i0).setZero();
-      for (Index s = s0; s < s1; ++s) fold_oob_replicate(i0, i1, slots_[std::size_t(s)], wk);
+      Index predicts[kSumChunk], held[kSumChunk];
+      for (Index s = s0; s < s1; ++s) predicts[s - s0] = predicts_rows(slots_[std::size_t(s)]);
+      for (Index i = i0; i < i1 && in_place; ++i) {
+        if (pb_.base_weight && !(pb_.base_weight[i] > T(0))) continue;
+        Index m = 0;  // the replicates holding row i out, listed without a branch (the draws are random)
+        for (Index s = s0; s < s1; ++s)
+          held[m] = s, m += predicts[s - s0] & Index(slots_[std::size_t(s)].counts[std::size_t(i)] == 0);
+        with_row(pb_.X, i, [&](const auto& x) {
+          for (Index r = 0; r < m; ++r) {
+            predict_row(x, slots_[std::size_t(held[r])].W, wk.P.row(0));
+            add_held_out_row(i, i0, slots_[std::size_t(held[r])], wk.P.row(0).data(), wk);
+          }
+        });
+      }
+      for (Index s = s0; s < s1 && !in_place; ++s) fold_oob_replicate(i0, i1, slots_[std::size_t(s)], wk);
       if (!out_.oob_loss) return;
       const Index kt = pb_.kt();
       double* dst = out_.oob_loss + chunk_offset(chunk, pb_.n() * kt);
@@ -426,14 +446,10 @@ class BootstrapEngine {
     });
   }
 
-  // One replicate's out-of-bag rows among i0 .. i1 - 1: its per-replicate sums
-  // (slot.partial) and the chunk's per-row losses (wk.loss).
+  // One replicate's out-of-bag rows among i0 .. i1 - 1, gathered for one product
+  // with W: its per-replicate sums (slot.partial) and the chunk's per-row losses (wk.loss).
   void fold_oob_replicate(Index i0, Index i1, Slot& slot, Worker& wk) {
-    const Index k = pb_.k(), t = pb_.t(), kt = pb_.kt(), blk = i0 / kRowBlock;
-    const bool all_stats = n_stats_ == kReplicateStatCount;
     if (!predicts_rows(slot)) return;
-    // Held-out rows are gathered for one product with W, or with a few columns predicted where they lie.
-    const bool in_place = !is_sparse() && kt <= kPredictInPlace;
     Index held[kRowBlock];
     Index m = 0;
     const std::int32_t* counts = slot.counts.data();
@@ -443,58 +459,24 @@ class BootstrapEngine {
     }
     if (m == 0) return;
     for (Index r = 0; r < m; ++r) {
-      const Index i = held[r];
-      if (is_sparse()) sparse_.densify_row(i, wk.Xo.row(r));
-      else if (in_place) with_row(pb_.X, i, [&](const auto& x) { predict_row(x, slot.W, wk.P.row(r)); });
-      else with_row(pb_.X, i, [&](const auto& x) { wk.Xo.row(r) = x; });
+      if (is_sparse()) sparse_.densify_row(held[r], wk.Xo.row(r));
+      else with_row(pb_.X, held[r], [&](const auto& x) { wk.Xo.row(r) = x; });
     }
-    if (!in_place) wk.P.topRows(m).noalias() = wk.Xo.topRows(m) * slot.W;  // (m, k*t) predictions less intercept
-    // stat q of column c at q * kt + c; none when the totals came from the statistics
-    double* part = slot.has_totals ? nullptr : slot.partial.col(blk).data();
-    for (Index r = 0; r < m; ++r) {
-      const Index i = held[r];
-      const double v = pb_.base_weight ? double(pb_.base_weight[i]) : 1.0;
-      if (out_.oob_count) ++out_.oob_count[i];
-      for (Index u = 0; u < t; ++u) wk.yrow(u) = double(pb_.Y(i, u));
-      const T* pred = wk.P.row(r).data();
-      double* loss = out_.oob_loss ? wk.loss.row(i - i0).data() : nullptr;
-      for (Index a = 0; a < k; ++a) {
-        for (Index u = 0, c = a * t; u < t; ++u, ++c) {
-          const double y = wk.yrow(u), yhat = double(pred[c]) + double(slot.b(c));
-          const double e2 = (y - yhat) * (y - yhat);
-          if (loss) loss[c] += e2;
-          if (!part) continue;
-          part[c] += v;
-          part[kt + c] += v * e2;
-          if (all_stats) {
-            part[2 * kt + c] += v * y;
-            part[3 * kt + c] += v * y * y;
-            part[4 * kt + c] += v * yhat;
-            part[5 * kt + c] += v * yhat * yhat;
-            part[6 * kt + c] += v * y * yhat;
-          }
-        }
-      }
-    }
+    wk.P.topRows(m).noalias() = wk.Xo.topRows(m) * slot.W;  // (m, k*t) predictions less intercept
+    for (Index r = 0; r < m; ++r) add_held_out_row(held[r], i0, slot, wk.P.row(r).data(), wk);
   }
 
-  // NaN or infinity in X or Y (request.check_finite) raises NonFiniteInput. The sums
-  // of all rows hold it where they were formed (the square of such a value is not
-  // finite): the values are then read again only when those sums are not finite,
-  // and in the rows of weight zero, which the sums skip. The many-targets bootstrap
-  // (n=20000, 1000 targets) saves a pass over 160 MB, ~4 ms of ~255.
-  void check_finite_input(bool summed) {
-    const bool sums_finite = summed && base_.all.squares_finite();
-    const Index n = pb_.n(), parts = std::min<Index>(n, 8 * pool_.size());
-    std::vector<char> finite(std::size_t(parts), 1);
-    pool_.run(parts, [&](Index part, int) {
-      for (Index i = n * part / parts; i < n * (part + 1) / parts; ++i) {
-        if (sums_finite && (!pb_.base_weight || pb_.base_weight[i] > T(0))) continue;
-        if (!row_finite(pb_.X, i) || !row_finite(pb_.Y, i)) finite[std::size_t(part)] = 0;
-      }
-    });
-    if (std::find(finite.begin(), finite.end(), 0) != finite.end())
-      throw NonFiniteInput("X or y contains NaN or infinity");
+  // Held-out row i of the row block from i0, predicted `pred` (k*t, less the
+  // intercept): its squared errors to the chunk's per-row losses, and the
+  // replicate's sums (slot.partial) unless its totals came from the statistics.
+  void add_held_out_row(Index i, Index i0, Slot& slot, const T* pred, Worker& wk) {
+    const Index t = pb_.t();
+    if (out_.oob_count) ++out_.oob_count[i];
+    for (Index u = 0; u < t; ++u) wk.yrow(u) = double(pb_.Y(i, u));
+    add_oob_row(wk.yrow.data(), pb_.k(), t, pred, slot.b.data(),
+                pb_.base_weight ? double(pb_.base_weight[i]) : 1.0,
+                out_.oob_loss ? wk.loss.row(i - i0).data() : nullptr,
+                slot.has_totals ? nullptr : slot.partial.col(i0 / kRowBlock).data(), int(n_stats_));
   }
 
   bool is_sparse() const { return sparse_.indptr != nullptr; }

@@ -113,6 +113,17 @@ struct ComplementPlan {
 // than 2^19 (2^21: no better).
 inline constexpr double kUnbatchedValues = 1 << 18, kL2BlockedValues = 1 << 21;
 
+inline constexpr Index kMaxBatch = 16;  // replicates per pass over the rows
+
+// Replicates read in one pass over the rows: several when the data do not stay
+// in a core's cache between replicates, within ~32 MiB of sums.
+template <class T>
+Index batch_size(Index n, Index p, Index t) {
+  if (double(n) * double(p + t) <= kUnbatchedValues) return 1;
+  const double sums = 2.0 * sizeof(T) * double(gram_padded_cols<T>(p)) * double(gram_padded_cols<T>(p) + t);
+  return std::clamp<Index>(Index(32.0 * (1 << 20) / sums), 1, kMaxBatch);
+}
+
 inline Index batch_block_rows(Index n, Index p, Index t) {
   const Index values = double(n) * double(p + t) <= kL2BlockedValues ? Index(1) << 17 : Index(1) << 20;
   return std::clamp<Index>(values / std::max<Index>(p + t, 1), 64, std::max<Index>(n, 64));

@@ -63,4 +63,30 @@ void predict_row(const Row& x, const Matrix<T>& W, Out&& out) {
   for (Index c = 0; c < W.cols(); ++c) out(c) = x.transpose().dot(W.col(c));
 }
 
+// One out-of-bag row, targets y (t) and predictions pred + b (k*t), weight v: its
+// squared errors added to loss (k*t; nullptr: not kept), and with it the first
+// `stats` sums of kReplicateStats to part (stat q of column c at q * k*t + c;
+// nullptr: not kept).
+template <class T>
+void add_oob_row(const double* y, Index k, Index t, const T* pred, const T* b, double v, double* loss,
+                 double* part, int stats) {
+  const Index kt = k * t;
+  for (Index a = 0; a < k; ++a) {
+    for (Index u = 0, c = a * t; u < t; ++u, ++c) {
+      const double yhat = double(pred[c]) + double(b[c]);
+      const double e2 = (y[u] - yhat) * (y[u] - yhat);
+      if (loss) loss[c] += e2;
+      if (!part) continue;
+      part[c] += v;
+      part[kt + c] += v * e2;
+      if (stats == 2) continue;
+      part[2 * kt + c] += v * y[u];
+      part[3 * kt + c] += v * y[u] * y[u];
+      part[4 * kt + c] += v * yhat;
+      part[5 * kt + c] += v * yhat * yhat;
+      part[6 * kt + c] += v * y[u] * yhat;
+    }
+  }
+}
+
 }  // namespace ridgeboot

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "thread_pool.hpp"
 #include "types.hpp"
 
 namespace ridgeboot {
@@ -77,5 +78,17 @@ struct Problem {
   Index k() const { return alphas.rows(); }
   Index kt() const { return alphas.size(); }
 };
+
+// Whether rows i of X and Y with read(i) are all finite: fixed parts of the rows on the pool.
+template <class T, class Read>
+bool rows_finite(const Problem<T>& pb, ThreadPool& pool, Read&& read) {
+  const Index n = pb.n(), parts = std::min<Index>(n, 8 * pool.size());
+  std::vector<char> finite(std::size_t(parts), 1);
+  pool.run(parts, [&](Index part, int) {
+    for (Index i = n * part / parts; i < n * (part + 1) / parts; ++i)
+      if (read(i) && (!row_finite(pb.X, i) || !row_finite(pb.Y, i))) finite[std::size_t(part)] = 0;
+  });
+  return std::find(finite.begin(), finite.end(), 0) == finite.end();
+}
 
 }  // namespace ridgeboot
