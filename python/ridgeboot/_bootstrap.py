@@ -397,24 +397,23 @@ def check_valid_replicates(n_valid: int, n_boot: int) -> int:
     return n_valid
 
 
-def _mean_about(full: np.ndarray, s: np.ndarray, B: int, scale: float) -> np.ndarray:
-    """Return the mean full + s / B / scale in float64, as one new array (k·p·t values)."""
-    mean: np.ndarray = s / B
-    mean /= scale
-    mean += full
-    return mean
+def _moments(
+    full: np.ndarray, s: np.ndarray, ss: np.ndarray, B: int, scale: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the mean and the sample standard deviation from the engine's sums, in float64.
 
-
-def _std_from_sums(s: np.ndarray, ss: np.ndarray, B: int, scale: float) -> np.ndarray:
-    """Return the sample standard deviation sqrt(max(ss - s²/B, 0) / (B - 1)) / scale."""
-    std: np.ndarray = s * s
-    std /= B
-    np.subtract(ss, std, out=std)
-    np.maximum(std, 0, out=std)
-    std /= B - 1
-    np.sqrt(std, out=std)
-    std /= scale
-    return std
+    mean = full + s / B / scale, std = sqrt(max(ss - s²/B, 0) / (B - 1)) / scale: one
+    native pass, numpy's operations in numpy's order.
+    """
+    f64 = np.float64
+    mean, std = _core.moments_from_sums(
+        np.ascontiguousarray(s, f64),
+        np.ascontiguousarray(ss, f64),
+        np.ascontiguousarray(full, f64),
+        float(B),
+        float(scale),
+    )
+    return mean, std
 
 
 def _result(
@@ -433,12 +432,7 @@ def _result(
     # the sums are of deviations times job.coef_scale / intercept_scale (powers of two)
     s, ss, cs = raw["coef_sum"], raw["coef_sumsq"], job.coef_scale
     i_s, i_ss, ics = raw["intercept_sum"], raw["intercept_sumsq"], job.intercept_scale
-    moments = (
-        _mean_about(full_coef, s, B, cs),
-        _std_from_sums(s, ss, B, cs),
-        _mean_about(full_icpt, i_s, B, ics),
-        _std_from_sums(i_s, i_ss, B, ics),
-    )
+    moments = (*_moments(full_coef, s, ss, B, cs), *_moments(full_icpt, i_s, i_ss, B, ics))
     oob_mse = None
     if job.oob_mse:
         reps = int(raw["oob_replicates"][0])

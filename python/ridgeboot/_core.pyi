@@ -87,6 +87,9 @@ def all_finite_float32(A: _F32, B: _F32, n_threads: int) -> bool: ...
 def bootstrap_counts(
     n: int, n_boot: int, seed: int, scheme: str, block_len: int, n_threads: int
 ) -> _I32: ...
+def moments_from_sums(
+    sum: np.ndarray, sumsq: np.ndarray, full: np.ndarray, B: float, scale: float
+) -> tuple[np.ndarray, np.ndarray]: ...
 def poisson_counts(
     row_start: int,
     n_rows: int,
