@@ -226,7 +226,7 @@ class BootstrapEngine {
       plan.plan(slot.counts.data(), pb_.base_weight, n, pb_.p());
       if (plan.complement) batch[m++] = &plan;
     }
-    if (m) add_batch(pb_, base_.shift, batch, m, *wk.builder, poll);
+    if (m) add_batch(pb_, base_.shift, batch, m, *wk.builder, poll, cfg_.select == Selection::gcv);
     for (Index s = s0; s < s1; ++s)
       fit_replicate(start + s, slots_[std::size_t(s)], wk, complement_ ? &wk.plans[std::size_t(s - s0)] : nullptr);
   }

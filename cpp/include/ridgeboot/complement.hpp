@@ -130,10 +130,13 @@ inline Index batch_block_rows(Index n, Index p, Index t) {
 }
 
 // Streams a batch of plans over the rows in blocks of `block` rows (see above;
-// 0: batch_block_rows). The block never changes a bit.
+// 0: batch_block_rows). The block never changes a bit. `extra_squares`: the extra
+// rows' syy, which only complement_equations' yy reads; without it their kernel
+// skips the squares (many targets: 2 % of a bootstrap).
 template <class T>
 void add_batch(const Problem<T>& pb, const Shift<T>& shift, ComplementPlan<T>* const* plans, Index count,
-               RowStatsBuilder<T>& builder, const std::function<bool()>* poll, Index block = 0) {
+               RowStatsBuilder<T>& builder, const std::function<bool()>* poll, bool extra_squares = true,
+               Index block = 0) {
   const Index n = pb.n(), p = pb.p(), t = pb.t();
   if (block <= 0) block = batch_block_rows(n, p, t);
   std::vector<std::size_t> at(std::size_t(2 * count), 0);
@@ -141,18 +144,18 @@ void add_batch(const Problem<T>& pb, const Shift<T>& shift, ComplementPlan<T>* c
     plans[j]->out.reset(p, t);
     if (plans[j]->complement) plans[j]->extra.reset(p, t);
   }
-  const auto add_block = [&](Index r1, const RowList<T>& list, std::size_t& q, RowStats<T>& s) {
+  const auto add_block = [&](Index r1, const RowList<T>& list, std::size_t& q, RowStats<T>& s, bool squares) {
     const std::size_t q0 = q;
     while (q < list.size && list.index[q] < r1) ++q;
-    if (q > q0) builder.add(pb, shift, list.index.data() + q0, list.weight.data() + q0, Index(q - q0), s);
+    if (q > q0) builder.add(pb, shift, list.index.data() + q0, list.weight.data() + q0, Index(q - q0), s, squares);
   };
   for (Index r0 = 0; r0 < n; r0 += block) {
     if (poll && !(*poll)()) throw Cancelled();
     const Index r1 = std::min(n, r0 + block);
     for (Index j = 0; j < count; ++j) {
       auto& pl = *plans[j];
-      add_block(r1, pl.out_rows, at[std::size_t(2 * j)], pl.out);
-      if (pl.complement) add_block(r1, pl.extra_rows, at[std::size_t(2 * j + 1)], pl.extra);
+      add_block(r1, pl.out_rows, at[std::size_t(2 * j)], pl.out, true);
+      if (pl.complement) add_block(r1, pl.extra_rows, at[std::size_t(2 * j + 1)], pl.extra, extra_squares);
     }
   }
 }
@@ -164,7 +167,10 @@ void add_batch(const Problem<T>& pb, const Shift<T>& shift, ComplementPlan<T>* c
 // centring more than 1 bit (the replicate's means far from the shift, as
 // PanelGram::centred redoes), or G and R are out of the dtype's working range
 // (the direct route rescales them, scaling.hpp). With `yy`, also the centred
-// weighted sums of squares of the targets (t), in double.
+// weighted sums of squares of the targets (t), in double, from the extra rows'
+// syy; without, those may be absent (add_batch), and the targets' checks use
+// what the extra rows cannot lower: the in-bag syy is at least all - out, and
+// all + out + extra <= 4 (all - out + extra) for every extra >= 0 when 5 out <= 3 all.
 template <class T>
 bool complement_equations(const BaseStats<T>& base, const ComplementPlan<T>& pl, bool intercept, Matrix<T>& G,
                           Matrix<T>& R, RowVector<T>& xmean, RowVector<T>& ymean, Vector<double>* yy = nullptr) {
@@ -183,8 +189,8 @@ bool complement_equations(const BaseStats<T>& base, const ComplementPlan<T>& pl,
     if (intercept && W * dx(j) * dx(j) > 0.5 * double(d)) return false;
   }
   for (Index u = 0; u < t; ++u) {
-    const T d = combine(A.syy(u), O.syy(u), E.syy(u));
-    if (!kept(A.syy(u), O.syy(u), E.syy(u), d)) return false;
+    const T d = yy ? combine(A.syy(u), O.syy(u), E.syy(u)) : A.syy(u) - O.syy(u);
+    if (yy ? !kept(A.syy(u), O.syy(u), E.syy(u), d) : 5 * double(O.syy(u)) > 3 * double(A.syy(u))) return false;
     dy(u) = intercept ? (double(A.c(u)) - double(O.c(u)) + double(E.c(u))) / W : 0.0;
     if (intercept && W * dy(u) * dy(u) > 0.5 * double(d)) return false;
   }

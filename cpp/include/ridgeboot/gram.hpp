@@ -275,8 +275,8 @@ void cross_product(const T* A, Index rows, Index p, Index lda, const T* B, Index
 
 // The same product with many targets where the rows lie: A's row r is
 // rows[r][0 : cols] less shift[0 : cols] (cols a whole number of vectors),
-// centred in registers instead of copied, and with it the weighted squares
-// sq[0 : cols] += sum_r w_r (a_r - shift)^2, taken while a strip is in L1.
+// centred in registers instead of copied, and with it (unless sq is null) the weighted
+// squares sq[0 : cols] += sum_r w_r (a_r - shift)^2, taken while a strip is in L1.
 // R (cols, t col-major, leading dimension ldr) += sum_r (a_r - shift) b_r^T.
 // Every entry adds the rows in row order.
 template <class T>
@@ -286,6 +286,7 @@ void add_centred_cross_product(const T* const* rows, const T* shift, Index count
   constexpr Index L = Vec<T>::lanes;
   cross_blocks(CentredRows<T>{rows, shift}, count, cols, B, t, ldb, R, ldr,
                [&](const CentredRows<T>& A, Index nrows, Index i0, Index i1) {
+                 if (!sq) return;
                  const T* wb = w + (A.rows - rows);  // the block's weights
                  const Index vectors = (i1 - i0) / L;  // a strip of cross_blocks: kStripVectors, 2 or 1
                  if (vectors == kStripVectors) add_weighted_squares<T, kStripVectors>(A, wb, nrows, i0, sq);

@@ -134,7 +134,9 @@ class RowStatsBuilder {
   }
 
   // s += the statistics of rows[0 .. m) with weights w[0 .. m) (all > 0), in that order.
-  void add(const Problem<T>& pb, const Shift<T>& shift, const Index* rows, const T* w, Index m, RowStats<T>& s) {
+  // !squares: syy is left as it is where the kernel would form it (many targets).
+  void add(const Problem<T>& pb, const Shift<T>& shift, const Index* rows, const T* w, Index m, RowStats<T>& s,
+           bool squares = true) {
     if (along_) {
       // Y's rows are read where they lie, as far as whole vectors reach within a row
       constexpr Index L = gram_detail::Vec<T>::lanes;
@@ -150,7 +152,7 @@ class RowStatsBuilder {
         }
         gather(pb, shift, rows[q], w[q], q - q0, s);
       }
-      kernels(q1 - q0, w + q0, s);
+      kernels(q1 - q0, w + q0, s, squares);
     }
     s.count += m;
   }
@@ -205,7 +207,7 @@ class RowStatsBuilder {
     }
   }
 
-  void kernels(Index rows, const T* w, RowStats<T>& s) {
+  void kernels(Index rows, const T* w, RowStats<T>& s, bool squares) {
     const Index p = p_, t = t_, ldz = Z_.cols(), ldy = Yz_.cols();
     const T *Z = Z_.data(), *Y = Yz_.data();
     gram_lower(Z, rows, p, ldz, s.G.data(), s.G.rows(), true);  // folded: a and R too
@@ -213,11 +215,11 @@ class RowStatsBuilder {
       const Index ldr = s.R.rows(), t_pad = ldy;
       if (direct_cols_ > 0)
         add_centred_cross_product(direct_.data(), shift_y_.data(), rows, direct_cols_, Zw_.data(), p + 1,
-                                  Zw_.cols(), w, s.R.data(), ldr, s.syy.data());
+                                  Zw_.cols(), w, s.R.data(), ldr, squares ? s.syy.data() : nullptr);
       if (direct_cols_ < t_pad)
         add_centred_cross_product(copied_.data(), shift_y_.data() + direct_cols_, rows, t_pad - direct_cols_,
                                   Zw_.data(), p + 1, Zw_.cols(), w, s.R.data() + direct_cols_, ldr,
-                                  s.syy.data() + direct_cols_);
+                                  squares ? s.syy.data() + direct_cols_ : nullptr);
     } else if (!folded_) cross_product(Z, rows, p, ldz, Y, t, ldy, s.R.data(), s.R.rows(), true);
   }
 
