@@ -232,9 +232,9 @@ def prepare(
     :class:`ridgeboot._sparse.SparseX` (CSR, never densified) when ``sparse`` is
     None; else ``sparse`` names the entry point in the TypeError that refuses it.
     ``n_threads``: the caller's, for the finiteness check of large arrays.
-    ``defer_finite``: leave the finiteness check of a dense X and y to the core fit
-    (``Prepared.finite_unchecked``; :func:`ridgeboot._ridge.fit_grid` makes it), which
-    saves a small fit a native call of its own.
+    ``defer_finite``: leave the finiteness check of a dense X and y to the core
+    (``Prepared.finite_unchecked``; :func:`ridgeboot._ridge.fit_grid` and the bootstrap
+    engine make it in their own call, without a pass of their own where they can).
     """
     if is_sparse(X):
         if sparse is not None:
@@ -254,32 +254,22 @@ def prepare(
     y_1d = Y.ndim == 1
     if y_1d:
         Y = Y.reshape(n, 1)
-    # With defer_finite the core makes that pass (fit_grid, the bootstrap engine).
-    deferred = check_finite and defer_finite
-    if check_finite and not deferred:
+    if check_finite and not defer_finite:
         _check_finite(X, Y, n_threads)
-    weight = _weights(sample_weight, n, dtype)
-    data = Prepared(X, Y, weight, y_1d, feature_names, target_names)
-    data.finite_unchecked = deferred
+    data = Prepared(X, Y, _weights(sample_weight, n, dtype), y_1d, feature_names, target_names)
+    data.finite_unchecked = check_finite and defer_finite
     return data
 
 
 def _check_finite(X: np.ndarray, Y: np.ndarray, n_threads: Optional[int]) -> None:
-    """Raise the ValueError naming X or y when either holds NaN or infinity.
-
-    One native pass over both (no temporaries), split among the caller's threads for
-    large arrays; only on a failure the numpy checks run, to name the input.
-    """
+    """Raise the ValueError naming X or y if either holds NaN or infinity (one native pass)."""
     threads = resolve_threads(n_threads) if X.size + Y.size >= _THREADED_CHECK else 1
     if not all_finite(X, Y, threads):
         name_non_finite(X, Y)
 
 
 def finish_finite_check(data: Prepared, n_threads: Optional[int] = 1) -> None:
-    """Make here the finiteness check ``prepare(defer_finite=True)`` left to the core.
-
-    For code that reads the values before the core does (ValueError naming the input).
-    """
+    """Check here, for code that reads the values first, what prepare() left to the core."""
     if data.finite_unchecked:
         _check_finite(data.X, data.Y, n_threads)
         data.finite_unchecked = False
