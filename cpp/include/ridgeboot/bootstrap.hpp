@@ -117,7 +117,7 @@ class BootstrapEngine {
     // all rows hold it where they were formed (the square of such a value is not finite):
     // the values are then read again only when those sums are not finite, and in the rows
     // of weight zero, which the sums skip. The many-targets bootstrap (n=20000, 1000
-    // targets) saves a pass over 160 MB, ~4 ms of ~255.
+    // targets) saves a pass over 160 MB: 0.991x the time.
     const bool sums_finite = summed && base_.all.squares_finite();
     const auto unsummed = [&](Index i) {
       return !sums_finite || (pb_.base_weight && !(pb_.base_weight[i] > T(0)));
