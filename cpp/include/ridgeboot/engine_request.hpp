@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <initializer_list>
 #include <stdexcept>
@@ -113,6 +114,18 @@ inline constexpr OutputInfo kEngineOutputs[] = {
     {"reference_intercept", OutputKind::shared},     // (k, t) T
     {"reference_fit", OutputKind::shared},           // (kReferenceFitCount) double, see kReferenceFit
 };
+
+// The mean ref + sum / B / scale and the sample standard deviation
+// sqrt(max(sumsq - sum^2 / B, 0) / (B - 1)) / scale of B values, from the sums of
+// their deviations from ref times scale (coef_sum and coef_sumsq, or the
+// intercepts'), `size` entries: numpy's operations in numpy's order, one pass.
+inline void moments_from_sums(const double* sum, const double* sumsq, const double* ref, Index size, double B,
+                              double scale, double* mean, double* std_dev) {
+  for (Index i = 0; i < size; ++i) {
+    mean[i] = sum[i] / B / scale + ref[i];
+    std_dev[i] = std::sqrt(std::max(sumsq[i] - sum[i] * sum[i] / B, 0.0) / (B - 1)) / scale;
+  }
+}
 
 // What reference_fit holds, in order.
 inline constexpr const char* kReferenceFit[] = {
