@@ -382,6 +382,32 @@ void test_pool_cancels() {
   CHECK(done == 10);
 }
 
+// A worker starts on a CPU other than the caller's (Linux, two or more CPUs allowed):
+// the kernel was seen to start it on the caller's CPU and leave the two threads
+// sharing it for ~10 ms. Both threads spin until each has said where it runs, so a
+// worker left on the caller's CPU runs only when the caller is preempted, there.
+void test_pool_starts_workers_off_the_callers_cpu() {
+#if defined(__linux__)
+  if (ThreadPool::start_cpus().size() < 2) return;
+  int apart = 0;
+  const int trials = 20;
+  for (int trial = 0; trial < trials; ++trial) {
+    const int caller_cpu = sched_getcpu();
+    ThreadPool pool(2);
+    std::atomic<int> cpu[2] = {-1, -1};
+    pool.run(2, [&](Index, int worker) {
+      cpu[worker].store(sched_getcpu());
+      const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+      while ((cpu[0].load() < 0 || cpu[1].load() < 0) && std::chrono::steady_clock::now() < give_up) {
+      }
+    });
+    apart += cpu[1].load() >= 0 && cpu[1].load() != caller_cpu;
+  }
+  check::Scope scope(check::fmt("worker 1 started off the caller's CPU in %d of %d pools", apart, trials));
+  CHECK(apart >= trials - 2);
+#endif
+}
+
 }  // namespace
 
 int main() {
@@ -399,5 +425,6 @@ int main() {
   test_pool_results_independent_of_threads();
   test_pool_reports_lowest_failing_item();
   test_pool_cancels();
+  test_pool_starts_workers_off_the_callers_cpu();
   return check::summary("test_kernels");
 }

@@ -10,6 +10,10 @@
 #include <thread>
 #include <vector>
 
+#if defined(__linux__)
+#include <sched.h>
+#endif
+
 #include "types.hpp"
 
 namespace ridgeboot {
@@ -26,8 +30,15 @@ class ThreadPool {
  public:
   explicit ThreadPool(int n_threads) {
     const int extra = std::max(0, n_threads - 1);
+    const std::vector<int> cpus = extra > 0 ? start_cpus() : std::vector<int>{};
     threads_.reserve(extra);
-    for (int w = 1; w <= extra; ++w) threads_.emplace_back([this, w] { worker_loop(w); });
+    for (int w = 1; w <= extra; ++w) {
+      const int cpu = cpus.empty() ? -1 : cpus[std::size_t(w - 1) % cpus.size()];
+      threads_.emplace_back([this, w, cpu] {
+        start_on(cpu);
+        worker_loop(w);
+      });
+    }
   }
 
   ThreadPool(const ThreadPool&) = delete;
@@ -69,7 +80,42 @@ class ThreadPool {
     if (user_cancel_) throw Cancelled();
   }
 
+  // The CPUs to start workers on, in turn: those the calling thread may use other than
+  // the one it runs on, then that one (so more workers than CPUs spread evenly). Empty
+  // off Linux or where the caller may use one CPU only.
+  static std::vector<int> start_cpus() {
+    std::vector<int> cpus;
+#if defined(__linux__)
+    cpu_set_t allowed;
+    const int here = sched_getcpu();
+    if (here < 0 || sched_getaffinity(0, sizeof(allowed), &allowed) != 0) return cpus;
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+      if (cpu != here && CPU_ISSET(cpu, &allowed)) cpus.push_back(cpu);
+    if (!cpus.empty()) cpus.push_back(here);
+#endif
+    return cpus;
+  }
+
  private:
+  // Linux may start a new thread on its parent's CPU and move it only at a later
+  // scheduler tick: on a 2-vCPU KVM guest (Linux 6.18) the two threads of a 55 ms
+  // bootstrap shared one CPU for its first ~10 ms while the other idled. A worker
+  // therefore moves itself to `cpu` (see start_cpus), then takes back the caller's
+  // CPU set, so the kernel balances it as usual from there. Best effort: a failed
+  // call leaves the thread where the kernel put it.
+  static void start_on(int cpu) {
+#if defined(__linux__)
+    if (cpu < 0) return;
+    cpu_set_t allowed, one;
+    if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0) return;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    if (sched_setaffinity(0, sizeof(one), &one) == 0) sched_setaffinity(0, sizeof(allowed), &allowed);
+#else
+    (void)cpu;
+#endif
+  }
+
   void worker_loop(int worker) {
     std::uint64_t seen = 0;
     for (;;) {
