@@ -204,7 +204,7 @@ void test_philox_known_answers() {
 void test_word_stream_layout() {
   const std::uint64_t seed = 0x0123456789abcdefull, b = 77;
   WordStream words(seed, b, Stream::multinomial_blocks);
-  for (std::uint32_t w = 0; w < 12; ++w) {
+  for (std::uint32_t w = 0; w < 300; ++w) {  // across the blocks WordStream makes at a time
     const auto block = philox4x32_10({w / 4, 0, std::uint32_t(b), std::uint32_t(Stream::multinomial_blocks)},
                                      {0x89abcdefu, 0x01234567u});
     CHECK(words.next() == block[w % 4]);
