@@ -68,7 +68,12 @@ struct ComplementPlan {
     T* extra_w = extra_rows.weight.data();
     std::size_t n_out = 0, n_extra = 0;
     Index in = 0;
-    double weight = 0;  // in row order; a row out of the bag adds +0, which changes no bit
+    // The in-bag weight: without sample weights the sum of the counts, exact as an
+    // integer (a sum of doubles in row order waits 4 cycles a row: 2 % of a bootstrap
+    // of 2000 rows x 100); with them, in row order (a row out of the bag adds +0,
+    // which changes no bit).
+    std::int64_t drawn = 0;
+    double weight = 0;
     for (Index i = 0; i < n; ++i) {
       const T vi = v ? v[i] : T(1);
       const std::int32_t c = counts[i];
@@ -79,11 +84,12 @@ struct ComplementPlan {
       n_extra += kept && c > 1;
       const bool in_bag = kept && c > 0;
       in += in_bag;
-      weight += in_bag ? double(T(c) * vi) : 0.0;
+      drawn += c;
+      if (v) weight += in_bag ? double(T(c) * vi) : 0.0;
     }
     out_rows.size = n_out, extra_rows.size = n_extra;
     in_count = in;
-    in_weight = weight;
+    in_weight = v ? weight : double(drawn);
     const Index read = Index(n_out + n_extra);
     complement = in_count >= std::max<Index>(p, 1) && 4 * read <= 5 * in_count;
   }
