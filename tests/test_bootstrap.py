@@ -1114,6 +1114,7 @@ def test_moments_from_sums_match_numpy_bit_for_bit():
     ss[0, 0, 0] = s[0, 0, 0] ** 2 / B * (1 - 1e-15)  # rounds below zero
     s[1, 2, 3] = np.nan
     full = g.standard_normal((4, 5, 6))
+    s_in, ss_in = s.copy(), ss.copy()
     mean, std = _core.moments_from_sums(s, ss, full, float(B), scale)
     with np.errstate(invalid="ignore"):
         ref_mean = s / B / scale + full
@@ -1121,5 +1122,17 @@ def test_moments_from_sums_match_numpy_bit_for_bit():
     np.testing.assert_array_equal(mean, ref_mean)
     np.testing.assert_array_equal(std, ref_std)
     assert std[0, 0, 0] == 0 and np.isnan(std[1, 2, 3]) and mean.shape == s.shape
+    np.testing.assert_array_equal(s, s_in)  # left alone unless asked
+    np.testing.assert_array_equal(ss, ss_in)
+    # overwrite: the same bits, written over the sums (no fresh pages to fault in) ...
+    mean2, std2 = _core.moments_from_sums(s, ss, full, float(B), scale, overwrite=True)
+    assert mean2 is s and std2 is ss
+    np.testing.assert_array_equal(mean2, ref_mean)
+    np.testing.assert_array_equal(std2, ref_std)
+    # ... unless they are read-only
+    s_in.flags.writeable = False
+    mean3, _ = _core.moments_from_sums(s_in, ss_in, full, float(B), scale, overwrite=True)
+    assert mean3 is not s_in
+    np.testing.assert_array_equal(mean3, ref_mean)
     with pytest.raises(ValueError, match="same size"):
         _core.moments_from_sums(s, ss[:2], full, float(B), scale)

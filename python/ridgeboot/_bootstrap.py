@@ -403,7 +403,7 @@ def _moments(
     """Return the mean and the sample standard deviation from the engine's sums, in float64.
 
     mean = full + s / B / scale, std = sqrt(max(ss - s²/B, 0) / (B - 1)) / scale: one
-    native pass, numpy's operations in numpy's order.
+    native pass, numpy's operations in numpy's order, written over the engine's sums.
     """
     f64 = np.float64
     mean, std = _core.moments_from_sums(
@@ -412,6 +412,7 @@ def _moments(
         np.ascontiguousarray(full, f64),
         float(B),
         float(scale),
+        overwrite=True,
     )
     return mean, std
 

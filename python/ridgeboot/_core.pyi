@@ -88,7 +88,12 @@ def bootstrap_counts(
     n: int, n_boot: int, seed: int, scheme: str, block_len: int, n_threads: int
 ) -> _I32: ...
 def moments_from_sums(
-    sum: np.ndarray, sumsq: np.ndarray, full: np.ndarray, B: float, scale: float
+    sum: np.ndarray,
+    sumsq: np.ndarray,
+    full: np.ndarray,
+    B: float,
+    scale: float,
+    overwrite: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]: ...
 def poisson_counts(
     row_start: int,
