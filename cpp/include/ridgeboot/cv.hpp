@@ -334,7 +334,7 @@ class ClosedFormCv {
         std::numeric_limits<double>::epsilon() * std::max(double(G.diagonal().maxCoeff()), 0.0);
     if (!(pb_.alphas.template cast<double>().array() > negligible).all()) return false;
     M_.resize(p, pb_.kt());
-    if (!shift_detail::tridiagonal_solves(G, R, pb_.runs, AlphaScale{}, M_, solve_)) return false;
+    if (!shift_detail::tridiagonal_solves<T>(G, R, pb_.runs, AlphaScale{}, M_, solve_)) return false;
     // No eigenvalue of G under the rank cutoff (a Sturm count): tr H in O(p), else from T's eigenvalues.
     const auto diag = solve_.tridiagonal.diagonal();
     const auto off = solve_.tridiagonal.subDiagonal();

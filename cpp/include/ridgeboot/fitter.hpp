@@ -49,7 +49,7 @@ class Fitter {
     if (pb_.solver == Solver::svd || p > n) Yz_.resize(n, pb_.t());
     // (p, p) buffers only where the primal form can run: a wide problem never
     // needs them (p = 10^4 would cost ~1 GB each).
-    if (pb_.solver != Solver::svd && p <= n) panel_.reserve(), M_.resize(p, pb_.kt());
+    if (pb_.solver != Solver::svd && p <= n) panel_.reserve();
   }
   Fitter(const Fitter&) = delete;
   Fitter& operator=(const Fitter&) = delete;
@@ -73,8 +73,7 @@ class Fitter {
     with_fallback(w, W, b, nullptr, {}, [&] {
       condition_bound_ = 1;
       refined_ = false;
-      rank_ = shifted_solves(pb_, m, G, R, M_, solve_, condition_bound_, "X^T W X");
-      W = M_;
+      rank_ = shifted_solves(pb_, m, G, R, W, solve_, condition_bound_, "X^T W X");
       const Index t = pb_.t();
       for (Index c = 0; c < pb_.kt(); ++c) b(c) = pb_.intercept ? ymean(c % t) - xmean.dot(W.col(c)) : T(0);
     });
@@ -154,8 +153,7 @@ class Fitter {
       if (!gram_in_range(panel_.G, panel_.R))
         rows_.rescale(), panel_.centred(rows_, pool, pb_.intercept, xmean_, ymean_, poll);
       rank_ =
-          shifted_solves(pb_, m, panel_.G, panel_.R, M_, solve_, condition_bound_, "X^T W X", rows_.scale.alpha());
-      W = M_;
+          shifted_solves(pb_, m, panel_.G, panel_.R, W, solve_, condition_bound_, "X^T W X", rows_.scale.alpha());
     }
     rows_.scale.unscale(W);
     for (Index c = 0; c < pb_.kt(); ++c) {
@@ -196,7 +194,6 @@ class Fitter {
   RowGather<T> rows_;
   PanelGram<T> panel_;
   RowMatrix<T> Z_, Yz_;  // (rows, p_pad), (rows, t): all gathered rows (svd, dual form)
-  Matrix<T> M_;          // (p, k*t) primal solutions
   ShiftSolveScratch<T> solve_;
   DualScratch<T> dual_;
   RowVector<T> xmean_, ymean_;

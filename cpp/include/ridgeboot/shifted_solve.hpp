@@ -103,8 +103,8 @@ namespace shift_detail {
 // (max L_ii / min L_ii)^2, a lower bound on cond(S + alpha I).
 template <class T>
 void cholesky_solves(const Matrix<T>& S, const ConstMatrixRef<T>& B, const std::vector<AlphaRun<T>>& runs,
-                     const AlphaScale& alpha_scale, Matrix<T>& M, ShiftSolveScratch<T>& s, double& condition,
-                     const char* what) {
+                     const AlphaScale& alpha_scale, Eigen::Ref<Matrix<T>> M, ShiftSolveScratch<T>& s,
+                     double& condition, const char* what) {
   const Index d = S.rows();
   s.factor.resize(d, d);
   bool factored = false;
@@ -132,7 +132,7 @@ void cholesky_solves(const Matrix<T>& S, const ConstMatrixRef<T>& B, const std::
 // numerically positive definite, or so small that its reciprocal overflows.
 template <class T>
 bool tridiagonal_solves(const Matrix<T>& S, const ConstMatrixRef<T>& B, const std::vector<AlphaRun<T>>& runs,
-                        const AlphaScale& alpha_scale, Matrix<T>& M, ShiftSolveScratch<T>& s) {
+                        const AlphaScale& alpha_scale, Eigen::Ref<Matrix<T>> M, ShiftSolveScratch<T>& s) {
   const Index d = S.rows();
   s.tridiagonal.compute(S);
   const auto diag = s.tridiagonal.diagonal();
@@ -253,20 +253,21 @@ T singular_cutoff(const Problem<T>& pb, Index m) {
 
 // Returns the rank used: S's size for Cholesky and the tridiagonal route, the
 // eigenvalues kept for the eigenvalue route.
-template <class T>
-Index shifted_solves(const Problem<T>& pb, Index m, const Matrix<T>& S, const ConstMatrixRef<T>& B, Matrix<T>& M,
+// M: a Matrix (sized here) or the caller's (d, k*t) block, solved into where it lies.
+template <class T, class Out>
+Index shifted_solves(const Problem<T>& pb, Index m, const Matrix<T>& S, const ConstMatrixRef<T>& B, Out& M,
                      ShiftSolveScratch<T>& s, double& condition, const char* what,
                      const AlphaScale& alpha_scale = {}) {
   M.resize(S.rows(), pb.kt());
   if (pb.solver == Solver::cholesky) {
-    shift_detail::cholesky_solves(S, B, pb.runs, alpha_scale, M, s, condition, what);
+    shift_detail::cholesky_solves<T>(S, B, pb.runs, alpha_scale, M, s, condition, what);
     return S.rows();
   }
   // The tridiagonal route needs every alpha above the rounding level of S; tinier
   // alphas go through the eigenvalues, where they cannot amplify null directions.
   const T negligible = std::numeric_limits<T>::epsilon() * std::max(S.diagonal().maxCoeff(), T(0));
   if ((pb.alphas.unaryExpr(alpha_scale).array() > negligible).all() &&
-      shift_detail::tridiagonal_solves(S, B, pb.runs, alpha_scale, M, s))
+      shift_detail::tridiagonal_solves<T>(S, B, pb.runs, alpha_scale, M, s))
     return S.rows();
   s.eigen.compute(S, Eigen::ComputeEigenvectors);
   if (s.eigen.info() != Eigen::Success)
