@@ -49,7 +49,7 @@ py::array_t<std::int32_t> poisson_counts(Index row_start, Index n_rows, Index fi
 using Doubles = py::array_t<double, py::array::c_style>;
 
 // (mean, std) of the engine's moments (moments_from_sums, engine_request.hpp), shaped
-// as `sum`: one native pass instead of ten of numpy (4 ms for 500,000 coefficients).
+// as `sum`: natively instead of in ten numpy passes (4 ms for 500,000 coefficients).
 // `overwrite`: written over sum and sumsq (when writeable; the engine's own sums),
 // as fresh arrays of 4 MB each were faulted in page by page (3 ms of that).
 py::tuple moments_from_sums(Doubles sum, Doubles sumsq, const Doubles& full, double B, double scale,

@@ -402,8 +402,8 @@ def _moments(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return the mean and the sample standard deviation from the engine's sums, in float64.
 
-    mean = full + s / B / scale, std = sqrt(max(ss - s²/B, 0) / (B - 1)) / scale: one
-    native pass, numpy's operations in numpy's order, written over the engine's sums.
+    mean = full + s / B / scale, std = sqrt(max(ss - s²/B, 0) / (B - 1)) / scale,
+    natively with numpy's operations in numpy's order, written over the engine's sums.
     """
     f64 = np.float64
     mean, std = _core.moments_from_sums(

@@ -118,7 +118,7 @@ inline constexpr OutputInfo kEngineOutputs[] = {
 // The mean ref + sum / B / scale and the sample standard deviation
 // sqrt(max(sumsq - sum^2 / B, 0) / (B - 1)) / scale of B values, from the sums of
 // their deviations from ref times scale (coef_sum and coef_sumsq, or the
-// intercepts'), `size` entries: numpy's operations in numpy's order, one pass.
+// intercepts'), `size` entries: numpy's operations in numpy's order.
 // mean and std_dev may be sum and sumsq. The square roots come in a loop of their
 // own: std::sqrt keeps a loop scalar (errno), and the divisions vectorize without
 // it (with them, 3 ms for the 500,000 coefficients of a many-targets bootstrap).
